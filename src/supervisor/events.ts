@@ -1,0 +1,42 @@
+// The events a ProcessManager emits, with typed payloads.
+import type { ProcessState, SupervisorState } from './states.js';
+import type { Channel } from './config.js';
+
+/** One process state transition. Exactly one event per transition. */
+export interface ProcessStateEvent {
+  name: string;
+  group: string;
+  from: ProcessState;
+  to: ProcessState;
+  /** Pid of the child concerned (0 when none, e.g. STOPPED from BACKOFF). */
+  pid: number;
+  /** For EXITED: exit code in exitcodes. For STOPPED: whether the exit code was in exitcodes. */
+  expected?: boolean;
+  /** The exit status recorded (-1 after a signal death) on EXITED/STOPPED. */
+  exitstatus?: number;
+  /** The spawn error text, on BACKOFF/FATAL. */
+  spawnerr?: string;
+  /** supervisord's `tries`: the backoff counter, on STARTING and BACKOFF. */
+  tries?: number;
+  /** Epoch milliseconds. */
+  time: number;
+}
+
+/** A chunk of output, for programs with `stdout_events_enabled` / `stderr_events_enabled`. */
+export interface ProcessLogEvent {
+  name: string;
+  group: string;
+  pid: number;
+  channel: Channel;
+  data: Buffer;
+}
+
+export type ManagerEvents = {
+  processState: [event: ProcessStateEvent];
+  processLog: [event: ProcessLogEvent];
+  processGroupAdded: [name: string];
+  processGroupRemoved: [name: string];
+  supervisorState: [state: SupervisorState];
+  /** A fault inside procvisor itself (never a program failure, which is a state). */
+  error: [error: Error];
+};

@@ -1,0 +1,608 @@
+// ProcessManager: the public facade. Holds the groups, the supervisor state ("mood"), and
+// implements supervisord's XML-RPC operations as promise-returning methods.
+import { spawn as nodeSpawn } from 'node:child_process';
+import { EventEmitter } from 'eventemitter3';
+import {
+  AbnormalTerminationError,
+  AlreadyAddedError,
+  AlreadyStartedError,
+  BadNameError,
+  BadSignalError,
+  FailedError,
+  FAULTS,
+  IncorrectParametersError,
+  isSupervisorError,
+  NoFileError,
+  NotExecutableError,
+  NotRunningError,
+  ShutdownStateError,
+  SpawnError,
+  StillRunningError,
+} from '../errors.js';
+import { BadCommandError } from './command.js';
+import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import { type Channel, type GroupConfig, type ProgramConfig, resolveGroup } from './config.js';
+import type { ManagerEvents, ProcessStateEvent } from './events.js';
+import { ProcessGroup } from './group.js';
+import { makeNamespec, parseNamespec } from './names.js';
+import { type OutputChannel, type ProcessHost, SupervisedProcess } from './process.js';
+import type { ProcessInfo } from './process-info.js';
+import { parseSignal, type SignalSpec } from './signals.js';
+import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type SupervisorState, SUPERVISOR_STATE_CODE } from './states.js';
+
+export type LogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug';
+
+/** Where the manager's activity log goes (the daemon passes its main log). */
+export interface ActivityLogger {
+  log(level: LogLevel, message: string): void;
+}
+
+export interface ManagerOptions {
+  /** Directory for AUTO log files (supervisord's childlogdir). Default: the OS temp dir. */
+  childlogdir?: string;
+  /** supervisord's identifier: in AUTO log names, getIdentification. Default 'supervisor'. */
+  identifier?: string;
+  /** Injected time, for tests. */
+  clock?: Clock;
+  /** Injected spawn, for tests. */
+  spawn?: typeof nodeSpawn;
+  /** Environment children start from. Default: process.env at construction. */
+  environment?: Readonly<Record<string, string | undefined>>;
+  /** supervisord's `[supervisord] environment`: merged over `environment`, under each program's. */
+  globalEnvironment?: Readonly<Record<string, string>>;
+  /** Value of SUPERVISOR_SERVER_URL for children (the daemon sets it). */
+  serverUrl?: string | null;
+  /** Activity log sink. Default: none. */
+  logger?: ActivityLogger;
+  /**
+   * End every child (and its process group and descendants) when the host process dies, even by
+   * SIGKILL, through a small watchdog process. Default true.
+   */
+  orphanGuard?: boolean;
+  /** Factory for the output channel of a process (logs). @internal */
+  channelFactory?: (proc: { name: string; group: string; spec: import('./config.js').ProcessSpec }, channel: Channel) => OutputChannel | null;
+}
+
+export interface WaitOptions {
+  /** Wait for RUNNING (start) or a stopped state (stop). Default true, as in supervisord. */
+  wait?: boolean;
+  /** Stops the waiting, never the process. */
+  signal?: AbortSignal;
+}
+
+/** One entry of a group/all operation's result, as supervisord returns it. */
+export interface ProcessResult {
+  name: string;
+  group: string;
+  status: number;
+  description: string;
+}
+
+type AnyConfig = ProgramConfig | GroupConfig;
+
+const OK = (p: SupervisedProcess): ProcessResult => ({ name: p.name, group: p.group, status: FAULTS.SUCCESS, description: 'OK' });
+const faultResult = (p: SupervisedProcess, e: unknown): ProcessResult =>
+  isSupervisorError(e)
+    ? { name: p.name, group: p.group, status: e.faultCode, description: e.faultString }
+    : { name: p.name, group: p.group, status: FAULTS.FAILED, description: `FAILED: ${String(e)}` };
+
+/**
+ * Runs programs with supervisord 4.2.5's process semantics, event-driven. Method names mirror
+ * supervisord's XML-RPC interface.
+ *
+ * @example
+ * await using pm = new ProcessManager();
+ * pm.addProcessGroup({ name: 'web', command: ['node', 'server.js'], startsecs: 1 });
+ * await pm.startProcess('web');
+ */
+export class ProcessManager extends EventEmitter<ManagerEvents> implements AsyncDisposable {
+  readonly clock: Clock;
+  readonly identifier: string;
+  readonly childlogdir: string | undefined;
+  /** Active groups by name. */
+  readonly #groups = new Map<string, ProcessGroup>();
+  /** The supervisor's mood. */
+  #mood: SupervisorState = 'RUNNING';
+  /** start() was called: autostart applies to groups as they are added. */
+  #started = false;
+  #shutdown: Promise<void> | undefined;
+  readonly #host: ProcessHost;
+  readonly #options: ManagerOptions;
+
+  constructor(options: ManagerOptions = {}) {
+    super();
+    this.#options = options;
+    this.clock = options.clock ?? systemClock;
+    this.identifier = options.identifier ?? 'supervisor';
+    this.childlogdir = options.childlogdir;
+    const env = options.environment ?? { ...process.env };
+    const base = { ...env, ...(options.globalEnvironment ?? {}) };
+    const logger = options.logger;
+    this.#host = {
+      clock: this.clock,
+      spawn: options.spawn ?? nodeSpawn,
+      orphanGuard: options.orphanGuard ?? true,
+      canAutoStart: () => this.#mood === 'RUNNING',
+      baseEnvironment: () => base,
+      serverUrl: () => options.serverUrl ?? null,
+      emitState: (ev) => this.emit('processState', ev),
+      output: (proc, channel, chunk) => this.#onOutput(proc, channel, chunk),
+      log: (level, message) => logger?.log(level, message),
+    };
+  }
+
+  // ---- configuration -----------------------------------------------------------------------
+
+  /** The base environment children start from (before program environments). @internal */
+  get baseEnvironment(): Readonly<Record<string, string | undefined>> {
+    return this.#host.baseEnvironment();
+  }
+
+  /**
+   * Adds a `[program:x]` (a ProgramConfig) or a `[group:x]` (a GroupConfig). Validates everything
+   * first and changes nothing on error. After start(), its autostart processes start at once.
+   * Mirrors `supervisor.addProcessGroup`.
+   * @throws ConfigError, AlreadyAddedError, ShutdownStateError
+   */
+  addProcessGroup(config: AnyConfig): void {
+    this.#assertNotShuttingDown();
+    const spec = resolveGroup(config, {
+      env: this.#options.environment ?? process.env,
+      globalEnvironment: this.#options.globalEnvironment ?? {},
+      origin: 'api',
+    });
+    this.addResolvedGroup(spec, config);
+  }
+
+  /** Adds an already-resolved group (the INI path resolves with file context first). @internal */
+  addResolvedGroup(spec: import('./config.js').GroupSpec, config: AnyConfig): void {
+    this.#assertNotShuttingDown();
+    if (this.#groups.has(spec.name)) throw new AlreadyAddedError(spec.name);
+    const factory = this.#options.channelFactory;
+    const processes = spec.processes.map((ps) => {
+      const ident = { name: ps.name, group: ps.group, spec: ps };
+      return new SupervisedProcess(ps, this.#host, {
+        stdout: factory ? factory(ident, 'stdout') : null,
+        stderr: factory && !ps.redirect_stderr ? factory(ident, 'stderr') : null,
+      });
+    });
+    const group = new ProcessGroup(spec, config, processes);
+    this.#groups.set(spec.name, group);
+    this.emit('processGroupAdded', spec.name);
+    if (this.#started) this.#autostart([group]);
+  }
+
+  /**
+   * Removes a group whose processes are all stopped. Mirrors `supervisor.removeProcessGroup`.
+   * @throws BadNameError, StillRunningError
+   */
+  removeProcessGroup(name: string): void {
+    this.#assertNotShuttingDown();
+    const group = this.#groups.get(name);
+    if (!group) throw new BadNameError(name);
+    if (!group.allStopped()) throw new StillRunningError(name);
+    for (const p of group.processes) p.dispose();
+    this.#groups.delete(name);
+    this.emit('processGroupRemoved', name);
+  }
+
+  /** Active groups in supervisord's order: ascending priority, then name. @internal */
+  groups(): ProcessGroup[] {
+    return [...this.#groups.values()].sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** @internal */
+  getGroup(name: string): ProcessGroup | undefined {
+    return this.#groups.get(name);
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  /** supervisord's own state. Mirrors `supervisor.getState`. */
+  getState(): { statecode: number; statename: SupervisorState } {
+    return { statecode: SUPERVISOR_STATE_CODE[this.#mood], statename: this.#mood };
+  }
+
+  #setMood(mood: SupervisorState): void {
+    if (this.#mood === mood) return;
+    this.#mood = mood;
+    this.emit('supervisorState', mood);
+  }
+
+  #assertNotShuttingDown(): void {
+    if (this.#mood !== 'RUNNING') throw new ShutdownStateError();
+  }
+
+  // ---- lookup ------------------------------------------------------------------------------
+
+  #resolve(namespec: string): { group: ProcessGroup; process: SupervisedProcess | null } {
+    if (typeof namespec !== 'string') throw new IncorrectParametersError('', 'namespec must be a string');
+    const { group: gname, process: pname } = parseNamespec(namespec);
+    const group = this.#groups.get(gname);
+    if (!group) throw new BadNameError(namespec);
+    if (pname === null) return { group, process: null };
+    const proc = group.find(pname);
+    if (!proc) throw new BadNameError(namespec);
+    return { group, process: proc };
+  }
+
+  #process(namespec: string): SupervisedProcess {
+    const { process } = this.#resolve(namespec);
+    if (!process) throw new BadNameError(namespec);
+    return process;
+  }
+
+  /** Mirrors `supervisor.getProcessInfo`. @throws BadNameError */
+  getProcessInfo(namespec: string): ProcessInfo {
+    return this.#process(namespec).info();
+  }
+
+  /** Every process, ordered by group name then process name. Mirrors `supervisor.getAllProcessInfo`. */
+  getAllProcessInfo(): ProcessInfo[] {
+    const all = [...this.#groups.values()].flatMap((g) => g.processes);
+    all.sort((a, b) => cmp(a.group, b.group) || cmp(a.name, b.name));
+    return all.map((p) => p.info());
+  }
+
+  /** The live process for a namespec. @internal */
+  processFor(namespec: string): SupervisedProcess {
+    return this.#process(namespec);
+  }
+
+  // ---- starting ----------------------------------------------------------------------------
+
+  /**
+   * Starts every autostart process that was never started, groups in ascending priority, all in
+   * one pass (nothing waits for RUNNING). Later addProcessGroup calls autostart too.
+   */
+  async start(): Promise<void> {
+    this.#assertNotShuttingDown();
+    this.#started = true;
+    this.#autostart(this.groups());
+  }
+
+  #autostart(groups: ProcessGroup[]): void {
+    for (const g of groups) {
+      for (const p of g.processes) {
+        // P2: STOPPED and never attempted.
+        if (p.spec.autostart && p.state === 'STOPPED' && p.neverStarted) p.spawn();
+      }
+    }
+  }
+
+  /**
+   * Starts one process (or a group, for `group:*`). With wait (default), resolves when it is
+   * RUNNING and rejects with SpawnError or AbnormalTerminationError otherwise. Mirrors
+   * `supervisor.startProcess`.
+   * @throws BadNameError, NoFileError, NotExecutableError, AlreadyStartedError, FailedError
+   */
+  startProcess(namespec: `${string}:*` | `${string}:`, options?: WaitOptions): Promise<ProcessResult[]>;
+  startProcess(namespec: string, options?: WaitOptions): Promise<ProcessInfo>;
+  async startProcess(namespec: string, options: WaitOptions = {}): Promise<ProcessInfo | ProcessResult[]> {
+    this.#assertNotShuttingDown();
+    const { group, process } = this.#resolve(namespec);
+    if (!process) return this.startProcessGroup(group.name, options);
+    const wait = this.#beginStart(process, namespec);
+    if (options.wait === false) return process.info();
+    await wait(options.signal);
+    return process.info();
+  }
+
+  /** Spawns and returns a function that waits for the outcome (supervisord's onwait). */
+  #beginStart(p: SupervisedProcess, namespec: string): (signal?: AbortSignal) => Promise<void> {
+    try {
+      p.checkCommand();
+    } catch (e) {
+      if (e instanceof BadCommandError) throw e.fault === 'NO_FILE' ? new NoFileError(e.message) : new NotExecutableError(e.message);
+      throw e;
+    }
+    if (RUNNING_STATES.has(p.state)) throw new AlreadyStartedError(namespec);
+    if (p.state === 'UNKNOWN') throw new FailedError(`${namespec} is in an unknown process state`);
+    // A start request while STOPPING is a no-op spawn that ends in ABNORMAL_TERMINATION.
+    if (p.state !== 'STOPPING') p.spawn();
+    if (p.spawnerr) throw new SpawnError(namespec);
+    const outcome = (): 'done' | Error | undefined => {
+      if (p.spawnerr) return new SpawnError(namespec);
+      if (p.state === 'RUNNING') return 'done';
+      if (p.state !== 'STARTING') return new AbnormalTerminationError(namespec);
+      return undefined;
+    };
+    return (signal) => this.#waitFor(p, outcome, signal);
+  }
+
+  /** Resolves when `check` says done, rejects with its error; checked at once and on every event of `p`. */
+  #waitFor(p: SupervisedProcess, check: () => 'done' | Error | undefined, signal?: AbortSignal, onPending?: () => () => void): Promise<void> {
+    const first = check();
+    if (first === 'done') return Promise.resolve();
+    if (first) return Promise.reject(first);
+    return new Promise<void>((resolve, reject) => {
+      const stopExtra = onPending?.();
+      const cleanup = () => {
+        this.off('processState', listener);
+        signal?.removeEventListener('abort', onAbort);
+        stopExtra?.();
+      };
+      const listener = (ev: ProcessStateEvent) => {
+        if (ev.name !== p.name || ev.group !== p.group) return;
+        const r = check();
+        if (r === undefined) return;
+        cleanup();
+        if (r === 'done') resolve();
+        else reject(r);
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      if (signal?.aborted) return onAbort();
+      this.on('processState', listener);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Starts every not-running process of a group. Mirrors `supervisor.startProcessGroup`. */
+  async startProcessGroup(name: string, options: WaitOptions = {}): Promise<ProcessResult[]> {
+    this.#assertNotShuttingDown();
+    const group = this.#groups.get(name);
+    if (!group) throw new BadNameError(name);
+    return this.#startMany(group.byPriority(), options);
+  }
+
+  /** Starts every not-running process, groups by ascending priority. Mirrors `supervisor.startAllProcesses`. */
+  async startAllProcesses(options: WaitOptions = {}): Promise<ProcessResult[]> {
+    this.#assertNotShuttingDown();
+    return this.#startMany(
+      this.groups().flatMap((g) => g.byPriority()),
+      options,
+    );
+  }
+
+  async #startMany(procs: SupervisedProcess[], options: WaitOptions): Promise<ProcessResult[]> {
+    const results: ProcessResult[] = [];
+    const waits: Promise<void>[] = [];
+    for (const p of procs) {
+      if (RUNNING_STATES.has(p.state)) continue;
+      const namespec = makeNamespec(p.group, p.name);
+      let wait: (signal?: AbortSignal) => Promise<void>;
+      try {
+        wait = this.#beginStart(p, namespec);
+      } catch (e) {
+        results.push(faultResult(p, e));
+        continue;
+      }
+      if (options.wait === false) {
+        results.push(OK(p));
+        continue;
+      }
+      waits.push(
+        wait(options.signal).then(
+          () => void results.push(OK(p)),
+          (e: unknown) => void results.push(faultResult(p, e)),
+        ),
+      );
+    }
+    await Promise.all(waits);
+    return results;
+  }
+
+  // ---- stopping ----------------------------------------------------------------------------
+
+  /**
+   * Stops one process (or a group, for `group:*`): its stopsignal, then SIGKILL after
+   * stopwaitsecs. With wait (default), resolves when it is stopped. Mirrors `supervisor.stopProcess`.
+   * @throws BadNameError, NotRunningError, FailedError
+   */
+  stopProcess(namespec: `${string}:*` | `${string}:`, options?: WaitOptions): Promise<ProcessResult[]>;
+  stopProcess(namespec: string, options?: WaitOptions): Promise<ProcessInfo>;
+  async stopProcess(namespec: string, options: WaitOptions = {}): Promise<ProcessInfo | ProcessResult[]> {
+    this.#assertNotShuttingDown();
+    const { group, process } = this.#resolve(namespec);
+    if (!process) return this.stopProcessGroup(group.name, options);
+    const wait = this.#beginStop(process, namespec);
+    if (options.wait !== false) await wait(options.signal);
+    return process.info();
+  }
+
+  #beginStop(p: SupervisedProcess, namespec: string): (signal?: AbortSignal) => Promise<void> {
+    if (!RUNNING_STATES.has(p.state)) throw new NotRunningError(namespec);
+    const err = p.stop();
+    if (err !== undefined) throw new FailedError(err);
+    const check = () => (STOPPED_STATES.has(p.state) ? ('done' as const) : undefined);
+    // supervisord logs 'waiting for NAME to stop' while a stop request waits, at most every 2 s.
+    const report = () => {
+      let timer: TimerHandle | undefined;
+      const tick = () => {
+        this.#host.log('info', `waiting for ${p.name} to stop`);
+        timer = this.clock.setTimeout(tick, 2000);
+      };
+      tick();
+      return () => this.clock.clearTimeout(timer);
+    };
+    return (signal) => this.#waitFor(p, check, signal, report);
+  }
+
+  /** Stops every running process of a group. Mirrors `supervisor.stopProcessGroup`. */
+  async stopProcessGroup(name: string, options: WaitOptions = {}): Promise<ProcessResult[]> {
+    this.#assertNotShuttingDown();
+    const group = this.#groups.get(name);
+    if (!group) throw new BadNameError(name);
+    return this.#stopMany(group.byPriority(), options);
+  }
+
+  /** Stops every running process, in ascending priority. Mirrors `supervisor.stopAllProcesses`. */
+  async stopAllProcesses(options: WaitOptions = {}): Promise<ProcessResult[]> {
+    this.#assertNotShuttingDown();
+    return this.#stopMany(
+      this.groups().flatMap((g) => g.byPriority()),
+      options,
+    );
+  }
+
+  async #stopMany(procs: SupervisedProcess[], options: WaitOptions): Promise<ProcessResult[]> {
+    const results: ProcessResult[] = [];
+    const waits: Promise<void>[] = [];
+    for (const p of procs) {
+      if (!RUNNING_STATES.has(p.state)) continue;
+      let wait: (signal?: AbortSignal) => Promise<void>;
+      try {
+        wait = this.#beginStop(p, makeNamespec(p.group, p.name));
+      } catch (e) {
+        results.push(faultResult(p, e));
+        continue;
+      }
+      if (options.wait === false) {
+        results.push(OK(p));
+        continue;
+      }
+      waits.push(
+        wait(options.signal).then(
+          () => void results.push(OK(p)),
+          (e: unknown) => void results.push(faultResult(p, e)),
+        ),
+      );
+    }
+    await Promise.all(waits);
+    return results;
+  }
+
+  // ---- signalling --------------------------------------------------------------------------
+
+  #signalNumber(sig: SignalSpec): number {
+    try {
+      return parseSignal(sig);
+    } catch {
+      throw new BadSignalError(String(sig));
+    }
+  }
+
+  #signalOne(p: SupervisedProcess, sig: number, namespec: string): void {
+    if (!SIGNALLABLE_STATES.has(p.state)) throw new NotRunningError(namespec);
+    const err = p.signal(sig);
+    if (err !== undefined) throw new FailedError(err);
+  }
+
+  /**
+   * Sends a signal (name or number) to one process's pid (or a group, for `group:*`). Mirrors
+   * `supervisor.signalProcess`.
+   * @throws BadNameError, BadSignalError, NotRunningError, FailedError
+   */
+  signalProcess(namespec: string, signal: SignalSpec): ProcessResult[] | true {
+    this.#assertNotShuttingDown();
+    const { group, process } = this.#resolve(namespec);
+    const sig = this.#signalNumber(signal);
+    if (!process) return this.#signalMany(group.byPriority(), sig);
+    this.#signalOne(process, sig, namespec);
+    return true;
+  }
+
+  /** Mirrors `supervisor.signalProcessGroup`: results for signallable processes only. */
+  signalProcessGroup(name: string, signal: SignalSpec): ProcessResult[] {
+    this.#assertNotShuttingDown();
+    const group = this.#groups.get(name);
+    if (!group) throw new BadNameError(name);
+    return this.#signalMany(group.byPriority(), this.#signalNumber(signal));
+  }
+
+  /** Mirrors `supervisor.signalAllProcesses`. */
+  signalAllProcesses(signal: SignalSpec): ProcessResult[] {
+    this.#assertNotShuttingDown();
+    const sig = this.#signalNumber(signal);
+    return this.#signalMany(
+      this.groups().flatMap((g) => g.byPriority()),
+      sig,
+    );
+  }
+
+  #signalMany(procs: SupervisedProcess[], sig: number): ProcessResult[] {
+    const results: ProcessResult[] = [];
+    for (const p of procs) {
+      if (!SIGNALLABLE_STATES.has(p.state)) continue;
+      try {
+        this.#signalOne(p, sig, makeNamespec(p.group, p.name));
+        results.push(OK(p));
+      } catch (e) {
+        results.push(faultResult(p, e));
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Writes to a process's stdin. Mirrors `supervisor.sendProcessStdin`.
+   * @throws BadNameError, NotRunningError, NoFileError, IncorrectParametersError
+   */
+  sendProcessStdin(namespec: string, chars: string | Buffer): true {
+    this.#assertNotShuttingDown();
+    if (typeof chars !== 'string' && !Buffer.isBuffer(chars)) throw new IncorrectParametersError('chars not a string');
+    const p = this.#process(namespec);
+    if (p.pid === 0 || p.state === 'STOPPING') throw new NotRunningError(namespec);
+    if (!p.writeStdin(chars)) throw new NoFileError(namespec);
+    return true;
+  }
+
+  // ---- output ------------------------------------------------------------------------------
+
+  #onOutput(proc: SupervisedProcess, channel: Channel, chunk: Buffer): void {
+    const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
+    if (spec.events_enabled) this.emit('processLog', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
+  }
+
+  // ---- shutdown ----------------------------------------------------------------------------
+
+  /**
+   * Stops everything, groups in descending priority, each group fully stopped before the next;
+   * then ends what is left of the children's process groups. Idempotent. `force` sends SIGKILL at
+   * once. Mirrors supervisord's shutdown.
+   */
+  shutdown(options: { force?: boolean } = {}): Promise<void> {
+    this.#shutdown ??= this.#runShutdown(options.force === true);
+    return this.#shutdown;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  async #runShutdown(force: boolean): Promise<void> {
+    this.#setMood('SHUTDOWN');
+    const queue = this.groups();
+    let waitingTimer: TimerHandle | undefined;
+    const reportWaiting = () => {
+      const names = [...this.#groups.values()].flatMap((g) => g.processes).filter((p) => !STOPPED_STATES.has(p.state)).map((p) => p.name);
+      if (names.length) this.#host.log('info', `waiting for ${names.join(', ')} to die`);
+      waitingTimer = this.clock.setTimeout(reportWaiting, 3000);
+    };
+    waitingTimer = this.clock.setTimeout(reportWaiting, 3000);
+    try {
+      while (queue.length) {
+        const group = queue.pop() as ProcessGroup;
+        for (const p of group.forShutdown()) {
+          if (force && p.pid !== 0) p.signal(9);
+          if (RUNNING_STATES.has(p.state)) p.stopForShutdown();
+        }
+        await Promise.all(group.processes.map((p) => this.#waitFor(p, () => (STOPPED_STATES.has(p.state) ? 'done' : undefined))));
+      }
+    } finally {
+      this.clock.clearTimeout(waitingTimer);
+    }
+    await this.#endLingeringGroups();
+    for (const g of this.#groups.values()) for (const p of g.processes) p.dispose();
+  }
+
+  /** Grandchildren left in the process groups of reaped children: SIGTERM, then SIGKILL after 1 s. */
+  async #endLingeringGroups(): Promise<void> {
+    const procs = [...this.#groups.values()].flatMap((g) => g.processes);
+    if (procs.reduce((n, p) => n + p.killLingeringGroups('SIGTERM'), 0) === 0) return;
+    // Real time on purpose: this waits on the kernel, not on supervised timers.
+    const deadline = performance.now() + 1000;
+    while (performance.now() < deadline) {
+      await new Promise<void>((r) => setTimeout(r, 20));
+      if (procs.reduce((n, p) => n + p.killLingeringGroups(0), 0) === 0) return;
+    }
+    for (const p of procs) p.killLingeringGroups('SIGKILL');
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,114 @@
+// The no-orphan guarantee. One small watchdog process per host process holds the read end of a
+// pipe from the host; the host writes the pid of every child it spawns (each child leads its own
+// session and process group). When the host dies for any reason — even SIGKILL — the pipe reaches
+// EOF and the watchdog ends every registered group and session and every descendant of the
+// registered children: SIGTERM, then SIGKILL one second later. Pure Node, no native addon.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** The watchdog, run with `node -e`. Reads `+PID` / `-PID` lines; acts on EOF. */
+const WATCHDOG_SOURCE = String.raw`
+const fs = require('node:fs');
+const roots = new Set();
+let buf = '';
+process.stdin.on('data', (d) => {
+  buf += d;
+  let i;
+  while ((i = buf.indexOf('\n')) >= 0) {
+    const line = buf.slice(0, i); buf = buf.slice(i + 1);
+    const pid = Number(line.slice(1));
+    if (!(pid > 1)) continue;
+    if (line[0] === '+') roots.add(pid); else roots.delete(pid);
+  }
+});
+process.stdin.on('end', reap);
+process.stdin.on('error', reap);
+function table() {
+  const rows = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync('/proc/' + name + '/stat', 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      rows.push({ pid: Number(name), ppid: Number(f[1]), pgrp: Number(f[2]), sid: Number(f[3]), zombie: f[0] === 'Z' });
+    } catch {}
+  }
+  return rows;
+}
+function targets() {
+  const out = new Set();
+  let rows = [];
+  try { rows = table(); } catch { return out; }
+  for (const r of rows) if (roots.has(r.pid) || roots.has(r.pgrp) || roots.has(r.sid)) out.add(r.pid);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of rows) if (!out.has(r.pid) && out.has(r.ppid)) { out.add(r.pid); grew = true; }
+  }
+  for (const r of rows) if (r.zombie) out.delete(r.pid);
+  out.delete(process.pid);
+  return out;
+}
+function send(sig) {
+  for (const g of roots) { try { process.kill(-g, sig); } catch {} }
+  const t = targets();
+  for (const p of t) { try { process.kill(p, sig); } catch {} }
+  return t.size;
+}
+let reaping = false;
+function reap() {
+  if (reaping) return;
+  reaping = true;
+  if (send('SIGTERM') === 0 && roots.size === 0) process.exit(0);
+  const deadline = Date.now() + 1000;
+  const check = () => {
+    if (targets().size === 0) process.exit(0);
+    if (Date.now() >= deadline) { send('SIGKILL'); setTimeout(() => { send('SIGKILL'); process.exit(0); }, 50); return; }
+    setTimeout(check, 50);
+  };
+  setTimeout(check, 50);
+}
+`;
+
+let watchdog: ChildProcess | undefined;
+
+function startWatchdog(): ChildProcess {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, ['--max-old-space-size=16', '-e', WATCHDOG_SOURCE], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env,
+  });
+  // The watchdog must never keep the host alive, and an error on its pipe must not crash it.
+  child.unref();
+  child.stdin?.on('error', () => {});
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  child.on('error', () => {
+    if (watchdog === child) watchdog = undefined;
+  });
+  child.on('exit', () => {
+    if (watchdog === child) watchdog = undefined;
+  });
+  return child;
+}
+
+function tell(line: string): void {
+  if (process.platform !== 'linux' && process.platform !== 'darwin' && process.platform !== 'freebsd') return;
+  watchdog ??= startWatchdog();
+  watchdog.stdin?.write(line);
+}
+
+/** Registers a child (a session and process-group leader) with the host's watchdog. */
+export function guardChild(pid: number): void {
+  tell(`+${pid}\n`);
+}
+
+/** Forgets a child whose group is gone (so a recycled pid is never targeted). */
+export function releaseChild(pid: number): void {
+  if (watchdog) tell(`-${pid}\n`);
+}
+
+/** The watchdog's pid, for tests. @internal */
+export function watchdogPid(): number | undefined {
+  return watchdog?.pid;
+}

@@ -1,0 +1,559 @@
+// SupervisedProcess: one configured process, its child, its state and its timers. The only place
+// where a process state is written (#setState). Mirrors supervisord's Subprocess, event-driven:
+// each state owns at most one timer, armed on entry and cancelled on exit.
+import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { BadCommandError, resolveCommand, type ResolvedCommand } from './command.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { Channel, ProcessSpec } from './config.js';
+import type { ProcessStateEvent } from './events.js';
+import { decideOnExit, describeExit } from './exit.js';
+import { guardChild, releaseChild } from './orphan-guard.js';
+import { describeProcess, type ProcessInfo } from './process-info.js';
+import { signalName } from './signals.js';
+import { STATE_CODE, type ProcessState } from './states.js';
+import { assertTransition } from './transitions.js';
+import { lookupUser } from './users.js';
+
+/** Where one output channel of a process goes (a ChannelLog in practice). */
+export interface OutputChannel {
+  /** Resolved log file path, or '' when none. */
+  readonly logfile: string;
+  /** Opens the file for a new child; throws an errno error when it cannot. */
+  open(): void;
+  write(chunk: Buffer): void;
+}
+
+/** What a process needs from its manager. */
+export interface ProcessHost {
+  readonly clock: Clock;
+  readonly spawn: typeof nodeSpawn;
+  readonly orphanGuard: boolean;
+  /** Automatic starts (autorestart, backoff retries) only happen while this is true. */
+  canAutoStart(): boolean;
+  /** The environment children start from (the manager's plus `[supervisord] environment`). */
+  baseEnvironment(): Readonly<Record<string, string | undefined>>;
+  serverUrl(): string | null;
+  emitState(event: ProcessStateEvent): void;
+  output(proc: SupervisedProcess, channel: Channel, chunk: Buffer): void;
+  log(level: 'critical' | 'error' | 'warn' | 'info' | 'debug', message: string): void;
+}
+
+function errnoName(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : String((e as Error | undefined)?.message ?? e);
+}
+
+/** A failure after the fork, as supervisord's child reports it before exiting 127. */
+function childFailureScript(lines: string[]): string[] {
+  return ['-c', 'for l in "$@"; do printf "%s\\n" "$l" >&2; done; exit 127', 'sh', ...lines];
+}
+
+export class SupervisedProcess {
+  readonly spec: ProcessSpec;
+  readonly #host: ProcessHost;
+  readonly #out: { stdout: OutputChannel | null; stderr: OutputChannel | null };
+
+  /** Current state; written only by #setState. */
+  #state: ProcessState = 'STOPPED';
+  /** The current child, or undefined when none. */
+  #child: ChildProcess | undefined;
+  /** Pid of the current child; 0 when none. */
+  #pid = 0;
+  /** Epoch ms of the last spawn attempt; 0 = never attempted. */
+  #laststart = 0;
+  /** Monotonic ms of the last spawn attempt. */
+  #laststartMono = 0;
+  /** Epoch ms of the last reap; 0 = never reaped. */
+  #laststop = 0;
+  /** Consecutive failed start attempts. */
+  #backoff = 0;
+  /** A stop or kill signal was sent to the current child. */
+  #killing = false;
+  /** Last exit status (-1 for a signal death); null = none. */
+  #exitstatus: number | null = null;
+  /** Last spawn error; null = none. */
+  #spawnerr: string | null = null;
+  /** The one timer owned by the current state. */
+  #timer: TimerHandle | undefined;
+  /** Epoch ms at which the current BACKOFF retry is due; 0 when none is pending. */
+  #retryAt = 0;
+  /** Children whose process group may still have members after they were reaped. */
+  readonly #lingering = new Set<number>();
+
+  constructor(spec: ProcessSpec, host: ProcessHost, out: { stdout: OutputChannel | null; stderr: OutputChannel | null }) {
+    this.spec = spec;
+    this.#host = host;
+    this.#out = out;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get group(): string {
+    return this.spec.group;
+  }
+  get state(): ProcessState {
+    return this.#state;
+  }
+  get pid(): number {
+    return this.#pid;
+  }
+  get spawnerr(): string | null {
+    return this.#spawnerr;
+  }
+  /** True when no start was ever attempted (supervisord's laststart == 0). */
+  get neverStarted(): boolean {
+    return this.#laststart === 0;
+  }
+  /** Epoch ms when the pending BACKOFF retry is due, or 0. */
+  get nextRetryAt(): number {
+    return this.#retryAt;
+  }
+
+  info(): ProcessInfo {
+    const now = Math.trunc(this.#host.clock.epochMs() / 1000);
+    const start = Math.trunc(this.#laststart / 1000);
+    const stop = Math.trunc(this.#laststop / 1000);
+    const stdout = this.#out.stdout?.logfile ?? '';
+    return {
+      name: this.name,
+      group: this.group,
+      description: describeProcess({ name: this.name, state: this.#state, pid: this.#pid, start, stop, now, spawnerr: this.#spawnerr ?? '' }),
+      start,
+      stop,
+      now,
+      state: STATE_CODE[this.#state],
+      statename: this.#state,
+      spawnerr: this.#spawnerr ?? '',
+      exitstatus: this.#exitstatus ?? 0,
+      logfile: stdout,
+      stdout_logfile: stdout,
+      stderr_logfile: this.#out.stderr?.logfile ?? '',
+      pid: this.#pid,
+    };
+  }
+
+  /** Resolves the command as a start request would, throwing BadCommandError (NO_FILE / NOT_EXECUTABLE). */
+  checkCommand(): ResolvedCommand {
+    return resolveCommand(this.spec.command, this.#pathForLookup());
+  }
+
+  #pathForLookup(): string | undefined {
+    return this.spec.environment.PATH ?? this.#host.baseEnvironment().PATH;
+  }
+
+  // ---- the state writer ---------------------------------------------------------------------
+
+  #setState(to: ProcessState, detail: Partial<ProcessStateEvent> = {}): void {
+    const from = this.#state;
+    assertTransition(this.name, from, to);
+    this.#host.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#retryAt = 0;
+    this.#state = to;
+    this.#timer = this.#armStateTimer(to);
+    this.#host.emitState({ name: this.name, group: this.group, from, to, pid: this.#pid, time: this.#host.clock.epochMs(), ...detail });
+  }
+
+  /** Each state owns at most one timer (supervisord's per-tick rules P1, P3–P6). */
+  #armStateTimer(state: ProcessState): TimerHandle | undefined {
+    const clock = this.#host.clock;
+    switch (state) {
+      case 'STARTING':
+        // P4: RUNNING once up for more than startsecs.
+        return clock.setTimeout(() => this.#promote(), this.spec.startsecs * 1000);
+      case 'BACKOFF':
+        if (this.#backoff > this.spec.startretries) {
+          // P5: BACKOFF -> FATAL, as the next evaluation (never re-entrant).
+          return clock.setTimeout(() => this.#giveUp(), 0);
+        }
+        // P3: retry `backoff` seconds after entering BACKOFF.
+        this.#retryAt = clock.epochMs() + this.#backoff * 1000;
+        return clock.setTimeout(() => this.#retry(), this.#backoff * 1000);
+      case 'STOPPING':
+        // P6: SIGKILL after stopwaitsecs, repeated every stopwaitsecs.
+        return clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
+      case 'EXITED':
+        // P1: autorestart at the next evaluation.
+        return this.#shouldAutorestart() ? clock.setTimeout(() => this.#autorestart(), 0) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  #shouldAutorestart(): boolean {
+    const ar = this.spec.autorestart;
+    if (ar === true) return true;
+    if (ar === 'unexpected') return !this.spec.exitcodes.includes(this.#exitstatus ?? 0);
+    return false;
+  }
+
+  #promote(): void {
+    // STARTING -> RUNNING
+    this.#backoff = 0;
+    this.#setState('RUNNING');
+    this.#host.log(
+      'info',
+      `success: ${this.name} entered RUNNING state, process has stayed up for > than ${this.spec.startsecs} seconds (startsecs)`,
+    );
+  }
+
+  #retry(): void {
+    if (this.#host.canAutoStart()) this.spawn();
+  }
+
+  #autorestart(): void {
+    if (this.#host.canAutoStart()) this.spawn();
+  }
+
+  #giveUp(): void {
+    // BACKOFF -> FATAL: startretries exceeded
+    this.#backoff = 0;
+    this.#setState('FATAL', { spawnerr: this.#spawnerr ?? '' });
+    this.#host.log('info', `gave up: ${this.name} entered FATAL state, too many start retries too quickly`);
+  }
+
+  // ---- starting ------------------------------------------------------------------------------
+
+  /**
+   * A start attempt (supervisord's spawn): legal from STOPPED, EXITED, FATAL and BACKOFF.
+   * Returns the pid, or undefined when the attempt failed before a child existed.
+   */
+  spawn(): number | undefined {
+    if (this.#pid !== 0) {
+      this.#host.log('warn', `process '${this.name}' already running`);
+      return undefined;
+    }
+    this.#killing = false;
+    this.#spawnerr = null;
+    this.#exitstatus = null;
+    this.#laststart = this.#host.clock.epochMs();
+    this.#laststartMono = this.#host.clock.now();
+    this.#setState('STARTING', { tries: this.#backoff });
+
+    let cmd: ResolvedCommand;
+    try {
+      cmd = this.checkCommand();
+    } catch (e) {
+      return this.#spawnFailed(e instanceof BadCommandError ? e.message : String(e));
+    }
+    try {
+      this.#out.stdout?.open();
+      this.#out.stderr?.open();
+    } catch (e) {
+      return this.#spawnFailed(`unknown error making dispatchers for '${this.name}': ${errnoName(e)}`);
+    }
+    let child: ChildProcess;
+    try {
+      child = this.#fork(cmd);
+    } catch (e) {
+      const code = errnoName(e);
+      return this.#spawnFailed(
+        code === 'EAGAIN' ? `Too many processes in process table to spawn '${this.name}'` : code === 'EMFILE' ? `too many open files to spawn '${this.name}'` : `unknown error during fork for '${this.name}': ${code}`,
+      );
+    }
+    if (child.pid === undefined) {
+      // libuv reports exec failures in the parent, on the next tick; supervisord's child would
+      // have written the reason to its stderr and exited 127, so run a child that does that.
+      child.once('error', (err) => {
+        if (this.#state !== 'STARTING' || this.#child) return;
+        const lines = [`supervisor: couldn't exec ${cmd.file}: ${errnoName(err)}`, 'supervisor: child process was not spawned'];
+        this.#adopt(this.#host.spawn('/bin/sh', childFailureScript(lines), { detached: true, env: this.#environment(), stdio: 'pipe' }));
+      });
+      return undefined;
+    }
+    return this.#adopt(child);
+  }
+
+  #adopt(child: ChildProcess): number {
+    this.#attach(child);
+    this.#host.log('info', `spawned: '${this.name}' with pid ${child.pid}`);
+    return child.pid as number;
+  }
+
+  #spawnFailed(message: string): undefined {
+    // STARTING -> BACKOFF: spawn-time error
+    this.#spawnerr = message;
+    this.#host.log('info', `spawnerr: ${message}`);
+    this.#backoff += 1;
+    this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: message });
+    return undefined;
+  }
+
+  /** Builds the environment supervisord gives a child. */
+  #environment(): Record<string, string | undefined> {
+    const env: Record<string, string | undefined> = { ...this.#host.baseEnvironment(), SUPERVISOR_ENABLED: '1' };
+    const url = this.#host.serverUrl();
+    if (this.spec.serverurl && this.spec.serverurl !== 'AUTO') env.SUPERVISOR_SERVER_URL = this.spec.serverurl;
+    else if (url) env.SUPERVISOR_SERVER_URL = url;
+    env.SUPERVISOR_PROCESS_NAME = this.name;
+    env.SUPERVISOR_GROUP_NAME = this.group;
+    return Object.assign(env, this.spec.environment);
+  }
+
+  /** Failures supervisord's child would hit between fork and exec, checked before spawning. */
+  #childSideFailure(file: string): string[] | undefined {
+    const { user, directory } = this.spec;
+    if (user !== null) {
+      const entry = lookupUser(user);
+      const uid = entry?.uid ?? -1;
+      if (process.getuid && process.getuid() !== uid && process.getuid() !== 0) {
+        return [`supervisor: couldn't setuid to ${uid}: Can't drop privilege as nonroot user`, 'supervisor: child process was not spawned'];
+      }
+    }
+    if (directory !== null) {
+      try {
+        if (!statSync(directory).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+      } catch (e) {
+        return [`supervisor: couldn't chdir to ${directory}: ${errnoName(e)}`, 'supervisor: child process was not spawned'];
+      }
+    }
+    void file;
+    return undefined;
+  }
+
+  #fork(cmd: ResolvedCommand): ChildProcess {
+    const failure = this.#childSideFailure(cmd.file);
+    const options: SpawnOptions = {
+      detached: true,
+      env: this.#environment(),
+      stdio: ['pipe', 'pipe', this.spec.redirect_stderr ? 'ignore' : 'pipe'],
+      argv0: cmd.argv[0],
+    };
+    let file = cmd.file;
+    let args = cmd.argv.slice(1);
+    if (failure) {
+      file = '/bin/sh';
+      args = childFailureScript(failure);
+      delete options.argv0;
+      if (this.spec.redirect_stderr) args[1] = (args[1] as string).replace('>&2', '');
+      else options.stdio = ['pipe', 'pipe', 'pipe'];
+    } else {
+      if (this.spec.directory !== null) options.cwd = this.spec.directory;
+      if (this.spec.user !== null) {
+        const entry = lookupUser(this.spec.user);
+        if (entry && process.getuid?.() === 0) {
+          options.uid = entry.uid;
+          options.gid = entry.gid;
+        }
+      }
+      if (this.spec.redirect_stderr) {
+        // fd 2 must be the stdout pipe itself, as supervisord's dup2 makes it.
+        args = ['-c', 'exec "$0" "$@" 2>&1', file, ...args];
+        file = '/bin/sh';
+        delete options.argv0;
+      }
+    }
+    const umask = this.spec.umask;
+    const saved = umask !== null ? process.umask(umask) : undefined;
+    try {
+      return this.#host.spawn(file, args, options);
+    } finally {
+      if (saved !== undefined) process.umask(saved);
+    }
+  }
+
+  #attach(child: ChildProcess): void {
+    const pid = child.pid as number;
+    this.#child = child;
+    this.#pid = pid;
+    if (this.#host.orphanGuard) guardChild(pid);
+    child.stdin?.on('error', () => {});
+    const pipe = (stream: NodeJS.ReadableStream | null, channel: Channel) => {
+      stream?.on('data', (chunk: Buffer) => this.#host.output(this, channel, chunk));
+    };
+    pipe(child.stdout, 'stdout');
+    pipe(child.stderr, this.spec.redirect_stderr ? 'stdout' : 'stderr');
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let done = false;
+    let cap: TimerHandle | undefined;
+    const finish = () => {
+      if (done || !exited) return;
+      done = true;
+      this.#host.clock.clearTimeout(cap);
+      this.#reap(child, exited.code, exited.signal);
+    };
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      // Drain what is already in the pipes first (supervisord does), but never wait long for a
+      // grandchild that holds them open.
+      cap = this.#host.clock.setTimeout(finish, 50);
+    });
+    child.on('close', finish);
+    child.on('error', (err) => this.#host.log('error', `error from child of '${this.name}': ${err.message}`));
+  }
+
+  // ---- child death ---------------------------------------------------------------------------
+
+  #reap(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.#child) return;
+    const status = signal ? -1 : (code ?? 0);
+    const msg = describeExit(code, signal);
+    const elapsed = (this.#host.clock.now() - this.#laststartMono) / 1000;
+    const decision = decideOnExit({
+      state: this.#state,
+      killing: this.#killing,
+      elapsed,
+      startsecs: this.spec.startsecs,
+      status,
+      exitcodes: this.spec.exitcodes,
+    });
+    const pid = this.#pid;
+    this.#laststop = this.#host.clock.epochMs();
+    this.#child = undefined;
+    this.#trackGroup(pid);
+    child.stdin?.destroy();
+    if (this.#state === 'UNKNOWN') {
+      // No edge leaves UNKNOWN; record the death and stay.
+      this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
+      this.#exitstatus = status;
+      this.#pid = 0;
+      return;
+    }
+    switch (decision.to) {
+      case 'STOPPED':
+        // STOPPING -> STOPPED
+        this.#host.log(decision.expected && !signal ? 'info' : 'warn', `stopped: ${this.name} (${msg})`);
+        this.#killing = false;
+        this.#exitstatus = decision.exitstatus;
+        this.#setState('STOPPED', { expected: decision.expected, exitstatus: status });
+        break;
+      case 'BACKOFF':
+        // STARTING -> BACKOFF: exited too quickly
+        this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
+        this.#exitstatus = null;
+        this.#spawnerr = decision.spawnerr;
+        this.#backoff += 1;
+        this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: decision.spawnerr ?? '' });
+        break;
+      case 'EXITED':
+        this.#backoff = 0;
+        this.#exitstatus = decision.exitstatus;
+        if (this.#state === 'STARTING') this.#setState('RUNNING'); // STARTING -> RUNNING: outlived startsecs
+        if (decision.expected) this.#host.log('info', `exited: ${this.name} (${msg}; expected)`);
+        else {
+          this.#spawnerr = decision.spawnerr;
+          this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
+        }
+        // RUNNING -> EXITED
+        this.#setState('EXITED', { expected: decision.expected, exitstatus: status });
+        break;
+    }
+    this.#pid = 0;
+  }
+
+  /** Remembers a reaped child's group while it still has members, so shutdown can end them. */
+  #trackGroup(pid: number): void {
+    try {
+      process.kill(-pid, 0);
+      this.#lingering.add(pid);
+    } catch {
+      if (this.#host.orphanGuard) releaseChild(pid);
+    }
+  }
+
+  /** Ends what is left of the process groups of reaped children (shutdown only). */
+  killLingeringGroups(signal: NodeJS.Signals | 0): number {
+    let alive = 0;
+    for (const pgid of this.#lingering) {
+      try {
+        process.kill(-pgid, signal);
+        alive++;
+      } catch {
+        this.#lingering.delete(pgid);
+        if (this.#host.orphanGuard) releaseChild(pgid);
+      }
+    }
+    return alive;
+  }
+
+  // ---- stopping and signalling ---------------------------------------------------------------
+
+  /**
+   * A stop request (supervisord's stop). BACKOFF -> STOPPED at once; STARTING/RUNNING -> STOPPING.
+   * Returns an error text when signalling failed (the process is then UNKNOWN).
+   */
+  stop(): string | undefined {
+    if (this.#state === 'BACKOFF') {
+      // BACKOFF -> STOPPED: no child to signal
+      this.#host.log('debug', `Attempted to kill ${this.name}, which is in BACKOFF state.`);
+      this.#setState('STOPPED', { pid: 0 });
+      return undefined;
+    }
+    return this.#kill(this.spec.stopsignal, this.spec.stopasgroup);
+  }
+
+  /** At shutdown, BACKOFF gives up instead of stopping. */
+  stopForShutdown(): string | undefined {
+    if (this.#state === 'BACKOFF') {
+      this.#giveUp();
+      return undefined;
+    }
+    return this.stop();
+  }
+
+  #escalate(): void {
+    // STOPPING: stopwaitsecs elapsed, SIGKILL (repeated every stopwaitsecs while it survives)
+    this.#host.log('warn', `killing '${this.name}' (${this.#pid}) with SIGKILL`);
+    this.#kill(9, this.spec.killasgroup);
+  }
+
+  #kill(sig: number, asGroup: boolean): string | undefined {
+    const pid = this.#pid;
+    if (pid === 0) return undefined;
+    const target = asGroup ? -pid : pid;
+    this.#host.log('debug', `killing ${this.name} (pid ${pid}) ${asGroup ? 'process group ' : ''}with signal ${signalName(sig)}`);
+    this.#killing = true;
+    try {
+      process.kill(target, sig);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') return this.#unknown(`unknown problem killing ${this.name} (${pid}):${(e as Error).message}`);
+      this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${(e as Error).message}`);
+    }
+    if (this.#state === 'STOPPING') {
+      // re-arm P6 for the next SIGKILL
+      this.#host.clock.clearTimeout(this.#timer);
+      this.#timer = this.#host.clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
+    } else {
+      // STARTING/RUNNING -> STOPPING
+      this.#setState('STOPPING');
+    }
+    return undefined;
+  }
+
+  #unknown(message: string): string {
+    this.#host.log('critical', message);
+    this.#killing = false;
+    this.#setState('UNKNOWN');
+    return message;
+  }
+
+  /** signalProcess: the pid only, no state change; ESRCH ignored. Returns an error text on failure. */
+  signal(sig: number): string | undefined {
+    const pid = this.#pid;
+    if (pid === 0) return undefined;
+    this.#host.log('debug', `sending ${this.name} (pid ${pid}) sig ${signalName(sig)}`);
+    try {
+      process.kill(pid, sig);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
+      return this.#unknown(`unknown problem sending sig ${this.name} (${pid}):${(e as Error).message}`);
+    }
+    return undefined;
+  }
+
+  /** Writes to the child's stdin. Returns false when the pipe is closed. */
+  writeStdin(data: string | Buffer): boolean {
+    const stdin = this.#child?.stdin;
+    if (!stdin || stdin.destroyed || !stdin.writable) return false;
+    stdin.write(data);
+    return true;
+  }
+
+  /** Stops every timer (used when the group is removed). */
+  dispose(): void {
+    this.#host.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
