@@ -52,32 +52,95 @@ export function isSupervisorError(e: unknown): e is SupervisorError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
 
-function faultClass<C extends FaultName>(code: C, className: string) {
-  const cls = class extends SupervisorError {
-    declare readonly code: C;
-    constructor(detail = '', message?: string, options?: ErrorOptions) {
-      super(code, detail, message, options);
-      this.name = className;
-    }
-  };
-  Object.defineProperty(cls, 'name', { value: className });
-  return cls;
+/** One subclass per fault our API raises; `detail` is the text after `FAULT: `. */
+abstract class Fault<C extends FaultName> extends SupervisorError {
+  declare readonly code: C;
 }
 
-export const IncorrectParametersError = faultClass('INCORRECT_PARAMETERS', 'IncorrectParametersError');
-export const BadArgumentsError = faultClass('BAD_ARGUMENTS', 'BadArgumentsError');
-export const ShutdownStateError = faultClass('SHUTDOWN_STATE', 'ShutdownStateError');
-export const BadNameError = faultClass('BAD_NAME', 'BadNameError');
-export const BadSignalError = faultClass('BAD_SIGNAL', 'BadSignalError');
-export const NoFileError = faultClass('NO_FILE', 'NoFileError');
-export const NotExecutableError = faultClass('NOT_EXECUTABLE', 'NotExecutableError');
-export const FailedError = faultClass('FAILED', 'FailedError');
-export const AbnormalTerminationError = faultClass('ABNORMAL_TERMINATION', 'AbnormalTerminationError');
-export const SpawnError = faultClass('SPAWN_ERROR', 'SpawnError');
-export const AlreadyStartedError = faultClass('ALREADY_STARTED', 'AlreadyStartedError');
-export const NotRunningError = faultClass('NOT_RUNNING', 'NotRunningError');
-export const AlreadyAddedError = faultClass('ALREADY_ADDED', 'AlreadyAddedError');
-export const StillRunningError = faultClass('STILL_RUNNING', 'StillRunningError');
+export class IncorrectParametersError extends Fault<'INCORRECT_PARAMETERS'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('INCORRECT_PARAMETERS', detail, message, options);
+    this.name = 'IncorrectParametersError';
+  }
+}
+export class BadArgumentsError extends Fault<'BAD_ARGUMENTS'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('BAD_ARGUMENTS', detail, message, options);
+    this.name = 'BadArgumentsError';
+  }
+}
+export class ShutdownStateError extends Fault<'SHUTDOWN_STATE'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('SHUTDOWN_STATE', detail, message, options);
+    this.name = 'ShutdownStateError';
+  }
+}
+export class BadNameError extends Fault<'BAD_NAME'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('BAD_NAME', detail, message, options);
+    this.name = 'BadNameError';
+  }
+}
+export class BadSignalError extends Fault<'BAD_SIGNAL'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('BAD_SIGNAL', detail, message, options);
+    this.name = 'BadSignalError';
+  }
+}
+export class NoFileError extends Fault<'NO_FILE'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('NO_FILE', detail, message, options);
+    this.name = 'NoFileError';
+  }
+}
+export class NotExecutableError extends Fault<'NOT_EXECUTABLE'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('NOT_EXECUTABLE', detail, message, options);
+    this.name = 'NotExecutableError';
+  }
+}
+export class FailedError extends Fault<'FAILED'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('FAILED', detail, message, options);
+    this.name = 'FailedError';
+  }
+}
+export class AbnormalTerminationError extends Fault<'ABNORMAL_TERMINATION'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('ABNORMAL_TERMINATION', detail, message, options);
+    this.name = 'AbnormalTerminationError';
+  }
+}
+export class SpawnError extends Fault<'SPAWN_ERROR'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('SPAWN_ERROR', detail, message, options);
+    this.name = 'SpawnError';
+  }
+}
+export class AlreadyStartedError extends Fault<'ALREADY_STARTED'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('ALREADY_STARTED', detail, message, options);
+    this.name = 'AlreadyStartedError';
+  }
+}
+export class NotRunningError extends Fault<'NOT_RUNNING'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('NOT_RUNNING', detail, message, options);
+    this.name = 'NotRunningError';
+  }
+}
+export class AlreadyAddedError extends Fault<'ALREADY_ADDED'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('ALREADY_ADDED', detail, message, options);
+    this.name = 'AlreadyAddedError';
+  }
+}
+export class StillRunningError extends Fault<'STILL_RUNNING'> {
+  constructor(detail = '', message?: string, options?: ErrorOptions) {
+    super('STILL_RUNNING', detail, message, options);
+    this.name = 'StillRunningError';
+  }
+}
 
 /** Where a configuration value came from, when it came from a file. */
 export interface ConfigLocation {

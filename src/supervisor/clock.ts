@@ -19,11 +19,14 @@ export const systemClock: Clock = {
   now: () => performance.now(),
   epochMs: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, Math.max(0, ms));
-    const handle = { id: nextId++, t };
-    return handle;
+    // 0 ms means "at the next evaluation": setImmediate, which (unlike setTimeout) waits no 1 ms.
+    if (ms <= 0) return { id: nextId++, immediate: setImmediate(fn) } as TimerHandle;
+    return { id: nextId++, timeout: setTimeout(fn, ms) } as TimerHandle;
   },
   clearTimeout(handle) {
-    if (handle) clearTimeout((handle as unknown as { t: NodeJS.Timeout }).t);
+    if (!handle) return;
+    const h = handle as { immediate?: NodeJS.Immediate; timeout?: NodeJS.Timeout };
+    if (h.immediate) clearImmediate(h.immediate);
+    else clearTimeout(h.timeout);
   },
 };

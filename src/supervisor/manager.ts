@@ -27,6 +27,7 @@ import { ProcessGroup } from './group.js';
 import { makeNamespec, parseNamespec } from './names.js';
 import { type OutputChannel, type ProcessHost, SupervisedProcess } from './process.js';
 import type { ProcessInfo } from './process-info.js';
+import { endFamily, snapshotFamily } from './leftovers.js';
 import { parseSignal, type SignalSpec } from './signals.js';
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type SupervisorState, SUPERVISOR_STATE_CODE } from './states.js';
 
@@ -565,10 +566,13 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
 
   async #runShutdown(force: boolean): Promise<void> {
     this.#setMood('SHUTDOWN');
+    const all = [...this.#groups.values()].flatMap((g) => g.processes);
+    const roots = new Set(all.flatMap((p) => p.familyRoots()));
+    const family = snapshotFamily(roots);
     const queue = this.groups();
     let waitingTimer: TimerHandle | undefined;
     const reportWaiting = () => {
-      const names = [...this.#groups.values()].flatMap((g) => g.processes).filter((p) => !STOPPED_STATES.has(p.state)).map((p) => p.name);
+      const names = all.filter((p) => !STOPPED_STATES.has(p.state)).map((p) => p.name);
       if (names.length) this.#host.log('info', `waiting for ${names.join(', ')} to die`);
       waitingTimer = this.clock.setTimeout(reportWaiting, 3000);
     };
@@ -585,21 +589,12 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     } finally {
       this.clock.clearTimeout(waitingTimer);
     }
-    await this.#endLingeringGroups();
-    for (const g of this.#groups.values()) for (const p of g.processes) p.dispose();
-  }
-
-  /** Grandchildren left in the process groups of reaped children: SIGTERM, then SIGKILL after 1 s. */
-  async #endLingeringGroups(): Promise<void> {
-    const procs = [...this.#groups.values()].flatMap((g) => g.processes);
-    if (procs.reduce((n, p) => n + p.killLingeringGroups('SIGTERM'), 0) === 0) return;
-    // Real time on purpose: this waits on the kernel, not on supervised timers.
-    const deadline = performance.now() + 1000;
-    while (performance.now() < deadline) {
-      await new Promise<void>((r) => setTimeout(r, 20));
-      if (procs.reduce((n, p) => n + p.killLingeringGroups(0), 0) === 0) return;
+    // No orphans: grandchildren left in the children's groups, or that left them, end too.
+    await endFamily(family, roots);
+    for (const p of all) {
+      p.forgetFamily();
+      p.dispose();
     }
-    for (const p of procs) p.killLingeringGroups('SIGKILL');
   }
 }
 

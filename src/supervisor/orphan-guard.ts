@@ -22,6 +22,7 @@ process.stdin.on('data', (d) => {
 });
 process.stdin.on('end', reap);
 process.stdin.on('error', reap);
+const known = new Map();
 function table() {
   const rows = [];
   for (const name of fs.readdirSync('/proc')) {
@@ -29,27 +30,34 @@ function table() {
     try {
       const stat = fs.readFileSync('/proc/' + name + '/stat', 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      rows.push({ pid: Number(name), ppid: Number(f[1]), pgrp: Number(f[2]), sid: Number(f[3]), zombie: f[0] === 'Z' });
+      rows.push({ pid: Number(name), ppid: Number(f[1]), pgrp: Number(f[2]), sid: Number(f[3]), start: f[19], zombie: f[0] === 'Z' });
     } catch {}
   }
   return rows;
 }
+// Every process ever seen in the family stays a target (while the same process holds its pid), so
+// a descendant that left the group is still found after its parent died and init adopted it.
 function targets() {
-  const out = new Set();
   let rows = [];
-  try { rows = table(); } catch { return out; }
-  for (const r of rows) if (roots.has(r.pid) || roots.has(r.pgrp) || roots.has(r.sid)) out.add(r.pid);
+  try { rows = table(); } catch { return new Set(); }
+  const byPid = new Map(rows.map((r) => [r.pid, r]));
+  const fam = new Set();
+  for (const r of rows) if (roots.has(r.pid) || roots.has(r.pgrp) || roots.has(r.sid) || known.get(r.pid) === r.start) fam.add(r.pid);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const r of rows) if (!out.has(r.pid) && out.has(r.ppid)) { out.add(r.pid); grew = true; }
+    for (const r of rows) if (!fam.has(r.pid) && fam.has(r.ppid)) { fam.add(r.pid); grew = true; }
   }
-  for (const r of rows) if (r.zombie) out.delete(r.pid);
-  out.delete(process.pid);
+  const out = new Set();
+  for (const pid of fam) {
+    const r = byPid.get(pid);
+    known.set(pid, r.start);
+    if (!r.zombie && pid !== process.pid) out.add(pid);
+  }
   return out;
 }
 function send(sig) {
+  const t = targets(); // before signalling, so the whole family is known
   for (const g of roots) { try { process.kill(-g, sig); } catch {} }
-  const t = targets();
   for (const p of t) { try { process.kill(p, sig); } catch {} }
   return t.size;
 }

@@ -453,19 +453,15 @@ export class SupervisedProcess {
     }
   }
 
-  /** Ends what is left of the process groups of reaped children (shutdown only). */
-  killLingeringGroups(signal: NodeJS.Signals | 0): number {
-    let alive = 0;
-    for (const pgid of this.#lingering) {
-      try {
-        process.kill(-pgid, signal);
-        alive++;
-      } catch {
-        this.#lingering.delete(pgid);
-        if (this.#host.orphanGuard) releaseChild(pgid);
-      }
-    }
-    return alive;
+  /** The child's pid and the groups of reaped children that still have members. */
+  familyRoots(): number[] {
+    return this.#pid ? [this.#pid, ...this.#lingering] : [...this.#lingering];
+  }
+
+  /** Forgets lingering groups once shutdown has ended them. */
+  forgetFamily(): void {
+    for (const pgid of this.#lingering) if (this.#host.orphanGuard) releaseChild(pgid);
+    this.#lingering.clear();
   }
 
   // ---- stopping and signalling ---------------------------------------------------------------

@@ -1,0 +1,48 @@
+// What remains of the children after they were stopped: grandchildren left in their process groups
+// or sessions, and descendants that left both. Ended at shutdown (SIGTERM, SIGKILL after 1 s),
+// identified by pid and start time so a recycled pid is never signalled.
+import { familyOf, readProcEntry, readProcTable, type ProcEntry } from './proc-table.js';
+
+/** The family of `roots`, read before anything is signalled (descendants still have their parents). */
+export function snapshotFamily(roots: ReadonlySet<number>): ProcEntry[] {
+  return roots.size ? familyOf(roots) : [];
+}
+
+function alive(snapshot: readonly ProcEntry[], roots: ReadonlySet<number>): ProcEntry[] {
+  const table = readProcTable();
+  const same = (e: ProcEntry) => {
+    const now = readProcEntry(e.pid);
+    return now !== undefined && !now.zombie && now.starttime === e.starttime;
+  };
+  const known = snapshot.filter(same);
+  const family = familyOf(new Set([...roots, ...known.map((e) => e.pid)]), table);
+  const byPid = new Map(known.map((e) => [e.pid, e]));
+  for (const e of family) if (!byPid.has(e.pid)) byPid.set(e.pid, e);
+  byPid.delete(process.pid);
+  return [...byPid.values()];
+}
+
+function signalAll(entries: readonly ProcEntry[], signal: NodeJS.Signals): void {
+  for (const e of entries) {
+    try {
+      process.kill(e.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Ends every survivor of the snapshot and of the roots' groups: SIGTERM, then SIGKILL after graceMs. */
+export async function endFamily(snapshot: readonly ProcEntry[], roots: ReadonlySet<number>, graceMs = 1000): Promise<void> {
+  let left = alive(snapshot, roots);
+  if (left.length === 0) return;
+  signalAll(left, 'SIGTERM');
+  // Real time on purpose: this waits on the kernel, not on supervised timers.
+  const deadline = performance.now() + graceMs;
+  while (performance.now() < deadline) {
+    await new Promise<void>((r) => setTimeout(r, 20));
+    left = alive(left, roots);
+    if (left.length === 0) return;
+  }
+  signalAll(alive(left, roots), 'SIGKILL');
+}

@@ -1,0 +1,60 @@
+// No orphans, ever: whatever ends the host process, every child it started, every process in
+// their groups and sessions, and their descendants are gone within 2 seconds.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixture } from '../../helpers/manager.js';
+import { procTable, survivorsOf, isAlive } from '../../helpers/processes.js';
+import { until } from '../../helpers/wait-for.js';
+
+const dist = fileURLToPath(new URL('../../../dist/index.js', import.meta.url));
+const hosts: ChildProcess[] = [];
+const everSeen = new Set<number>();
+
+afterEach(() => {
+  // Belt and braces for a failing test: end what this file started, by pid.
+  for (const h of hosts.splice(0)) if (h.pid && isAlive(h.pid)) process.kill(h.pid, 'SIGKILL');
+  for (const r of survivorsOf(everSeen)) process.kill(r.pid, 'SIGKILL');
+  everSeen.clear();
+});
+
+/** Starts a host, waits for its children to be RUNNING, returns the host and every descendant pid. */
+async function startHost(mode: string): Promise<{ host: ChildProcess; tree: number[]; output: () => string }> {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const host = spawn(process.execPath, [fixture('host.mjs'), mode], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  hosts.push(host);
+  let out = '';
+  host.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  host.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  await until(() => out.includes('ready '), () => `host output: ${out}`, 8000);
+  const children = JSON.parse(out.slice(out.indexOf('ready ') + 6).split('\n')[0] as string) as number[];
+  children.forEach((p) => everSeen.add(p));
+  const tree = survivorsOf(children).map((r) => r.pid);
+  tree.forEach((p) => everSeen.add(p));
+  return { host, tree, output: () => out };
+}
+
+describe.skipIf(!existsSync(dist))('no orphans when the host dies', () => {
+  for (const [mode, kill] of [
+    ['sigkill-wait', (h: ChildProcess) => h.kill('SIGKILL')],
+    ['sigterm-wait', (h: ChildProcess) => h.kill('SIGTERM')],
+    ['throw', () => {}],
+    ['shutdown', () => {}],
+  ] as const) {
+    it(`${mode}: every child, group member and descendant is gone within 2 s`, async () => {
+      const { host, tree, output } = await startHost(mode);
+      // 6 children, fork-tree's 3 grandchildren (one in its own session) + sh's 2 sleeps, sh's 2 sleeps.
+      expect(tree.length).toBeGreaterThanOrEqual(11);
+      const t0 = Date.now();
+      kill(host);
+      await until(() => host.exitCode !== null || host.signalCode !== null, output, 5000);
+      await until(
+        () => tree.every((p) => !isAlive(p)),
+        () => `survivors after ${Date.now() - t0} ms: ${JSON.stringify(procTable().filter((r) => tree.includes(r.pid) && r.state !== 'Z'))}`,
+        2000,
+      );
+    });
+  }
+});
