@@ -25,7 +25,13 @@ import { type Channel, type GroupConfig, type ProgramConfig, resolveGroup } from
 import type { ManagerEvents, ProcessStateEvent } from './events.js';
 import { ProcessGroup } from './group.js';
 import { makeNamespec, parseNamespec } from './names.js';
-import { type OutputChannel, type ProcessHost, SupervisedProcess } from './process.js';
+import { type ProcessHost, SupervisedProcess } from './process.js';
+import { checkLogPaths, createProcessLogs } from './output.js';
+import { MainLog, formatChildOutput } from '../logs/main-log.js';
+import type { TailResult } from '../logs/tail.js';
+import type { LinesOptions } from '../logs/live-lines.js';
+import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import type { ProcessInfo } from './process-info.js';
 import { endFamily, snapshotFamily } from './leftovers.js';
 import { parseSignal, type SignalSpec } from './signals.js';
@@ -53,15 +59,23 @@ export interface ManagerOptions {
   globalEnvironment?: Readonly<Record<string, string>>;
   /** Value of SUPERVISOR_SERVER_URL for children (the daemon sets it). */
   serverUrl?: string | null;
-  /** Activity log sink. Default: none. */
+  /**
+   * The supervisor's activity log ("spawned: 'x' with pid N" …). Default: an in-memory MainLog at
+   * level info, readable with readLog().
+   */
+  mainLog?: MainLog;
+  /** An extra sink for activity-log lines. */
   logger?: ActivityLogger;
+  /**
+   * supervisord's `nocleanup`. An embedded manager deletes its AUTO log files at shutdown unless
+   * this is true (the daemon instead deletes stale ones at startup, as supervisord does).
+   */
+  nocleanup?: boolean;
   /**
    * End every child (and its process group and descendants) when the host process dies, even by
    * SIGKILL, through a small watchdog process. Default true.
    */
   orphanGuard?: boolean;
-  /** Factory for the output channel of a process (logs). @internal */
-  channelFactory?: (proc: { name: string; group: string; spec: import('./config.js').ProcessSpec }, channel: Channel) => OutputChannel | null;
 }
 
 export interface WaitOptions {
@@ -99,7 +113,9 @@ const faultResult = (p: SupervisedProcess, e: unknown): ProcessResult =>
 export class ProcessManager extends EventEmitter<ManagerEvents> implements AsyncDisposable {
   readonly clock: Clock;
   readonly identifier: string;
-  readonly childlogdir: string | undefined;
+  readonly childlogdir: string;
+  /** The activity log. */
+  readonly mainLog: MainLog;
   /** Active groups by name. */
   readonly #groups = new Map<string, ProcessGroup>();
   /** The supervisor's mood. */
@@ -115,7 +131,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     this.#options = options;
     this.clock = options.clock ?? systemClock;
     this.identifier = options.identifier ?? 'supervisor';
-    this.childlogdir = options.childlogdir;
+    this.childlogdir = options.childlogdir ?? tmpdir();
+    this.mainLog = options.mainLog ?? new MainLog({ level: 'info' });
     const env = options.environment ?? { ...process.env };
     const base = { ...env, ...(options.globalEnvironment ?? {}) };
     const logger = options.logger;
@@ -128,7 +145,10 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       serverUrl: () => options.serverUrl ?? null,
       emitState: (ev) => this.emit('processState', ev),
       output: (proc, channel, chunk) => this.#onOutput(proc, channel, chunk),
-      log: (level, message) => logger?.log(level, message),
+      log: (level, message) => {
+        this.mainLog.log(level, message);
+        logger?.log(level, message);
+      },
     };
   }
 
@@ -159,14 +179,13 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   addResolvedGroup(spec: import('./config.js').GroupSpec, config: AnyConfig): void {
     this.#assertNotShuttingDown();
     if (this.#groups.has(spec.name)) throw new AlreadyAddedError(spec.name);
-    const factory = this.#options.channelFactory;
-    const processes = spec.processes.map((ps) => {
-      const ident = { name: ps.name, group: ps.group, spec: ps };
-      return new SupervisedProcess(ps, this.#host, {
-        stdout: factory ? factory(ident, 'stdout') : null,
-        stderr: factory && !ps.redirect_stderr ? factory(ident, 'stderr') : null,
-      });
-    });
+    spec.processes.forEach(checkLogPaths);
+    const ctx = {
+      childlogdir: this.childlogdir,
+      identifier: this.identifier,
+      onError: (err: Error) => this.#host.log('error', `log write failed: ${err.message}`),
+    };
+    const processes = spec.processes.map((ps) => new SupervisedProcess(ps, this.#host, createProcessLogs(ps, ctx)));
     const group = new ProcessGroup(spec, config, processes);
     this.#groups.set(spec.name, group);
     this.emit('processGroupAdded', spec.name);
@@ -182,7 +201,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     const group = this.#groups.get(name);
     if (!group) throw new BadNameError(name);
     if (!group.allStopped()) throw new StillRunningError(name);
-    for (const p of group.processes) p.dispose();
+    for (const p of group.processes) this.#retire(p);
     this.#groups.delete(name);
     this.emit('processGroupRemoved', name);
   }
@@ -546,6 +565,132 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   #onOutput(proc: SupervisedProcess, channel: Channel, chunk: Buffer): void {
     const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
     if (spec.events_enabled) this.emit('processLog', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
+    if (this.mainLog.isEnabled('debug')) this.mainLog.debug(formatChildOutput(proc.name, channel, chunk));
+  }
+
+  #channel(namespec: string, channel: Channel) {
+    const p = this.#process(namespec);
+    return channel === 'stdout' ? p.logs.stdout : p.logs.stderr;
+  }
+
+  /** Mirrors `supervisor.readProcessStdoutLog`. @throws BadNameError, NoFileError, BadArgumentsError */
+  readProcessStdoutLog(namespec: string, offset: number, length: number): string {
+    return this.#read(namespec, 'stdout', offset, length);
+  }
+
+  /** Mirrors `supervisor.readProcessStderrLog`. */
+  readProcessStderrLog(namespec: string, offset: number, length: number): string {
+    return this.#read(namespec, 'stderr', offset, length);
+  }
+
+  #read(namespec: string, channel: Channel, offset: number, length: number): string {
+    this.#assertNotShuttingDown();
+    const log = this.#channel(namespec, channel);
+    if (!log) throw new NoFileError();
+    return log.read(offset, length);
+  }
+
+  /** `[bytes, newOffset, overflow]`. Mirrors `supervisor.tailProcessStdoutLog`. */
+  tailProcessStdoutLog(namespec: string, offset: number, length: number): TailResult {
+    return this.#tail(namespec, 'stdout', offset, length);
+  }
+
+  /** Mirrors `supervisor.tailProcessStderrLog`. */
+  tailProcessStderrLog(namespec: string, offset: number, length: number): TailResult {
+    return this.#tail(namespec, 'stderr', offset, length);
+  }
+
+  #tail(namespec: string, channel: Channel, offset: number, length: number): TailResult {
+    this.#assertNotShuttingDown();
+    return this.#channel(namespec, channel)?.tail(offset, length) ?? ['', 0, false];
+  }
+
+  /** Truncates a process's current log files (backups stay). Mirrors `supervisor.clearProcessLogs`. */
+  clearProcessLogs(namespec: string): true {
+    this.#assertNotShuttingDown();
+    const p = this.#process(namespec);
+    try {
+      p.logs.stdout.clear();
+      p.logs.stderr?.clear();
+    } catch (e) {
+      throw new FailedError(`${namespec}: ${(e as Error).message}`);
+    }
+    return true;
+  }
+
+  /** Mirrors `supervisor.clearAllProcessLogs`. */
+  clearAllProcessLogs(): ProcessResult[] {
+    this.#assertNotShuttingDown();
+    return this.groups()
+      .flatMap((g) => g.byPriority())
+      .map((p) => {
+        try {
+          this.clearProcessLogs(makeNamespec(p.group, p.name));
+          return OK(p);
+        } catch (e) {
+          return faultResult(p, e);
+        }
+      });
+  }
+
+  /**
+   * The process's output as lines: what is held in memory (the last 64 KiB), then, with `follow`,
+   * new lines as they come, until `signal` aborts or the process is removed.
+   */
+  logLines(namespec: string, options: LinesOptions & { stream?: Channel } = {}): AsyncIterable<string> {
+    const { stream = 'stdout', ...rest } = options;
+    const p = this.#process(namespec);
+    return (stream === 'stderr' ? (p.logs.stderr ?? p.logs.stdout) : p.logs.stdout).lines(rest);
+  }
+
+  /** The last `n` lines a process wrote on a channel (from memory). */
+  lastLines(namespec: string, n: number, stream: Channel = 'stdout'): string[] {
+    const p = this.#process(namespec);
+    return (stream === 'stderr' ? (p.logs.stderr ?? p.logs.stdout) : p.logs.stdout).lastLines(n);
+  }
+
+  /** Reopens every log file (what SIGUSR2 does to supervisord), for external logrotate. */
+  reopenLogs(): void {
+    this.#host.log('info', 'supervisord logreopen');
+    this.mainLog.reopen();
+    for (const g of this.#groups.values()) {
+      for (const p of g.processes) {
+        for (const log of [p.logs.stdout, p.logs.stderr]) {
+          try {
+            log?.reopen();
+          } catch (e) {
+            this.#host.log('error', `could not reopen ${log?.path ?? ''}: ${(e as Error).message}`);
+          }
+        }
+      }
+    }
+  }
+
+  /** The activity log. Mirrors `supervisor.readLog`. */
+  readLog(offset: number, length: number): string {
+    this.#assertNotShuttingDown();
+    return this.mainLog.readLog(offset, length);
+  }
+
+  /** Mirrors `supervisor.clearLog`. */
+  clearLog(): true {
+    this.#assertNotShuttingDown();
+    this.mainLog.clear();
+    return true;
+  }
+
+  /** Closes a process's logs and timers; deletes its AUTO files unless nocleanup. */
+  #retire(p: SupervisedProcess): void {
+    p.dispose();
+    for (const [log, spec] of [
+      [p.logs.stdout, p.spec.stdout],
+      [p.logs.stderr, p.spec.stderr],
+    ] as const) {
+      log?.close();
+      if (log?.path && spec.logfile === 'AUTO' && this.#options.nocleanup !== true) {
+        for (const suffix of ['', ...Array.from({ length: spec.backups }, (_, i) => `.${i + 1}`)]) rmSync(log.path + suffix, { force: true });
+      }
+    }
   }
 
   // ---- shutdown ----------------------------------------------------------------------------
@@ -593,7 +738,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     await endFamily(family, roots);
     for (const p of all) {
       p.forgetFamily();
-      p.dispose();
+      this.#retire(p);
     }
   }
 }

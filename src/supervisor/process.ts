@@ -14,15 +14,8 @@ import { signalName } from './signals.js';
 import { STATE_CODE, type ProcessState } from './states.js';
 import { assertTransition } from './transitions.js';
 import { lookupUser } from './users.js';
-
-/** Where one output channel of a process goes (a ChannelLog in practice). */
-export interface OutputChannel {
-  /** Resolved log file path, or '' when none. */
-  readonly logfile: string;
-  /** Opens the file for a new child; throws an errno error when it cannot. */
-  open(): void;
-  write(chunk: Buffer): void;
-}
+import type { ProcessLogs } from './output.js';
+import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
 
 /** What a process needs from its manager. */
 export interface ProcessHost {
@@ -39,11 +32,6 @@ export interface ProcessHost {
   log(level: 'critical' | 'error' | 'warn' | 'info' | 'debug', message: string): void;
 }
 
-function errnoName(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : String((e as Error | undefined)?.message ?? e);
-}
-
 /** A failure after the fork, as supervisord's child reports it before exiting 127. */
 function childFailureScript(lines: string[]): string[] {
   return ['-c', 'for l in "$@"; do printf "%s\\n" "$l" >&2; done; exit 127', 'sh', ...lines];
@@ -52,7 +40,8 @@ function childFailureScript(lines: string[]): string[] {
 export class SupervisedProcess {
   readonly spec: ProcessSpec;
   readonly #host: ProcessHost;
-  readonly #out: { stdout: OutputChannel | null; stderr: OutputChannel | null };
+  /** The process's log channels; they outlive each child. */
+  readonly logs: ProcessLogs;
 
   /** Current state; written only by #setState. */
   #state: ProcessState = 'STOPPED';
@@ -81,10 +70,10 @@ export class SupervisedProcess {
   /** Children whose process group may still have members after they were reaped. */
   readonly #lingering = new Set<number>();
 
-  constructor(spec: ProcessSpec, host: ProcessHost, out: { stdout: OutputChannel | null; stderr: OutputChannel | null }) {
+  constructor(spec: ProcessSpec, host: ProcessHost, logs: ProcessLogs) {
     this.spec = spec;
     this.#host = host;
-    this.#out = out;
+    this.logs = logs;
   }
 
   get name(): string {
@@ -115,7 +104,7 @@ export class SupervisedProcess {
     const now = Math.trunc(this.#host.clock.epochMs() / 1000);
     const start = Math.trunc(this.#laststart / 1000);
     const stop = Math.trunc(this.#laststop / 1000);
-    const stdout = this.#out.stdout?.logfile ?? '';
+    const stdout = this.logs.stdout.path ?? '';
     return {
       name: this.name,
       group: this.group,
@@ -129,7 +118,7 @@ export class SupervisedProcess {
       exitstatus: this.#exitstatus ?? 0,
       logfile: stdout,
       stdout_logfile: stdout,
-      stderr_logfile: this.#out.stderr?.logfile ?? '',
+      stderr_logfile: this.logs.stderr?.path ?? '',
       pid: this.#pid,
     };
   }
@@ -239,10 +228,10 @@ export class SupervisedProcess {
       return this.#spawnFailed(e instanceof BadCommandError ? e.message : String(e));
     }
     try {
-      this.#out.stdout?.open();
-      this.#out.stderr?.open();
+      this.logs.stdout.open();
+      this.logs.stderr?.open();
     } catch (e) {
-      return this.#spawnFailed(`unknown error making dispatchers for '${this.name}': ${errnoName(e)}`);
+      return this.#spawnFailed(dispatcherErrorMessage(this.name, e));
     }
     let child: ChildProcess;
     try {
@@ -361,7 +350,11 @@ export class SupervisedProcess {
     if (this.#host.orphanGuard) guardChild(pid);
     child.stdin?.on('error', () => {});
     const pipe = (stream: NodeJS.ReadableStream | null, channel: Channel) => {
-      stream?.on('data', (chunk: Buffer) => this.#host.output(this, channel, chunk));
+      const log = channel === 'stdout' ? this.logs.stdout : (this.logs.stderr ?? this.logs.stdout);
+      stream?.on('data', (chunk: Buffer) => {
+        log.write(chunk);
+        this.#host.output(this, channel, chunk);
+      });
     };
     pipe(child.stdout, 'stdout');
     pipe(child.stderr, this.spec.redirect_stderr ? 'stdout' : 'stderr');

@@ -1,0 +1,191 @@
+// What one output channel (stdout or stderr) of one process writes to: an optional rotating
+// file (none when the config says NONE) and always an in-memory ring of the latest bytes.
+import { NoFileError } from '../errors.js';
+import { iterateLines, type ChunkListener, type LinesOptions } from './live-lines.js';
+import { splitLines } from './line-splitter.js';
+import { DEFAULT_RING_BYTES, RingBuffer } from './ring-buffer.js';
+import { RotatingFile } from './rotating-file.js';
+import { readLog, tailLog, type TailResult } from './tail.js';
+
+/** The log file of a channel: `*_logfile`, `*_logfile_maxbytes`, `*_logfile_backups`. */
+export interface ChannelFileOptions {
+  path: string;
+  maxbytes: number;
+  backups: number;
+  /** Mode for files created by rotation/clear; 0o600 for AUTO logs. Default 0o666 (& ~umask). */
+  mode?: number | undefined;
+}
+
+/** Options of a {@link ChannelLog}. */
+export interface ChannelLogOptions {
+  /** The log file; omit for `NONE` (bytes then only reach the ring and listeners). */
+  file?: ChannelFileOptions | undefined;
+  /** Bytes kept in memory for tailMemory/lastLines/lines. Default 64 KiB. */
+  ringBytes?: number | undefined;
+  /**
+   * Receives write failures of the file (once per failure streak: disk full, I/O error) and
+   * exceptions thrown by onData listeners. Writes themselves never throw.
+   */
+  onError?: ((err: Error) => void) | undefined;
+}
+
+/**
+ * The sink of one process output channel. Each chunk read from the child's pipe goes to
+ * {@link ChannelLog.write}: raw bytes into the file (rotated as supervisord does) and the ring,
+ * then to `onData` listeners. `read`/`tail` follow supervisord's `readProcessStdoutLog` /
+ * `tailProcessStdoutLog` exactly, *including with no file configured* (NO_FILE and
+ * `['', 0, false]`, scenario S27); `readMemory`/`tailMemory` read the ring instead, which works
+ * for `NONE` logs too.
+ *
+ * @example
+ * const log = new ChannelLog({ file: { path, maxbytes: 50 * 2 ** 20, backups: 10 } });
+ * log.open();                                   // at each spawn; throws EISDIR, EACCES …
+ * child.stdout.on('data', (chunk: Buffer) => log.write(chunk));
+ * const stop = log.onData((chunk) => emitter.emit('processLog', { name, channel, data: chunk }));
+ */
+export class ChannelLog {
+  /** The file, or undefined for NONE. */
+  readonly #file: RotatingFile | undefined;
+  /** The newest bytes written, whatever the file does. */
+  readonly #ring: RingBuffer;
+  /** onData hooks; they survive close() (the manager reopens the log at the next spawn). */
+  readonly #hooks = new Set<(chunk: Buffer) => void>();
+  /** Followers from lines({ follow }); close() ends and removes them. */
+  readonly #followers = new Set<ChunkListener>();
+  readonly #onError: ((err: Error) => void) | undefined;
+
+  constructor(options: ChannelLogOptions = {}) {
+    this.#onError = options.onError;
+    this.#ring = new RingBuffer(options.ringBytes ?? DEFAULT_RING_BYTES);
+    const file = options.file;
+    this.#file = file && new RotatingFile({ ...file, onError: (err) => this.#onError?.(err) });
+  }
+
+  /** The log file path, or undefined when the channel is not logged to a file (NONE). */
+  get path(): string | undefined {
+    return this.#file?.path;
+  }
+
+  /** Bytes the file lost to failed writes (the ring and listeners still saw them). */
+  get droppedBytes(): number {
+    return this.#file?.droppedBytes ?? 0;
+  }
+
+  /**
+   * (Re)opens the file in append mode, as supervisord does at every spawn (so a deleted file is
+   * recreated). No-op without a file.
+   * @throws the errno error of open(2); the caller reports
+   * `unknown error making dispatchers for 'NAME': ${errnoName(err)}` and does not spawn.
+   */
+  open(): void {
+    this.#file?.reopen();
+  }
+
+  /** Writes one chunk read from the child: file (then maybe rotate), ring, listeners. Never throws. */
+  write(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.#file?.write(chunk);
+    this.#ring.write(chunk);
+    for (const hook of this.#hooks) this.#call(() => hook(chunk));
+    for (const follower of this.#followers) this.#call(() => follower.data(chunk));
+  }
+
+  /**
+   * `readProcessStdoutLog(offset, length)` on the file.
+   * @throws NoFileError (`NO_FILE` without a file, `NO_FILE: PATH` when it is missing);
+   * BadArgumentsError; FailedError.
+   */
+  read(offset: number, length: number): string {
+    if (this.#file === undefined) throw new NoFileError('', 'NO_FILE: no log file is configured');
+    return readLog(this.#file.path, offset, length);
+  }
+
+  /** `tailProcessStdoutLog(offset, length)` on the file; `['', 0, false]` without one. */
+  tail(offset: number, length: number): TailResult {
+    if (this.#file === undefined) return ['', 0, false];
+    return tailLog(this.#file.path, offset, length);
+  }
+
+  /**
+   * `read` over the in-memory ring (offsets count bytes written since creation or clear()).
+   * @throws BadArgumentsError
+   */
+  readMemory(offset: number, length: number): string {
+    return this.#ring.read(offset, length);
+  }
+
+  /** `tail` over the in-memory ring; works for NONE logs. */
+  tailMemory(offset: number, length: number): TailResult {
+    return this.#ring.tail(offset, length);
+  }
+
+  /** The last `n` lines held in memory (an unfinished last line counts as a line). */
+  lastLines(n: number): string[] {
+    if (n <= 0) return [];
+    return splitLines(this.#ring.contents(), this.#ring.start > 0).slice(-n);
+  }
+
+  /**
+   * Lines held in memory, then (with `follow`) new lines as they are written, until
+   * `signal` aborts or close() is called. Decoded as UTF-8, without the trailing `\n`/`\r\n`.
+   */
+  lines(options: LinesOptions = {}): AsyncIterable<string> {
+    return iterateLines(
+      {
+        snapshot: () => ({ bytes: this.#ring.contents(), truncated: this.#ring.start > 0 }),
+        subscribe: (follower) => {
+          this.#followers.add(follower);
+          return () => this.#followers.delete(follower);
+        },
+      },
+      options,
+    );
+  }
+
+  /**
+   * Calls `listener` with every chunk written from now on (for `processLog` events, the main log
+   * at debug level). Returns the function that removes it.
+   */
+  onData(listener: (chunk: Buffer) => void): () => void {
+    this.#hooks.add(listener);
+    return () => this.#hooks.delete(listener);
+  }
+
+  /**
+   * Deletes and recreates the current file (backups untouched) and empties the ring, as
+   * supervisord's `clearProcessLogs` does.
+   * @throws the errno error of unlink/open (the RPC layer reports FAILED).
+   */
+  clear(): void {
+    this.#ring.clear();
+    this.#file?.clear();
+  }
+
+  /**
+   * Closes and reopens the file (SIGUSR2, logrotate).
+   * @throws the errno error of open(2); later writes keep retrying.
+   */
+  reopen(): void {
+    this.#file?.reopen();
+  }
+
+  /**
+   * Closes the file and ends all `lines({ follow })` iterations (onData hooks stay). Writes after
+   * this reach only the ring and hooks, until open().
+   */
+  close(): void {
+    this.#file?.close();
+    const followers = [...this.#followers];
+    this.#followers.clear();
+    for (const follower of followers) this.#call(() => follower.end());
+  }
+
+  // A throwing listener must not break logging for the others.
+  #call(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}

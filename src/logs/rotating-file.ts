@@ -1,0 +1,236 @@
+// One log file with supervisord's rotate-after-write policy (supervisor/loggers.py
+// RotatingFileHandler). Hand-written and synchronous instead of rotating-file-stream because the
+// byte layout on disk must match supervisord's exactly: every chunk is written whole, *then* the
+// size is checked, so a file may exceed maxbytes by up to one chunk and `.1` is never split
+// mid-chunk (rotating-file-stream rotates before writing and buffers asynchronously).
+import * as fs from 'node:fs';
+
+/** Options of a {@link RotatingFile}; names mirror `*_logfile_maxbytes` / `*_logfile_backups`. */
+export interface RotatingFileOptions {
+  /** The current log file; backups are `path.1` … `path.N`. */
+  path: string;
+  /** Rotate once the file size is ≥ this many bytes after a write; 0 or negative: never rotate. */
+  maxbytes: number;
+  /** How many backups to keep; 0 truncates the file on rotation instead of renaming it. */
+  backups: number;
+  /** Permission bits for files this class creates (umask applies). Default 0o666. */
+  mode?: number | undefined;
+  /** Called once per failure streak (until a write succeeds again) with the errno error. */
+  onError?: ((err: NodeJS.ErrnoException) => void) | undefined;
+}
+
+const APPEND = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND;
+const TRUNCATE = APPEND | fs.constants.O_TRUNC;
+
+/**
+ * The errno name of a Node fs error (`'EISDIR'`, `'ENOSPC'` …), or its message when it has none.
+ * supervisord reports open failures at spawn time as
+ * `unknown error making dispatchers for 'NAME': EISDIR`; this gives the last part.
+ */
+export function errnoName(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && code !== '') return code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * supervisord's spawnerr when the log files cannot be opened at spawn (process.py `spawn()`):
+ * `too many open files to spawn 'NAME'` for EMFILE, else
+ * `unknown error making dispatchers for 'NAME': ERRNO` (e.g. EISDIR, EACCES).
+ */
+export function dispatcherErrorMessage(processName: string, err: unknown): string {
+  if (errnoName(err) === 'EMFILE') return `too many open files to spawn '${processName}'`;
+  return `unknown error making dispatchers for '${processName}': ${errnoName(err)}`;
+}
+
+/**
+ * A log file that rotates like supervisord's: after each write, if the size is ≥ `maxbytes`,
+ * `path.(B-1)` → `path.B` … `path` → `path.1` and a new empty `path` is opened (B = `backups`);
+ * with B = 0 the file is truncated. Writes never throw: failures go to `onError` once per
+ * streak and the lost bytes are counted in {@link RotatingFile.droppedBytes}.
+ *
+ * @example
+ * const f = new RotatingFile({ path: '/var/log/web.log', maxbytes: 50 * 1024 * 1024, backups: 10 });
+ * f.open();            // throws EISDIR, EACCES …: the caller turns it into a spawn error
+ * f.write(chunk);      // one write(2) per chunk, then maybe rotate
+ */
+export class RotatingFile {
+  readonly path: string;
+  readonly maxbytes: number;
+  readonly backups: number;
+  readonly mode: number;
+  readonly #onError: ((err: NodeJS.ErrnoException) => void) | undefined;
+  /** The open descriptor; undefined when closed or when (re)opening failed. */
+  #fd: number | undefined;
+  /** True after close(): writes are dropped silently until open() or reopen(). Before the first
+   *  open() it is false, so a first write opens the file lazily. */
+  #closed = false;
+  /** True while writes/opens fail: the error was reported, no more reports until a success. */
+  #failing = false;
+  /** The same for renames during rotation, which fail independently of writes. */
+  #rotateFailing = false;
+  /** Bytes lost to failed writes since construction. */
+  #dropped = 0;
+
+  constructor(options: RotatingFileOptions) {
+    this.path = options.path;
+    this.maxbytes = options.maxbytes;
+    this.backups = Math.max(0, options.backups);
+    this.mode = options.mode ?? 0o666;
+    this.#onError = options.onError;
+  }
+
+  /** Bytes lost because writes failed (disk full, I/O error, file could not be reopened). */
+  get droppedBytes(): number {
+    return this.#dropped;
+  }
+
+  /** Whether the file is open for writing. */
+  get isOpen(): boolean {
+    return this.#fd !== undefined;
+  }
+
+  /**
+   * Opens the file in append mode (creating it), as supervisord does at every spawn.
+   * No-op when already open.
+   * @throws the errno error of open(2) (EISDIR, EACCES, ENOENT …); see {@link errnoName}.
+   */
+  open(): void {
+    if (this.#fd !== undefined) return;
+    this.#fd = fs.openSync(this.path, APPEND, this.mode);
+    this.#closed = false;
+  }
+
+  /**
+   * Closes and reopens the file in append mode (logrotate, SIGUSR2, a deleted file).
+   * @throws the errno error of open(2); writes then keep retrying the open.
+   */
+  reopen(): void {
+    this.#closeFd();
+    this.#closed = false;
+    this.open();
+  }
+
+  /**
+   * Deletes the current file and opens a new empty one; backups are left alone.
+   * Mirrors supervisord's `clearProcessLogs` (handler `remove()` then `reopen()`).
+   * @throws the errno error of unlink(2) (other than ENOENT) or open(2).
+   */
+  clear(): void {
+    this.#closeFd();
+    try {
+      fs.unlinkSync(this.path);
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+    }
+    this.#closed = false;
+    this.open();
+  }
+
+  /** Closes the file; later writes are dropped until open() or reopen(). Idempotent. */
+  close(): void {
+    this.#closeFd();
+    this.#closed = true;
+  }
+
+  /**
+   * Writes `chunk` with one write(2) (looping on partial writes), then rotates if the file size
+   * is ≥ maxbytes. Never throws.
+   */
+  write(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.#closed) {
+      this.#dropped += chunk.length;
+      return;
+    }
+    const fd = this.#fd ?? this.#tryOpen();
+    if (fd === undefined) {
+      this.#dropped += chunk.length;
+      return;
+    }
+    const size = this.#writeAll(fd, chunk);
+    if (size !== undefined && this.maxbytes > 0 && size >= this.maxbytes) this.#rotate();
+  }
+
+  // Writes the whole chunk; returns the file size afterwards, or undefined after a failure.
+  #writeAll(fd: number, chunk: Buffer): number | undefined {
+    let done = 0;
+    try {
+      while (done < chunk.length) done += fs.writeSync(fd, chunk, done, chunk.length - done);
+      const size = fs.fstatSync(fd).size; // = Python's tell() on an O_APPEND file
+      this.#failing = false;
+      return size;
+    } catch (err) {
+      this.#dropped += chunk.length - done;
+      this.#report(err);
+      return undefined;
+    }
+  }
+
+  // supervisord's doRollover(): shift backups, move the current file to .1, open a new empty one.
+  #rotate(): void {
+    this.#closeFd();
+    let truncate = true;
+    try {
+      if (this.backups > 0) this.#shiftBackups();
+      this.#rotateFailing = false;
+    } catch (err) {
+      // Keep appending to the current file rather than truncating data we could not move away;
+      // the next write retries the rotation.
+      truncate = false;
+      if (!this.#rotateFailing) this.#onError?.(err as NodeJS.ErrnoException);
+      this.#rotateFailing = true;
+    }
+    this.#tryOpen(truncate ? TRUNCATE : APPEND);
+  }
+
+  // path.(B-1) → path.B … path.1 → path.2, then path → path.1; missing sources are skipped.
+  #shiftBackups(): void {
+    for (let i = this.backups - 1; i >= 1; i--) {
+      renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+    }
+    renameIfExists(this.path, `${this.path}.1`);
+  }
+
+  // Opens without throwing (used from write paths); failures are reported once per streak.
+  #tryOpen(flags = APPEND): number | undefined {
+    try {
+      this.#fd = fs.openSync(this.path, flags, this.mode);
+      return this.#fd;
+    } catch (err) {
+      this.#report(err);
+      return undefined;
+    }
+  }
+
+  #report(err: unknown): void {
+    if (this.#failing) return;
+    this.#failing = true;
+    this.#onError?.(err as NodeJS.ErrnoException);
+  }
+
+  #closeFd(): void {
+    if (this.#fd === undefined) return;
+    const fd = this.#fd;
+    this.#fd = undefined;
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // close(2) errors (EIO on NFS) leave nothing to recover; the descriptor is gone either way.
+    }
+  }
+}
+
+// rename(2) replaces the target atomically; a vanished source (a cleanup script) is tolerated.
+function renameIfExists(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (err) {
+    if (!isErrno(err, 'ENOENT')) throw err;
+  }
+}
+
+/** @internal Whether `err` is a Node errno error with this code. */
+export function isErrno(err: unknown, code: string): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === code;
+}
