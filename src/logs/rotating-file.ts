@@ -71,6 +71,8 @@ export class RotatingFile {
   #rotateFailing = false;
   /** Bytes lost to failed writes since construction. */
   #dropped = 0;
+  /** Size of the open file: read once at open, then counted (Python's tell(), without a syscall per write). */
+  #size = 0;
 
   constructor(options: RotatingFileOptions) {
     this.path = options.path;
@@ -98,6 +100,7 @@ export class RotatingFile {
   open(): void {
     if (this.#fd !== undefined) return;
     this.#fd = fs.openSync(this.path, APPEND, this.mode);
+    this.#size = fs.fstatSync(this.#fd).size;
     this.#closed = false;
   }
 
@@ -157,9 +160,9 @@ export class RotatingFile {
     let done = 0;
     try {
       while (done < chunk.length) done += fs.writeSync(fd, chunk, done, chunk.length - done);
-      const size = fs.fstatSync(fd).size; // = Python's tell() on an O_APPEND file
+      this.#size += done;
       this.#failing = false;
-      return size;
+      return this.#size;
     } catch (err) {
       this.#dropped += chunk.length - done;
       this.#report(err);
@@ -196,6 +199,7 @@ export class RotatingFile {
   #tryOpen(flags = APPEND): number | undefined {
     try {
       this.#fd = fs.openSync(this.path, flags, this.mode);
+      this.#size = flags === TRUNCATE ? 0 : fs.fstatSync(this.#fd).size;
       return this.#fd;
     } catch (err) {
       this.#report(err);

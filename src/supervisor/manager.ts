@@ -715,13 +715,13 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     const roots = new Set(all.flatMap((p) => p.familyRoots()));
     const family = snapshotFamily(roots);
     const queue = this.groups();
+    // supervisord's shutdown report: at once, then every 3 s while something is left.
     let waitingTimer: TimerHandle | undefined;
     const reportWaiting = () => {
       const names = all.filter((p) => !STOPPED_STATES.has(p.state)).map((p) => p.name);
       if (names.length) this.#host.log('info', `waiting for ${names.join(', ')} to die`);
       waitingTimer = this.clock.setTimeout(reportWaiting, 3000);
     };
-    waitingTimer = this.clock.setTimeout(reportWaiting, 3000);
     try {
       while (queue.length) {
         const group = queue.pop() as ProcessGroup;
@@ -729,6 +729,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
           if (force && p.pid !== 0) p.signal(9);
           if (RUNNING_STATES.has(p.state)) p.stopForShutdown();
         }
+        if (!waitingTimer) reportWaiting();
         await Promise.all(group.processes.map((p) => this.#waitFor(p, () => (STOPPED_STATES.has(p.state) ? 'done' : undefined))));
       }
     } finally {

@@ -1,0 +1,219 @@
+// The daemon's HTTP servers: `[unix_http_server]` (a unix socket, owner-only by default) and
+// `[inet_http_server]` (loopback unless configured otherwise, never on another address without
+// credentials). Both serve XML-RPC at /RPC2, `tail -f` streams at /logtail and /mainlogtail, and
+// whatever extra routes the daemon adds (the JSON API, the status page).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, unlinkSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import { decodeMethodCall } from '../compat/xmlrpc-decode.js';
+import { encodeFault, encodeResponse } from '../compat/xmlrpc-encode.js';
+import type { XmlRpcEncodable } from '../compat/xmlrpc-types.js';
+import { followFile } from '../logs/follow.js';
+import { lookupUser } from '../supervisor/users.js';
+import { dispatch, faultOf, type Supervisor } from './rpc-methods.js';
+
+/** Credentials of a server section; `password` may be `{SHA}` + hex SHA-1. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface UnixServerConfig {
+  file: string;
+  chmod?: number;
+  chown?: string;
+  credentials?: Credentials | undefined;
+}
+
+export interface InetServerConfig {
+  host: string;
+  port: number;
+  credentials?: Credentials | undefined;
+}
+
+/** An extra route: returns true when it handled the request. */
+export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
+/** Largest request body accepted (XML-RPC and JSON). */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const sha1 = (s: string) => createHash('sha1').update(s).digest();
+
+/** Checks HTTP basic credentials in constant time (plain or `{SHA}` passwords). */
+export function checkAuth(header: string | undefined, creds: Credentials | undefined): boolean {
+  if (!creds) return true;
+  if (!header?.startsWith('Basic ')) return false;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return false;
+  const user = decoded.slice(0, i);
+  const pass = decoded.slice(i + 1);
+  const want = creds.password.startsWith('{SHA}') ? Buffer.from(creds.password.slice(5).toLowerCase(), 'hex') : sha1(creds.password);
+  const got = sha1(pass);
+  const userOk = timingSafeEqual(sha1(user), sha1(creds.username));
+  const passOk = want.length === got.length && timingSafeEqual(want, got);
+  return userOk && passOk;
+}
+
+/** Reads a request body up to `limit` bytes; rejects with HttpError(413) beyond. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new HttpError(413, 'request body too large'));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new HttpError(413, 'request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') return send(res, 400, 'Bad Request');
+  let call;
+  try {
+    call = decodeMethodCall((await readBody(req)).toString('utf8'));
+  } catch (e) {
+    return send(res, e instanceof HttpError ? e.status : 400, e instanceof HttpError ? e.message : 'Bad Request');
+  }
+  let xml: string;
+  try {
+    xml = encodeResponse((await dispatch(s, call.methodName, call.params)) as XmlRpcEncodable);
+  } catch (e) {
+    const f = faultOf(e);
+    xml = encodeFault(f.faultCode, f.faultString);
+  }
+  send(res, 200, xml, 'text/xml');
+}
+
+/** supervisord's logtail: the last 1024 bytes, then what is appended, as a chunked stream. */
+async function streamFile(path: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!path || !existsSync(path)) return send(res, 404, 'Not Found');
+  const ac = new AbortController();
+  req.on('close', () => ac.abort());
+  res.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8', 'Transfer-Encoding': 'chunked' });
+  try {
+    for await (const chunk of followFile(path, { signal: ac.signal, fromBytes: 1024 })) {
+      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+    }
+  } catch {
+    // the client went away or the file vanished
+  }
+  res.end();
+}
+
+function logtailPath(s: Supervisor, rest: string): string | undefined {
+  const [name = '', channel = 'stdout'] = rest.split('/').map((p) => decodeURIComponent(p));
+  if (channel !== 'stdout' && channel !== 'stderr') return undefined;
+  try {
+    const info = s.pm.getProcessInfo(name);
+    return (channel === 'stdout' ? info.stdout_logfile : info.stderr_logfile) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ServerOptions {
+  supervisor: Supervisor;
+  credentials?: Credentials | undefined;
+  routes?: Route[];
+}
+
+/** The request handler shared by every listener. */
+export function createHandler(options: ServerOptions) {
+  const s = options.supervisor;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      if (!checkAuth(req.headers.authorization, options.credentials)) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="default"', 'Content-Type': 'text/html' });
+        res.end('<html><head><title>Unauthorized</title></head><body>401 Unauthorized</body></html>');
+        return;
+      }
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname.startsWith('/RPC2')) return await handleRpc(s, req, res);
+      if (url.pathname.startsWith('/logtail/')) return await streamFile(logtailPath(s, url.pathname.slice(9)), req, res);
+      if (url.pathname === '/mainlogtail') return await streamFile(s.pm.mainLog.path, req, res);
+      for (const route of options.routes ?? []) if (await route(req, res, url)) return;
+      send(res, 404, 'Not Found');
+    } catch (e) {
+      send(res, e instanceof HttpError ? e.status : 500, e instanceof HttpError ? e.message : 'Internal Server Error');
+    }
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export const ADDRESS_IN_USE =
+  'Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord.';
+
+function listen(server: Server, target: { path: string } | { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new Error(ADDRESS_IN_USE) : e));
+    server.listen(target, () => resolve());
+  });
+}
+
+function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(path);
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
+}
+
+/** Listens on a unix socket: refuses one somebody answers on, replaces a stale file, applies chmod/chown. */
+export async function listenUnix(handler: ReturnType<typeof createHandler>, cfg: UnixServerConfig): Promise<Server> {
+  if (existsSync(cfg.file)) {
+    if (await socketAnswers(cfg.file)) throw new Error(ADDRESS_IN_USE);
+    unlinkSync(cfg.file);
+  }
+  const server = createServer((req, res) => void handler(req, res));
+  await listen(server, { path: cfg.file });
+  chmodSync(cfg.file, cfg.chmod ?? 0o700);
+  if (cfg.chown) {
+    const [user = '', group] = cfg.chown.split(':');
+    const u = lookupUser(user);
+    if (u) chownSync(cfg.file, u.uid, group !== undefined ? Number(group) || u.gid : u.gid);
+  }
+  return server;
+}
+
+/** Listens on TCP. A non-loopback address without credentials is refused. */
+export async function listenInet(handler: ReturnType<typeof createHandler>, cfg: InetServerConfig): Promise<Server> {
+  if (!LOOPBACK.has(cfg.host) && !cfg.credentials) {
+    throw new Error(`refusing to serve on ${cfg.host || '*'}:${cfg.port} without credentials: set username and password in [inet_http_server], or bind to 127.0.0.1`);
+  }
+  const server = createServer((req, res) => void handler(req, res));
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // deferred RPCs (start with wait) may legitimately take long
+  await listen(server, { host: cfg.host || '0.0.0.0', port: cfg.port });
+  return server;
+}

@@ -1,0 +1,193 @@
+// supervisord's XML-RPC interface (namespaces `supervisor` and `system`) as a method table over a
+// Supervisor. Each entry knows its signature (system.methodSignature), its help text and how many
+// parameters it takes; every operation is the ProcessManager's own, so faults are the same
+// whichever API is used.
+import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError, SupervisorError } from '../errors.js';
+import type { ProcessManager } from '../supervisor/manager.js';
+import type { XmlRpcValue } from '../compat/xmlrpc-types.js';
+
+/** What the RPC layer needs beyond the ProcessManager: the daemon's own operations. */
+export interface Supervisor {
+  readonly pm: ProcessManager;
+  readonly pid: number;
+  /** Begins an orderly shutdown (after the response is sent). */
+  shutdown(): void;
+  /** Stops everything, re-reads the configuration and starts again, in-process. */
+  restart(): void;
+  /** Re-reads the configuration without applying it: [added, changed, removed] group names. */
+  reloadConfig(): [string[], string[], string[]];
+  /** Activates a group from the last-read configuration. */
+  addProcessGroup(name: string): void;
+  removeProcessGroup(name: string): void;
+  getAllConfigInfo(): Record<string, XmlRpcValue>[];
+}
+
+export const API_VERSION = '3.0';
+export const SUPERVISOR_VERSION = '4.2.5';
+
+type Fn = (s: Supervisor, params: unknown[]) => unknown;
+
+interface Method {
+  signature: string[];
+  help: string;
+  /** Number of parameters accepted: [min, max]. */
+  arity: [number, number];
+  fn: Fn;
+}
+
+class Fault extends Error {
+  constructor(
+    readonly faultCode: number,
+    readonly faultString: string,
+  ) {
+    super(faultString);
+  }
+}
+
+export function faultOf(e: unknown): { faultCode: number; faultString: string } {
+  if (e instanceof Fault) return { faultCode: e.faultCode, faultString: e.faultString };
+  if (isSupervisorError(e)) return { faultCode: e.faultCode, faultString: e.faultString };
+  return { faultCode: FAULTS.FAILED, faultString: `FAILED: ${(e as Error)?.message ?? String(e)}` };
+}
+
+const str = (v: unknown, what = 'name'): string => {
+  if (typeof v !== 'string') throw new IncorrectParametersError(`${what} must be a string`);
+  return v;
+};
+const int = (v: unknown): number => {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  throw new IncorrectParametersError('expected an integer');
+};
+const bool = (v: unknown, def: boolean): boolean => (v === undefined ? def : Boolean(v));
+const sig = (v: unknown): string | number => {
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  throw new IncorrectParametersError('signal must be a string or an integer');
+};
+
+/** A method; `optional` trailing parameters may be left out (supervisord's `wait=True`). */
+function m(signature: string[], help: string, fn: Fn, optional = 0): Method {
+  const params = signature.length - 1;
+  return { signature, help, arity: [params - optional, params], fn };
+}
+
+const read = (channel: 'stdout' | 'stderr') => (s: Supervisor, p: unknown[]) =>
+  channel === 'stdout' ? s.pm.readProcessStdoutLog(str(p[0]), int(p[1]), int(p[2])) : s.pm.readProcessStderrLog(str(p[0]), int(p[1]), int(p[2]));
+const tail = (channel: 'stdout' | 'stderr') => (s: Supervisor, p: unknown[]) =>
+  channel === 'stdout' ? s.pm.tailProcessStdoutLog(str(p[0]), int(p[1]), int(p[2])) : s.pm.tailProcessStderrLog(str(p[0]), int(p[1]), int(p[2]));
+
+const SUPERVISOR: Record<string, Method> = {
+  getAPIVersion: m(['string'], 'Return the version of the RPC API used by supervisord.', () => API_VERSION),
+  getVersion: m(['string'], 'Alias of getAPIVersion (deprecated).', () => API_VERSION),
+  getSupervisorVersion: m(['string'], 'Return the version of the supervisord package in use.', () => SUPERVISOR_VERSION),
+  getIdentification: m(['string'], 'Return the identifying string of this supervisor.', (s) => s.pm.identifier),
+  getState: m(['struct'], 'Return the current state of the supervisor as {statecode, statename}.', (s) => s.pm.getState()),
+  getPID: m(['int'], 'Return the pid of the supervisor.', (s) => s.pid),
+  readLog: m(['string', 'int', 'int'], 'Read length bytes from the main log starting at offset.', (s, p) => s.pm.readLog(int(p[0]), int(p[1]))),
+  readMainLog: m(['string', 'int', 'int'], 'Alias of readLog.', (s, p) => s.pm.readLog(int(p[0]), int(p[1]))),
+  clearLog: m(['boolean'], 'Clear the main log.', (s) => s.pm.clearLog()),
+  shutdown: m(['boolean'], 'Shut the supervisor process down.', (s) => (s.shutdown(), true)),
+  restart: m(['boolean'], 'Restart the supervisor process.', (s) => (s.restart(), true)),
+  reloadConfig: m(['array'], 'Reload the configuration; returns [[added, changed, removed]].', (s) => [s.reloadConfig()]),
+  addProcessGroup: m(['boolean', 'string'], 'Activate a process group from the configuration.', (s, p) => (s.addProcessGroup(str(p[0])), true)),
+  removeProcessGroup: m(['boolean', 'string'], 'Remove a stopped process group from the active configuration.', (s, p) => (s.removeProcessGroup(str(p[0])), true)),
+  startProcess: m(['boolean', 'string', 'boolean'], 'Start a process (name or group:name or group:*); wait for RUNNING unless wait is false.', async (s, p) => {
+    const r = await s.pm.startProcess(str(p[0]), { wait: bool(p[1], true) });
+    return Array.isArray(r) ? r : true;
+  }, 1),
+  startProcessGroup: m(['array', 'string', 'boolean'], 'Start every process of a group.', (s, p) => s.pm.startProcessGroup(str(p[0]), { wait: bool(p[1], true) }), 1),
+  startAllProcesses: m(['array', 'boolean'], 'Start every process.', (s, p) => s.pm.startAllProcesses({ wait: bool(p[0], true) }), 1),
+  stopProcess: m(['boolean', 'string', 'boolean'], 'Stop a process (name or group:name or group:*); wait for it to stop unless wait is false.', async (s, p) => {
+    const r = await s.pm.stopProcess(str(p[0]), { wait: bool(p[1], true) });
+    return Array.isArray(r) ? r : true;
+  }, 1),
+  stopProcessGroup: m(['array', 'string', 'boolean'], 'Stop every process of a group.', (s, p) => s.pm.stopProcessGroup(str(p[0]), { wait: bool(p[1], true) }), 1),
+  stopAllProcesses: m(['array', 'boolean'], 'Stop every process.', (s, p) => s.pm.stopAllProcesses({ wait: bool(p[0], true) }), 1),
+  signalProcess: m(['boolean', 'string', 'string'], 'Send a signal (name or number) to a process.', (s, p) => s.pm.signalProcess(str(p[0]), sig(p[1]))),
+  signalProcessGroup: m(['array', 'string', 'string'], 'Send a signal to every process of a group.', (s, p) => s.pm.signalProcessGroup(str(p[0]), sig(p[1]))),
+  signalAllProcesses: m(['array', 'string'], 'Send a signal to every process.', (s, p) => s.pm.signalAllProcesses(sig(p[0]))),
+  getAllConfigInfo: m(['array'], 'Return the configuration of every process.', (s) => s.getAllConfigInfo()),
+  getProcessInfo: m(['struct', 'string'], 'Return information about a process.', (s, p) => s.pm.getProcessInfo(str(p[0]))),
+  getAllProcessInfo: m(['array'], 'Return information about every process.', (s) => s.pm.getAllProcessInfo()),
+  readProcessStdoutLog: m(['string', 'string', 'int', 'int'], "Read length bytes from a process's stdout log starting at offset.", read('stdout')),
+  readProcessLog: m(['string', 'string', 'int', 'int'], 'Alias of readProcessStdoutLog.', read('stdout')),
+  readProcessStderrLog: m(['string', 'string', 'int', 'int'], "Read length bytes from a process's stderr log starting at offset.", read('stderr')),
+  tailProcessStdoutLog: m(['array', 'string', 'int', 'int'], "Tail a process's stdout log: [bytes, offset, overflow].", tail('stdout')),
+  tailProcessLog: m(['array', 'string', 'int', 'int'], 'Alias of tailProcessStdoutLog.', tail('stdout')),
+  tailProcessStderrLog: m(['array', 'string', 'int', 'int'], "Tail a process's stderr log: [bytes, offset, overflow].", tail('stderr')),
+  clearProcessLogs: m(['boolean', 'string'], "Clear a process's stdout and stderr logs.", (s, p) => s.pm.clearProcessLogs(str(p[0]))),
+  clearProcessLog: m(['boolean', 'string'], 'Alias of clearProcessLogs.', (s, p) => s.pm.clearProcessLogs(str(p[0]))),
+  clearAllProcessLogs: m(['array'], 'Clear the logs of every process.', (s) => s.pm.clearAllProcessLogs()),
+  sendProcessStdin: m(['boolean', 'string', 'string'], "Write characters to a process's stdin.", (s, p) => {
+    if (typeof p[1] !== 'string') throw new IncorrectParametersError('chars not a string');
+    return s.pm.sendProcessStdin(str(p[0]), p[1]);
+  }),
+  sendRemoteCommEvent: m(['boolean', 'string', 'string'], 'Send a REMOTE_COMMUNICATION event.', () => true),
+};
+
+/** The full, sorted list of method names (system.listMethods). */
+export function listMethods(): string[] {
+  return [...Object.keys(SUPERVISOR).map((k) => `supervisor.${k}`), 'system.listMethods', 'system.methodHelp', 'system.methodSignature', 'system.multicall'].sort();
+}
+
+const SYSTEM: Record<string, Method> = {
+  listMethods: { signature: ['array'], help: 'Return an array of every method name.', arity: [0, 0], fn: () => listMethods() },
+  methodHelp: {
+    signature: ['string', 'string'],
+    help: 'Return the help text of a method.',
+    arity: [1, 1],
+    fn: (_s, p) => lookup(str(p[0]), true).help,
+  },
+  methodSignature: {
+    signature: ['array', 'string'],
+    help: 'Return the signature of a method: [return type, parameter types...].',
+    arity: [1, 1],
+    fn: (_s, p) => lookup(str(p[0]), true).signature,
+  },
+  multicall: {
+    signature: ['array', 'array'],
+    help: 'Call several methods in one request: [{methodName, params}] -> [result or fault struct].',
+    arity: [1, 1],
+    fn: async (s, p) => {
+      if (!Array.isArray(p[0])) throw new IncorrectParametersError('calls must be an array');
+      const out: unknown[] = [];
+      for (const call of p[0] as unknown[]) {
+        try {
+          if (typeof call !== 'object' || call === null) throw new IncorrectParametersError();
+          const { methodName, params = [] } = call as { methodName?: unknown; params?: unknown };
+          if (typeof methodName !== 'string' || !Array.isArray(params)) throw new IncorrectParametersError();
+          if (methodName === 'system.multicall') throw new Fault(FAULTS.INCORRECT_PARAMETERS, 'INCORRECT_PARAMETERS');
+          out.push(await dispatch(s, methodName, params));
+        } catch (e) {
+          out.push(faultOf(e));
+        }
+      }
+      return out;
+    },
+  },
+};
+
+function lookup(name: string, forHelp = false): Method {
+  const parts = name.split('.');
+  const fail = () => {
+    throw forHelp ? new Fault(FAULTS.SIGNATURE_UNSUPPORTED, 'SIGNATURE_UNSUPPORTED') : new Fault(FAULTS.UNKNOWN_METHOD, 'UNKNOWN_METHOD');
+  };
+  if (parts.length !== 2 || parts[1]?.startsWith('_')) return fail();
+  const table = parts[0] === 'supervisor' ? SUPERVISOR : parts[0] === 'system' ? SYSTEM : undefined;
+  const method = table && Object.hasOwn(table, parts[1] as string) ? table[parts[1] as string] : undefined;
+  return method ?? fail();
+}
+
+/**
+ * Calls `methodName` with `params`: resolves with the result, or rejects with a SupervisorError or
+ * a fault (use faultOf to turn either into {faultCode, faultString}).
+ */
+export async function dispatch(s: Supervisor, methodName: string, params: readonly unknown[]): Promise<unknown> {
+  const method = lookup(methodName);
+  if (params.length < method.arity[0] || params.length > method.arity[1]) throw new Fault(FAULTS.INCORRECT_PARAMETERS, 'INCORRECT_PARAMETERS');
+  if (methodName.startsWith('supervisor.') && methodName !== 'supervisor.sendRemoteCommEvent' && s.pm.getState().statecode < 1) {
+    throw new ShutdownStateError();
+  }
+  return method.fn(s, [...params]);
+}
+
+export { SupervisorError };
