@@ -318,9 +318,11 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     }
     if (RUNNING_STATES.has(p.state)) throw new AlreadyStartedError(namespec);
     if (p.state === 'UNKNOWN') throw new FailedError(`${namespec} is in an unknown process state`);
-    // A start request while STOPPING is a no-op spawn that ends in ABNORMAL_TERMINATION.
-    if (p.state !== 'STOPPING') p.spawn();
+    // While STOPPING the spawn is a no-op ("already running") and the wait ends ABNORMAL_TERMINATION.
+    p.spawn();
     if (p.spawnerr) throw new SpawnError(namespec);
+    // supervisord evaluates the process right away: startsecs=0 is RUNNING before the call returns.
+    p.evaluate();
     const outcome = (): 'done' | Error | undefined => {
       if (p.spawnerr) return new SpawnError(namespec);
       if (p.state === 'RUNNING') return 'done';

@@ -150,8 +150,8 @@ export class SupervisedProcess {
     const clock = this.#host.clock;
     switch (state) {
       case 'STARTING':
-        // P4: RUNNING once up for more than startsecs.
-        return clock.setTimeout(() => this.#promote(), this.spec.startsecs * 1000);
+        // P4: RUNNING once up for startsecs.
+        return this.#armPromotion(this.spec.startsecs * 1000);
       case 'BACKOFF':
         if (this.#backoff > this.spec.startretries) {
           // P5: BACKOFF -> FATAL, as the next evaluation (never re-entrant).
@@ -176,6 +176,22 @@ export class SupervisedProcess {
     if (ar === true) return true;
     if (ar === 'unexpected') return !this.spec.exitcodes.includes(this.#exitstatus ?? 0);
     return false;
+  }
+
+  // Node's timers may fire a fraction of a millisecond early: re-arm for the rest if so.
+  #armPromotion(ms: number): TimerHandle {
+    return this.#host.clock.setTimeout(() => {
+      const left = this.spec.startsecs * 1000 - (this.#host.clock.now() - this.#laststartMono);
+      if (left > 0) this.#timer = this.#armPromotion(Math.ceil(left));
+      else this.#promote();
+    }, ms);
+  }
+
+  /** supervisord's transition() for STARTING: promote now if startsecs has passed (or is 0). */
+  evaluate(): void {
+    if (this.#state !== 'STARTING' || this.#pid === 0) return;
+    const elapsed = (this.#host.clock.now() - this.#laststartMono) / 1000;
+    if (this.spec.startsecs === 0 || elapsed > this.spec.startsecs) this.#promote();
   }
 
   #promote(): void {
