@@ -1,0 +1,80 @@
+// XML-RPC value types and the errors the codec and client throw.
+
+/**
+ * A decoded XML-RPC value.
+ *
+ * | XML-RPC              | JS                                                  |
+ * | -------------------- | --------------------------------------------------- |
+ * | int, i4, i8          | `number`                                            |
+ * | boolean              | `boolean`                                           |
+ * | string, bare text    | `string`                                            |
+ * | double               | `number`                                            |
+ * | dateTime.iso8601     | `Date` (the naive timestamp read as UTC)            |
+ * | base64               | `Uint8Array` (a `Buffer` when decoded)              |
+ * | array                | `XmlRpcValue[]`                                     |
+ * | struct               | plain object                                        |
+ * | nil                  | `null`                                              |
+ */
+export type XmlRpcValue =
+  | number
+  | boolean
+  | string
+  | null
+  | Date
+  | Uint8Array
+  | XmlRpcValue[]
+  | XmlRpcStruct;
+
+export interface XmlRpcStruct {
+  [key: string]: XmlRpcValue;
+}
+
+/**
+ * What the encoder accepts: every `XmlRpcValue`, plus `bigint` (encoded as an integer),
+ * `undefined` (encoded as `<nil/>`; struct members whose value is `undefined` are left out, as
+ * JSON does) and read-only arrays.
+ */
+export type XmlRpcEncodable =
+  | XmlRpcValue
+  | bigint
+  | undefined
+  | readonly XmlRpcEncodable[]
+  | { readonly [key: string]: XmlRpcEncodable };
+
+/** A decoded `<methodCall>`. */
+export interface XmlRpcMethodCall {
+  methodName: string;
+  params: XmlRpcValue[];
+}
+
+/**
+ * An XML-RPC fault: what `decodeResponse` throws for a `<fault>` response.
+ * Mirrors Python's `xmlrpc.client.Fault`; supervisord's strings look like `BAD_NAME: nosuch`.
+ */
+export class XmlRpcFault extends Error {
+  override name = 'XmlRpcFault';
+  constructor(
+    readonly faultCode: number,
+    readonly faultString: string,
+  ) {
+    super(`<Fault ${faultCode}: ${faultString}>`);
+  }
+}
+
+/** Why a document was refused; `decodeMethodCall` callers answer HTTP 400 for any of these. */
+export type XmlRpcParseErrorKind =
+  | 'MALFORMED' // not well-formed XML, DOCTYPE/entity declarations, unknown entities
+  | 'BAD_STRUCTURE' // well-formed but not an XML-RPC document (wrong root, bad value text)
+  | 'NO_METHOD_NAME' // <methodCall> without a non-empty <methodName>
+  | 'TOO_LARGE'; // a body over the caller's size limit
+
+/** A document that is not a valid XML-RPC call or response. */
+export class XmlRpcParseError extends Error {
+  override name = 'XmlRpcParseError';
+  constructor(
+    readonly kind: XmlRpcParseErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}

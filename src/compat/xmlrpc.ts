@@ -1,0 +1,24 @@
+// XML-RPC codec: values to and from JS, method calls, responses and faults.
+// Public entry point of the codec; the pieces live in xmlrpc-types/-encode/-decode.ts.
+
+export {
+  XmlRpcFault,
+  XmlRpcParseError,
+  type XmlRpcEncodable,
+  type XmlRpcMethodCall,
+  type XmlRpcParseErrorKind,
+  type XmlRpcStruct,
+  type XmlRpcValue,
+} from './xmlrpc-types.js';
+export {
+  MAXINT,
+  MININT,
+  clampInt32,
+  encodeFault,
+  encodeMethodCall,
+  encodeResponse,
+  encodeValue,
+  escapeXmlText,
+  formatDateTime,
+} from './xmlrpc-encode.js';
+export { decodeMethodCall, decodeResponse, decodeValue, decodeXmlText } from './xmlrpc-decode.js';
