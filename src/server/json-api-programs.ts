@@ -1,0 +1,271 @@
+// Programs as resources: definitions in a ProgramStore, runtime in the ProcessManager. Every
+// change is validated in full before anything is touched; changes to one program are serialized.
+import { isDeepStrictEqual } from 'node:util';
+import { AlreadyAddedError, BadNameError, FAULTS, isSupervisorError, StillRunningError } from '../errors.js';
+import type { GroupSpec, ProgramConfig } from '../supervisor/config.js';
+import type { ProcessManager } from '../supervisor/manager.js';
+import { makeNamespec } from '../supervisor/names.js';
+import { RUNNING_STATES } from '../supervisor/states.js';
+import { ApiError, expectObject, type JsonObject } from './json-api-http.js';
+import { mergePatch, parseProgramBody, validateProgram } from './json-api-program-config.js';
+import { type ActionResult, type ProcessStatus, toActionResult, toStatus } from './json-api-status.js';
+import type { ProgramStore, StoredProgram } from './json-api-store.js';
+
+/** A program as the API shows it. */
+export interface ProgramView {
+  name: string;
+  enabled: boolean;
+  /** The stored definition differs from the one its processes run (it applies at the next start). */
+  pending: boolean;
+  config: ProgramConfig;
+  processes: ProcessStatus[];
+}
+
+/** How an edit took effect. */
+export type Applied = 'now' | 'next-start' | 'restarted';
+
+export interface EditOptions {
+  /** PATCH: merge the body into the stored definition (JSON merge patch); PUT replaces it. */
+  merge: boolean;
+  /** Stop, swap and start again when processes are running. */
+  restart: boolean;
+  /** Wait for the restarted processes to be RUNNING. */
+  wait: boolean;
+}
+
+/** Puts a new definition in place of a stopped group without starting anything. */
+function swapGroup(pm: ProcessManager, spec: GroupSpec, config: ProgramConfig): void {
+  const old = pm.getGroup(spec.name);
+  if (old && !old.allStopped()) throw new StillRunningError(spec.name);
+  if (old) pm.removeProcessGroup(spec.name);
+  // An edit never changes whether a program runs: the swapped-in processes are not autostarted.
+  const quiet = (s: GroupSpec): GroupSpec => ({ ...s, processes: s.processes.map((p) => ({ ...p, autostart: false })) });
+  try {
+    pm.addResolvedGroup(quiet(spec), config);
+  } catch (e) {
+    if (old) pm.addResolvedGroup(quiet(old.spec), old.config);
+    throw e;
+  }
+}
+
+/** Starts each namespec, in parallel, collecting supervisord-style results. */
+async function startEach(pm: ProcessManager, namespecs: string[], wait: boolean): Promise<ActionResult[]> {
+  return Promise.all(
+    namespecs.map(async (ns) => {
+      const info = pm.getProcessInfo(ns);
+      const base = { name: info.name, group: info.group };
+      try {
+        await pm.startProcess(ns, { wait });
+        return toActionResult({ ...base, status: FAULTS.SUCCESS, description: 'OK' });
+      } catch (e) {
+        if (!isSupervisorError(e)) throw e;
+        return toActionResult({ ...base, status: e.faultCode, description: e.faultString });
+      }
+    }),
+  );
+}
+
+export class ProgramService {
+  readonly store: ProgramStore;
+  readonly #manager: () => ProcessManager;
+  /** The tail of each program's queue of changes; absent when idle. */
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  constructor(manager: () => ProcessManager, store: ProgramStore) {
+    this.#manager = manager;
+    this.store = store;
+  }
+
+  /** Runs `fn` after every earlier change to program `name` has finished. */
+  async #serialize<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.#locks.get(name) ?? Promise.resolve()).then(fn);
+    const tail = run.catch(() => undefined);
+    this.#locks.set(name, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.#locks.get(name) === tail) this.#locks.delete(name);
+    }
+  }
+
+  async #stored(name: string): Promise<StoredProgram> {
+    const p = await this.store.get(name);
+    if (!p) throw new BadNameError(name);
+    return p;
+  }
+
+  view(p: StoredProgram): ProgramView {
+    const group = this.#manager().getGroup(p.name);
+    return {
+      name: p.name,
+      enabled: p.enabled,
+      pending: group !== undefined && !isDeepStrictEqual(group.config, p.config),
+      config: p.config,
+      processes: group ? group.processes.map((proc) => toStatus(proc.info())) : [],
+    };
+  }
+
+  async list(): Promise<ProgramView[]> {
+    const all = await this.store.list();
+    return all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => this.view(p));
+  }
+
+  async get(name: string): Promise<ProgramView> {
+    return this.view(await this.#stored(name));
+  }
+
+  /** Validates, stores and adds a program; it autostarts as any added group does. */
+  async create(body: unknown): Promise<ProgramView> {
+    const config = parseProgramBody(body);
+    return this.#serialize(config.name, async () => {
+      const pm = this.#manager();
+      validateProgram(pm, config);
+      if ((await this.store.get(config.name)) || pm.getGroup(config.name)) throw new AlreadyAddedError(config.name);
+      const stored: StoredProgram = { name: config.name, enabled: true, config };
+      await this.store.put(stored);
+      try {
+        pm.addProcessGroup(config);
+      } catch (e) {
+        await this.store.delete(config.name);
+        throw e;
+      }
+      return this.view(stored);
+    });
+  }
+
+  /**
+   * Replaces (PUT) or merges into (PATCH) a definition. Stopped programs take it at once;
+   * running ones at their next start, or now with `restart`.
+   */
+  async edit(name: string, body: unknown, options: EditOptions): Promise<{ program: ProgramView; applied: Applied; results?: ActionResult[] }> {
+    return this.#serialize(name, async () => {
+      const current = await this.#stored(name);
+      const patch = expectObject(body, true);
+      const config = parseProgramBody(options.merge ? mergePatch(current.config as unknown as JsonObject, patch) : patch, name);
+      const pm = this.#manager();
+      const spec = validateProgram(pm, config);
+      const next: StoredProgram = { ...current, config };
+      const group = current.enabled ? pm.getGroup(name) : undefined;
+      if (!group || group.allStopped()) {
+        await this.store.put(next);
+        if (group) await this.#swapOrRestore(pm, spec, config, current);
+        return { program: this.view(next), applied: 'now' };
+      }
+      if (!options.restart) {
+        await this.store.put(next);
+        return { program: this.view(next), applied: 'next-start' };
+      }
+      const wasRunning = new Set(group.processes.filter((p) => RUNNING_STATES.has(p.state)).map((p) => p.name));
+      const oldNames = new Set(group.processes.map((p) => p.name));
+      await pm.stopProcessGroup(name, { wait: true });
+      if (!group.allStopped()) throw new StillRunningError(name);
+      await this.store.put(next);
+      await this.#swapOrRestore(pm, spec, config, current);
+      const toStart = spec.processes.filter((p) => wasRunning.has(p.name) || (!oldNames.has(p.name) && p.autostart));
+      const results = await startEach(
+        pm,
+        toStart.map((p) => makeNamespec(p.group, p.name)),
+        options.wait,
+      );
+      return { program: this.view(next), applied: 'restarted', results };
+    });
+  }
+
+  /** Swaps the group; on failure the store gets its previous definition back. */
+  async #swapOrRestore(pm: ProcessManager, spec: GroupSpec, config: ProgramConfig, previous: StoredProgram): Promise<void> {
+    try {
+      swapGroup(pm, spec, config);
+    } catch (e) {
+      await this.store.put(previous);
+      throw e;
+    }
+  }
+
+  /** Stops (waiting) and removes a program. */
+  async remove(name: string): Promise<void> {
+    return this.#serialize(name, async () => {
+      await this.#stored(name);
+      await this.#takeDown(this.#manager(), name);
+      await this.store.delete(name);
+    });
+  }
+
+  async #takeDown(pm: ProcessManager, name: string): Promise<void> {
+    const group = pm.getGroup(name);
+    if (!group) return;
+    await pm.stopProcessGroup(name, { wait: true });
+    if (!group.allStopped()) throw new StillRunningError(name);
+    pm.removeProcessGroup(name);
+  }
+
+  /** Enable re-adds the group (autostarting); disable stops and removes it, keeping the definition. */
+  async setEnabled(name: string, enabled: boolean): Promise<ProgramView> {
+    return this.#serialize(name, async () => {
+      const current = await this.#stored(name);
+      const pm = this.#manager();
+      const next = { ...current, enabled };
+      if (!enabled) {
+        await this.#takeDown(pm, name);
+        await this.store.put(next);
+        return this.view(next);
+      }
+      if (!pm.getGroup(name)) {
+        validateProgram(pm, current.config);
+        pm.addProcessGroup(current.config);
+      }
+      if (!current.enabled) await this.store.put(next);
+      return this.view(next);
+    });
+  }
+
+  /**
+   * Before a start through the API: refuses disabled programs, and puts a pending definition (or
+   * a group missing from a fresh manager) in place when nothing of it is running.
+   */
+  prepareStart(name: string): Promise<void> {
+    return this.#serialize(name, () => this.#prepareStart(name));
+  }
+
+  async #prepareStart(name: string): Promise<void> {
+    const stored = await this.store.get(name);
+    if (!stored) return;
+    if (!stored.enabled) throw new ApiError(409, 'DISABLED', `program ${name} is disabled`);
+    const pm = this.#manager();
+    const group = pm.getGroup(name);
+    if (group && (!group.allStopped() || isDeepStrictEqual(group.config, stored.config))) return;
+    swapGroup(pm, validateProgram(pm, stored.config), stored.config);
+  }
+
+  /** start / stop / restart of a whole program, with per-process results. */
+  async act(name: string, action: 'start' | 'stop' | 'restart', wait: boolean): Promise<{ program: ProgramView; results: ActionResult[] }> {
+    return this.#serialize(name, async () => {
+      const stored = await this.#stored(name);
+      const pm = this.#manager();
+      let results: ActionResult[] = [];
+      if (action === 'stop') {
+        if (pm.getGroup(name)) results = (await pm.stopProcessGroup(name, { wait })).map(toActionResult);
+        return { program: this.view(stored), results };
+      }
+      if (!stored.enabled) throw new ApiError(409, 'DISABLED', `program ${name} is disabled`);
+      if (action === 'restart' && pm.getGroup(name)) await pm.stopProcessGroup(name, { wait: true });
+      await this.#prepareStart(name);
+      results = (await pm.startProcessGroup(name, { wait })).map(toActionResult);
+      return { program: this.view(stored), results };
+    });
+  }
+
+  /** Adds every enabled program missing from the current manager (after a daemon reload). */
+  async sync(): Promise<string[]> {
+    const pm = this.#manager();
+    const added: string[] = [];
+    for (const p of await this.store.list()) {
+      if (!p.enabled || pm.getGroup(p.name)) continue;
+      await this.#serialize(p.name, async () => {
+        if (pm.getGroup(p.name)) return;
+        pm.addProcessGroup(p.config);
+        added.push(p.name);
+      });
+    }
+    return added;
+  }
+}
