@@ -1,10 +1,24 @@
-// One converter per supervisord datatype. Each throws an Error whose message is supervisord's
-// text for that value (without the ` in section …` suffix, which the caller adds).
-import { pyRepr } from './expand.js';
+// One converter per supervisord datatype (supervisor/datatypes.py, 4.2.5). Each throws an Error
+// whose message is supervisord's text for that value (without the ` in section …` suffix, which
+// the caller adds).
+import { constants } from 'node:os';
+import { pyInt, pyRepr, pyStrip, tryPyInt } from './python.js';
+import { shlexNonPosix } from './shlex.js';
 
-const TRUTHY = new Set(['true', 'yes', 'on', '1']);
-const FALSY = new Set(['false', 'no', 'off', '0']);
+export { shlexNonPosix } from './shlex.js';
+export {
+  type LogfileName,
+  parseExistingDirectory,
+  parseExistingDirpath,
+  parseLogfileName,
+  parseUserGroup,
+  parseUserToUid,
+} from './datatypes-host.js';
 
+const TRUTHY = new Set(['yes', 'true', 'on', '1']);
+const FALSY = new Set(['no', 'false', 'off', '0']);
+
+/** `str(s).lower()` against yes/true/on/1 and no/false/off/0; no trimming. */
 export function parseBoolean(value: string | boolean): boolean {
   if (typeof value === 'boolean') return value;
   const v = value.toLowerCase();
@@ -19,52 +33,64 @@ export function parseInteger(value: string | number): number {
     if (Number.isInteger(value)) return value;
     throw new Error(`invalid literal for int() with base 10: ${pyRepr(String(value))}`);
   }
-  if (/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(value)) return Number(value.trim().replace(/_/g, ''));
-  throw new Error(`invalid literal for int() with base 10: ${pyRepr(value)}`);
+  return pyInt(value, 10);
 }
 
-const SIZE_SUFFIXES: Record<string, number> = { kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+const SIZE_SUFFIXES: ReadonlyArray<[string, number]> = [
+  ['kb', 1024],
+  ['mb', 1024 ** 2],
+  ['gb', 1024 ** 3],
+];
 
-/** Byte sizes: `1024`, `10KB`, `50MB`, `1GB` (case-insensitive; spaces before the suffix tolerated). */
+/**
+ * Byte sizes: `1024`, `10KB`, `50MB`, `1GB`. The value is lower-cased, the last two characters
+ * are compared with kb/mb/gb, and the rest goes through int() (so `10 MB` works, ` 10MB ` not).
+ */
 export function parseByteSize(value: string | number): number {
   if (typeof value === 'number') return parseInteger(value);
-  const v = value.trim().toLowerCase();
-  const suffix = v.slice(-2);
-  const mult = SIZE_SUFFIXES[suffix];
-  if (mult !== undefined) return parseInteger(v.slice(0, -2)) * mult;
-  return parseInteger(v);
+  const v = value.toLowerCase();
+  for (const [suffix, mult] of SIZE_SUFFIXES) {
+    if (v.slice(-2) === suffix) return pyInt(v.slice(0, -2)) * mult;
+  }
+  return pyInt(v);
 }
 
 /** Comma-separated exit codes, each 0-255; '' is the empty list. */
 export function parseExitCodes(value: string | readonly number[]): number[] {
-  const items = typeof value === 'string' ? (value.trim() === '' ? [] : value.split(',')) : value;
-  const out: number[] = [];
-  for (const item of items) {
+  const fail = () => new Error(`not a valid list of exit codes: ${pyRepr(String(value))}`);
+  if (typeof value !== 'string') {
+    if (!value.every((n) => Number.isInteger(n) && n >= 0 && n <= 255)) throw fail();
+    return [...value];
+  }
+  if (!value) return [];
+  return value.split(',').map((item) => {
     let n: number;
     try {
-      n = parseInteger(item);
+      n = pyInt(item);
     } catch {
-      n = -1;
+      throw fail();
     }
-    if (n < 0 || n > 255) throw new Error(`not a valid list of exit codes: ${pyRepr(String(value))}`);
-    out.push(n);
-  }
-  return out;
+    if (n < 0 || n > 255) throw fail();
+    return n;
+  });
 }
 
-/** Base-8 integers: `022`, `22`, `0o22`. */
+/** Python's int(value, 8): `022`, `22`, `0o22`, `-022`; supervisord's message otherwise. */
 export function parseOctal(value: string | number): number {
   if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 0) return value;
+    if (Number.isInteger(value)) return value;
     throw new Error(`${value} can not be converted to an octal type`);
   }
-  const v = value.trim();
-  if (/^[+]?(?:0o)?[0-7]+(?:_[0-7]+)*$/i.test(v)) return parseInt(v.replace(/^\+/, '').replace(/^0o/i, '').replace(/_/g, ''), 8);
-  throw new Error(`${value} can not be converted to an octal type`);
+  try {
+    return pyInt(value, 8);
+  } catch {
+    throw new Error(`${value} can not be converted to an octal type`);
+  }
 }
 
 export type Autorestart = boolean | 'unexpected';
 
+/** `true`/`false` spellings or `unexpected`; the message shows the value lower-cased. */
 export function parseAutorestart(value: string | boolean): Autorestart {
   if (typeof value === 'boolean') return value;
   const v = value.toLowerCase();
@@ -74,18 +100,24 @@ export function parseAutorestart(value: string | boolean): Autorestart {
   throw new Error(`invalid 'autorestart' value ${pyRepr(v)}`);
 }
 
-/** Names of programs, groups and processes: no space, ':' or '/'. Returns the trimmed name. */
+/** Names of programs, groups and processes: no space, ':' or '/'. Returns the stripped name. */
 export function parseProcessOrGroupName(value: string): string {
-  const v = value.trim();
+  const v = pyStrip(value);
   for (const ch of [' ', ':', '/']) {
-    if (v.includes(ch)) throw new Error(`Invalid name: ${pyRepr(v)} because of character: ${pyRepr(ch)}`);
+    if (v.includes(ch)) throw new Error(`Invalid name: ${pyRepr(value)} because of character: ${pyRepr(ch)}`);
   }
   return v;
 }
 
+/** `a, b ,c` → ['a', 'b', 'c']; '' → []. */
+export function parseListOfStrings(value: string): string[] {
+  if (!value) return [];
+  return value.split(',').map(pyStrip);
+}
+
 /**
  * `environment=KEY=val,KEY2="v 2"` as supervisord 4.2.5 tokenizes it: Python's non-POSIX shlex,
- * consumed as KEY, '=', VALUE, separator.
+ * consumed as KEY, '=', VALUE, separator; quotes are stripped from both ends of VALUE.
  */
 export function parseEnvironment(value: string): Record<string, string> {
   const tokens = shlexNonPosix(value);
@@ -100,62 +132,70 @@ export function parseEnvironment(value: string): Record<string, string> {
   return out;
 }
 
-const WORDCHARS = new Set('abcdfeghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/.+-():');
-const WHITESPACE = new Set([' ', '\t', '\r', '\n']);
+const PY_SIGNALS: Record<string, number> = (() => {
+  const table: Record<string, number> = { ...(constants.signals as Record<string, number>) };
+  if (table.SIGCHLD !== undefined) table.SIGCLD = table.SIGCHLD;
+  if (table.SIGIO !== undefined) table.SIGPOLL = table.SIGIO;
+  if (process.platform === 'linux') Object.assign(table, { SIGRTMIN: 34, SIGRTMAX: 64 });
+  // Python's signal module also has these SIG-prefixed handler and sigprocmask constants.
+  Object.assign(table, { SIG_DFL: 0, SIG_IGN: 1, SIG_BLOCK: 0, SIG_UNBLOCK: 1, SIG_SETMASK: 2 });
+  return table;
+})();
+const SIGNUMS = new Set(Object.values(PY_SIGNALS));
 
 /**
- * Python's shlex.shlex(value) in non-POSIX mode with supervisord's extra word characters
- * `/.+-():`, followed state by state: quotes open only at a token's start and stay in the token,
- * '#' drops the rest of the line, any other character is a token by itself.
+ * supervisord's `signal_number`: an int() that equals some SIG* constant of Python's signal module,
+ * or a name with or without `SIG`, any case. Returns the number.
  */
-export function shlexNonPosix(value: string): string[] {
-  const tokens: string[] = [];
-  let i = 0;
-  let state: string = ' ';
-  let token = '';
-  const skipLine = () => {
-    const nl = value.indexOf('\n', i);
-    i = nl < 0 ? value.length : nl + 1;
-  };
-  const emit = () => {
-    if (token) tokens.push(token);
-    token = '';
-    state = ' ';
-  };
-  while (i <= value.length) {
-    const ch = i < value.length ? (value[i] as string) : '';
-    i++;
-    if (state === ' ') {
-      if (!ch) break;
-      if (WHITESPACE.has(ch)) continue;
-      if (ch === '#') skipLine();
-      else if (WORDCHARS.has(ch)) {
-        token = ch;
-        state = 'a';
-      } else if (ch === '"' || ch === "'") {
-        token = ch;
-        state = ch;
-      } else {
-        tokens.push(ch);
-      }
-    } else if (state === '"' || state === "'") {
-      if (!ch) throw new Error('No closing quotation');
-      token += ch;
-      if (ch === state) emit();
-    } else {
-      // word state
-      if (!ch) {
-        emit();
-        break;
-      }
-      if (WHITESPACE.has(ch)) emit();
-      else if (ch === '#') skipLine();
-      else if (WORDCHARS.has(ch) || ch === '"' || ch === "'") token += ch;
-      else {
-        emit();
-        i--; // the punctuation character is read again as its own token
-      }
+export function parseSignalNumber(value: string | number): number {
+  let num: number | undefined;
+  const asInt = typeof value === 'number' ? value : tryPyInt(value);
+  if (typeof asInt === 'number') num = asInt;
+  else {
+    let name = pyStrip(String(value)).toUpperCase();
+    if (!name.startsWith('SIG')) name = `SIG${name}`;
+    num = Object.hasOwn(PY_SIGNALS, name) ? PY_SIGNALS[name] : undefined;
+    if (num === undefined) throw new Error(`value ${pyRepr(String(value))} is not a valid signal name`);
+  }
+  if (!SIGNUMS.has(num)) throw new Error(`value ${pyRepr(String(value))} is not a valid signal number`);
+  return num;
+}
+
+export const LOG_LEVELS = ['critical', 'error', 'warn', 'info', 'debug', 'trace', 'blather'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `[supervisord] loglevel`: one of LOG_LEVELS, any case (`warning` is not one). */
+export function parseLogLevel(value: string): LogLevel {
+  const v = value.toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(v)) return v as LogLevel;
+  throw new Error(`bad logging level name ${pyRepr(value)}`);
+}
+
+function portNumber(s: string): number {
+  const v = pyInt(s);
+  if (v < 1) throw new Error(`${v} is below lower bound (1)`);
+  if (v > 0xffff) throw new Error(`${v} is above upper bound (65535)`);
+  return v;
+}
+
+/** `inet_address`: `host:port`, `:port`, `*:port` or `port`; host '' means every interface. */
+export function parseInetAddress(value: string): { host: string; port: number } {
+  let host = '';
+  let port: number;
+  const i = value.lastIndexOf(':');
+  if (i >= 0) {
+    host = value.slice(0, i);
+    const s = value.slice(i + 1);
+    if (!s) throw new Error(`no port number specified in ${pyRepr(s)}`);
+    port = portNumber(s);
+    host = host.toLowerCase();
+  } else {
+    try {
+      port = portNumber(value);
+    } catch {
+      throw new Error(`not a valid port number: ${pyRepr(value)} `);
     }
   }
-  return tokens;
+  if (!host || host === '*') host = '';
+  return { host, port };
 }

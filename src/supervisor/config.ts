@@ -1,21 +1,20 @@
 // Program and group configuration: supervisord's option names and defaults, validation, and the
 // expansion of one program into its processes (numprocs, process_name, %(...)s templates).
-import { hostname } from 'node:os';
 import { ConfigError } from '../errors.js';
 import {
   type Autorestart,
-  parseAutorestart,
   parseBoolean,
   parseByteSize,
   parseEnvironment,
   parseExitCodes,
   parseInteger,
+  parseLogfileName,
   parseOctal,
   parseProcessOrGroupName,
 } from '../compat/datatypes.js';
 import { type Expansions, expand } from '../compat/expand.js';
+import { cachedLookupUser, comparePy, expandUser, nodeName, pyRepr, pyStrip } from '../compat/python.js';
 import { parseSignal, type SignalSpec } from './signals.js';
-import { lookupUser } from './users.js';
 
 /**
  * One `[program:x]` section as an object. Keys and defaults are supervisord's; seconds may be
@@ -152,6 +151,10 @@ export interface ResolveContext {
   file?: string | undefined;
   /** Names the caller may add beyond ProgramConfig (e.g. procvisor extensions). */
   extraKeys?: ReadonlySet<string>;
+  /** The section name supervisord reports (`program: x ` keeps its spaces); default `program:NAME`. */
+  section?: string | undefined;
+  /** Receives supervisord's parse-time warnings (AUTO log without rollover, syslog, redirect_stderr). */
+  warnings?: string[] | undefined;
 }
 
 const CHANNEL_KEYS = ['logfile', 'logfile_maxbytes', 'logfile_backups', 'capture_maxbytes', 'events_enabled', 'syslog'];
@@ -230,11 +233,13 @@ function bool(cfg: ProgramConfig, key: keyof ProgramConfig, def: boolean): boole
   return v;
 }
 
-function size(cfg: ProgramConfig, key: keyof ProgramConfig, def: number, ctx: ResolveContext): number {
+function size(cfg: ProgramConfig, key: keyof ProgramConfig, def: number, ctx: ResolveContext, exp?: Expansions): number {
   const v = cfg[key];
   if (v === undefined) return def;
   if (typeof v !== 'number' && typeof v !== 'string') fail(`option '${key}' must be a byte size, got ${describe(v)}`, key);
-  const n = convert(key, () => parseByteSize(v));
+  // Per-process sizes (*_logfile_maxbytes) are templates, as supervisord expands them per process.
+  const text = typeof v === 'string' && exp ? convert(key, () => expand(v, exp, `${sectionOf(cfg, ctx)}.${key}`)) : v;
+  const n = convert(key, () => parseByteSize(text));
   if (ctx.origin === 'api' && n < 0) fail(`option '${key}' must not be negative, got ${describe(v)}`, key);
   return n;
 }
@@ -246,91 +251,194 @@ function str(cfg: ProgramConfig, key: keyof ProgramConfig): string | undefined {
   return v;
 }
 
-/** Section-level options, the same for every process of the program. */
+function sectionOf(cfg: ProgramConfig, ctx: ResolveContext): string {
+  return ctx.section ?? `program:${cfg.name}`;
+}
+
+/**
+ * Section-level options, the same for every process of the program, checked in supervisord's
+ * order (so that the first error reported is supervisord's first error).
+ */
 function resolveCommon(cfg: ProgramConfig, ctx: ResolveContext) {
-  const stopasgroup = bool(cfg, 'stopasgroup', PROGRAM_DEFAULTS.stopasgroup);
-  const killasgroup = bool(cfg, 'killasgroup', stopasgroup);
-  if (stopasgroup && !killasgroup) fail('Cannot set stopasgroup=true and killasgroup=false', 'killasgroup');
+  const priority = integer(cfg, 'priority', PROGRAM_DEFAULTS.priority, ctx);
+  const autostart = bool(cfg, 'autostart', PROGRAM_DEFAULTS.autostart);
   const autorestart =
     cfg.autorestart === undefined
       ? PROGRAM_DEFAULTS.autorestart
       : typeof cfg.autorestart === 'boolean' || cfg.autorestart === 'unexpected'
         ? cfg.autorestart
         : fail(`option 'autorestart' must be true, false or 'unexpected', got ${describe(cfg.autorestart)}`, 'autorestart');
-  const exitcodes = cfg.exitcodes === undefined ? PROGRAM_DEFAULTS.exitcodes : convert('exitcodes', () => parseExitCodes(cfg.exitcodes as string));
+  const startsecs = seconds(cfg, 'startsecs', PROGRAM_DEFAULTS.startsecs, ctx);
+  const startretries = integer(cfg, 'startretries', PROGRAM_DEFAULTS.startretries, ctx);
   const stopsignal = convert('stopsignal', () => {
     const s = cfg.stopsignal ?? PROGRAM_DEFAULTS.stopsignal;
     if (typeof s !== 'string' && typeof s !== 'number') throw new Error(`value ${describe(s)} is not a valid signal name`);
     return parseSignal(s);
   });
-  let user: string | null = null;
-  if (cfg.user !== undefined) {
-    const u = cfg.user;
-    if (typeof u !== 'string' && typeof u !== 'number') fail(`option 'user' must be a user name or uid, got ${describe(u)}`, 'user');
-    if (!lookupUser(u)) fail(typeof u === 'number' || /^\d+$/.test(u) ? `Invalid user id ${u}` : `Invalid user name ${u}`, 'user');
-    user = String(u);
-  }
-  let umask: number | null = null;
-  if (cfg.umask !== undefined) umask = convert('umask', () => parseOctal(cfg.umask as string));
-  if (cfg.command === undefined) fail(`program section program:${cfg.name} does not specify a command`, 'command');
-  if (typeof cfg.command !== 'string' && !(Array.isArray(cfg.command) && cfg.command.every((w) => typeof w === 'string'))) {
-    fail(`option 'command' must be a string or an array of strings, got ${describe(cfg.command)}`, 'command');
-  }
+  const stopwaitsecs = seconds(cfg, 'stopwaitsecs', PROGRAM_DEFAULTS.stopwaitsecs, ctx);
+  const stopasgroup = bool(cfg, 'stopasgroup', PROGRAM_DEFAULTS.stopasgroup);
+  const killasgroup = bool(cfg, 'killasgroup', stopasgroup);
+  const exitcodes = cfg.exitcodes === undefined ? PROGRAM_DEFAULTS.exitcodes : convert('exitcodes', () => parseExitCodes(cfg.exitcodes as string));
+  const redirect_stderr = bool(cfg, 'redirect_stderr', PROGRAM_DEFAULTS.redirect_stderr);
+  const numprocs = integer(cfg, 'numprocs', PROGRAM_DEFAULTS.numprocs, ctx);
+  const numprocs_start = integer(cfg, 'numprocs_start', PROGRAM_DEFAULTS.numprocs_start, ctx);
   if (cfg.environment !== undefined && typeof cfg.environment !== 'string') {
     const env = cfg.environment;
     if (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string')) {
       fail(`option 'environment' must map names to strings, got ${describe(env)}`, 'environment');
     }
   }
+  const capture = {
+    stdout: size(cfg, 'stdout_capture_maxbytes', PROGRAM_DEFAULTS.capture_maxbytes, ctx),
+    stdoutEvents: bool(cfg, 'stdout_events_enabled', PROGRAM_DEFAULTS.events_enabled),
+    stderr: size(cfg, 'stderr_capture_maxbytes', PROGRAM_DEFAULTS.capture_maxbytes, ctx),
+    stderrEvents: bool(cfg, 'stderr_events_enabled', PROGRAM_DEFAULTS.events_enabled),
+  };
+  const serverurlRaw = str(cfg, 'serverurl') ?? PROGRAM_DEFAULTS.serverurl;
+  let user: string | null = null;
+  if (cfg.user !== undefined) {
+    const u = cfg.user;
+    if (typeof u !== 'string' && typeof u !== 'number') fail(`option 'user' must be a user name or uid, got ${describe(u)}`, 'user');
+    if (!cachedLookupUser(u)) fail(typeof u === 'number' || /^\d+$/.test(u) ? `Invalid user id ${u}` : `Invalid user name ${u}`, 'user');
+    user = String(u);
+  }
+  let umask: number | null = null;
+  if (cfg.umask !== undefined) umask = convert('umask', () => parseOctal(cfg.umask as string));
+  const processName = str(cfg, 'process_name') ?? PROGRAM_DEFAULTS.process_name;
+  convert('process_name', () => parseProcessOrGroupName(processName));
+  if (numprocs > 1 && !processName.includes('%(process_num)')) {
+    fail('%(process_num) must be present within process_name when numprocs > 1', 'process_name');
+  }
+  if (stopasgroup && !killasgroup) fail('Cannot set stopasgroup=true and killasgroup=false', 'killasgroup');
+  // supervisord notices a missing command only per process (so numprocs=0 hides it); the API checks at once.
+  if (ctx.origin === 'api') checkCommand(cfg, ctx);
   return {
-    numprocs: integer(cfg, 'numprocs', PROGRAM_DEFAULTS.numprocs, ctx),
-    numprocs_start: integer(cfg, 'numprocs_start', PROGRAM_DEFAULTS.numprocs_start, ctx),
-    priority: integer(cfg, 'priority', PROGRAM_DEFAULTS.priority, ctx),
-    autostart: bool(cfg, 'autostart', PROGRAM_DEFAULTS.autostart),
-    startsecs: seconds(cfg, 'startsecs', PROGRAM_DEFAULTS.startsecs, ctx),
-    startretries: integer(cfg, 'startretries', PROGRAM_DEFAULTS.startretries, ctx),
+    numprocs,
+    numprocs_start,
+    priority,
+    autostart,
+    startsecs,
+    startretries,
     autorestart,
     exitcodes,
     stopsignal,
-    stopwaitsecs: seconds(cfg, 'stopwaitsecs', PROGRAM_DEFAULTS.stopwaitsecs, ctx),
+    stopwaitsecs,
     stopasgroup,
     killasgroup,
     user,
     umask,
-    redirect_stderr: bool(cfg, 'redirect_stderr', PROGRAM_DEFAULTS.redirect_stderr),
+    redirect_stderr,
+    capture,
+    processName,
+    serverurl: pyStrip(serverurlRaw).toUpperCase() === 'AUTO' ? 'AUTO' : serverurlRaw,
   };
 }
 
-function logfileValue(raw: string, exp: Expansions, where: string): string | null {
-  // supervisord expands log file names twice (its quirk: '%%' survives only as '%%%%').
-  const once = expand(raw, exp, where);
-  const twice = expand(once, exp, where);
-  const upper = twice.toUpperCase();
-  if (upper === 'NONE' || upper === 'OFF') return null;
-  if (upper === 'AUTO') return 'AUTO';
-  if (twice === 'syslog') return null;
-  return twice.startsWith('~') ? (ctxHome() ?? '') + twice.slice(1) : twice;
+function checkCommand(cfg: ProgramConfig, ctx: ResolveContext): void {
+  if (cfg.command === undefined) fail(`program section ${sectionOf(cfg, ctx)} does not specify a command`, 'command');
+  if (typeof cfg.command !== 'string' && !(Array.isArray(cfg.command) && cfg.command.every((w) => typeof w === 'string'))) {
+    fail(`option 'command' must be a string or an array of strings, got ${describe(cfg.command)}`, 'command');
+  }
 }
 
-function ctxHome(): string | undefined {
-  return process.env.HOME;
+type Common = ReturnType<typeof resolveCommon>;
+
+/** The two dictionaries supervisord formats per-process values with (same names, different order). */
+interface ProcessExpansions {
+  /** `saneget`'s: ENV_* first (command, directory, first logfile pass, sizes). */
+  get: Record<string, string | number>;
+  /** `expand()`'s own: here, program_name, … first (environment, process_name, second logfile pass). */
+  direct: Record<string, string | number>;
 }
 
-function channelSpec(cfg: ProgramConfig, ch: Channel, exp: Expansions, ctx: ResolveContext): ChannelSpec {
+/** The names every process of a program shares (computed once per program). */
+interface ProgramNames {
+  env: Record<string, string>;
+  common: Record<string, string | number>;
+}
+
+function programNames(cfg: ProgramConfig, groupName: string, ctx: ResolveContext): ProgramNames {
+  const env = { ...envExpansions(ctx.env), ...envExpansions(ctx.globalEnvironment ?? {}) };
+  const common: Record<string, string | number> = {};
+  if (ctx.here !== undefined) common.here = ctx.here;
+  Object.assign(common, { program_name: pyStrip(cfg.name), host_node_name: nodeName(), group_name: groupName });
+  return { env, common };
+}
+
+function processExpansions(names: ProgramNames, num: number, numprocs: number): ProcessExpansions {
+  const common = { ...names.common, process_num: num, numprocs };
+  return { get: { ...names.env, ...common }, direct: { ...common, ...names.env } };
+}
+
+function addProgramEnv(exp: ProcessExpansions, environment: Record<string, string>): void {
+  Object.assign(exp.get, envExpansions(environment));
+  Object.assign(exp.direct, envExpansions(environment));
+}
+
+interface LogfileResult {
+  logfile: string | null;
+  syslogMagic: boolean;
+}
+
+function logfileValue(raw: string, exp: ProcessExpansions, key: string, cfg: ProgramConfig, ctx: ResolveContext): LogfileResult {
+  // supervisord expands log file names twice (its quirk: '%%' survives only as '%%%%'), the second
+  // time naming the bare option.
+  const once = expand(raw, exp.get, `${sectionOf(cfg, ctx)}.${key}`);
+  const twice = expand(once, exp.direct, key);
+  if (ctx.origin === 'ini') {
+    const lf = parseLogfileName(twice, ctx.env);
+    if (lf.kind === 'path') return { logfile: lf.path, syslogMagic: false };
+    return { logfile: lf.kind === 'auto' ? 'AUTO' : null, syslogMagic: lf.kind === 'syslog' };
+  }
+  const lower = twice.toLowerCase();
+  if (lower === 'none' || lower === 'off') return { logfile: null, syslogMagic: false };
+  if (lower === 'auto') return { logfile: 'AUTO', syslogMagic: false };
+  if (lower === 'syslog') return { logfile: null, syslogMagic: true };
+  return { logfile: expandUser(twice, ctx.env), syslogMagic: false };
+}
+
+/** `*_logfile_backups` / `*_syslog`: typed values, or (from INI) per-process templates. */
+function perProcessInteger(cfg: ProgramConfig, key: keyof ProgramConfig, def: number, exp: ProcessExpansions, ctx: ResolveContext): number {
+  const v = cfg[key] as unknown;
+  if (v === undefined) return def;
+  if (typeof v === 'string' && ctx.origin === 'ini') return convert(key, () => parseInteger(expand(v, exp.get, `${sectionOf(cfg, ctx)}.${key}`)));
+  if (typeof v !== 'number' || !Number.isInteger(v) || (ctx.origin === 'api' && v < 0)) {
+    fail(`option '${key}' must be a non-negative integer, got ${describe(v)}`, key);
+  }
+  return v;
+}
+
+function perProcessBoolean(cfg: ProgramConfig, key: keyof ProgramConfig, exp: ProcessExpansions, ctx: ResolveContext): boolean {
+  const v = cfg[key] as unknown;
+  if (typeof v === 'string' && ctx.origin === 'ini') return convert(key, () => parseBoolean(expand(v, exp.get, `${sectionOf(cfg, ctx)}.${key}`)));
+  return bool(cfg, key, PROGRAM_DEFAULTS.syslog);
+}
+
+function channelSpec(cfg: ProgramConfig, ch: Channel, exp: ProcessExpansions, common: Common, ctx: ResolveContext): ChannelSpec {
   const key = (k: string) => `${ch}_${k}` as keyof ProgramConfig;
-  const raw = str(cfg, key('logfile')) ?? PROGRAM_DEFAULTS.logfile;
-  const logfile = convert(key('logfile'), () => logfileValue(raw, exp, `program:${cfg.name}.${key('logfile')}`));
-  const backups = cfg[key('logfile_backups')];
-  if (backups !== undefined && (typeof backups !== 'number' || !Number.isInteger(backups) || (ctx.origin === 'api' && backups < 0))) {
-    fail(`option '${key('logfile_backups')}' must be a non-negative integer, got ${describe(backups)}`, key('logfile_backups'));
+  const section = sectionOf(cfg, ctx);
+  const raw = str(cfg, key('logfile'));
+  const lf: LogfileResult = raw === undefined ? { logfile: 'AUTO', syslogMagic: false } : convert(key('logfile'), () => logfileValue(raw, exp, key('logfile'), cfg, ctx));
+  const backups = perProcessInteger(cfg, key('logfile_backups'), PROGRAM_DEFAULTS.logfile_backups, exp, ctx);
+  const maxbytes = size(cfg, key('logfile_maxbytes'), PROGRAM_DEFAULTS.logfile_maxbytes, ctx, exp.get);
+  const syslog = perProcessBoolean(cfg, key('syslog'), exp, ctx);
+  if (lf.syslogMagic) {
+    ctx.warnings?.push(
+      `For [${section}], ${key('logfile')}=syslog but this is deprecated and will be removed.  Use ${key('syslog')}=true to enable syslog instead.`,
+    );
+  }
+  if (lf.logfile === 'AUTO' && !maxbytes) {
+    ctx.warnings?.push(
+      `For [${section}], AUTO logging used for ${key('logfile')} without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally`,
+    );
   }
   return {
-    logfile,
-    maxbytes: size(cfg, key('logfile_maxbytes'), PROGRAM_DEFAULTS.logfile_maxbytes, ctx),
-    backups: (backups as number | undefined) ?? PROGRAM_DEFAULTS.logfile_backups,
-    capture_maxbytes: size(cfg, key('capture_maxbytes'), PROGRAM_DEFAULTS.capture_maxbytes, ctx),
-    events_enabled: bool(cfg, key('events_enabled'), PROGRAM_DEFAULTS.events_enabled),
-    syslog: bool(cfg, key('syslog'), PROGRAM_DEFAULTS.syslog) || (cfg[key('logfile')] as string | undefined) === 'syslog',
+    logfile: lf.logfile,
+    maxbytes,
+    backups,
+    capture_maxbytes: ch === 'stdout' ? common.capture.stdout : common.capture.stderr,
+    events_enabled: ch === 'stdout' ? common.capture.stdoutEvents : common.capture.stderrEvents,
+    syslog: syslog || lf.syslogMagic,
   };
 }
 
@@ -346,16 +454,76 @@ function envExpansions(env: Readonly<Record<string, string | undefined>>): Recor
  * option and, for files, supervisord's ` in section 'program:x' (file: '…')` suffix.
  */
 export function resolveProgram(cfg: ProgramConfig, groupName: string, ctx: ResolveContext): ProcessSpec[] {
-  const section = `program:${cfg.name}`;
+  const section = typeof cfg === 'object' && cfg !== null ? sectionOf(cfg, ctx) : 'program:?';
   try {
     return resolveProgramUnchecked(cfg, groupName, ctx);
   } catch (e) {
     if (!(e instanceof OptionError) && !(e instanceof Error)) throw e;
     const option = e instanceof OptionError ? e.option : undefined;
-    const suffix = ctx.file !== undefined ? ` in section '${section}' (file: '${ctx.file}')` : '';
+    const suffix = ctx.file !== undefined ? ` in section ${pyRepr(section)} (file: ${pyRepr(ctx.file)})` : '';
     const msg = ctx.origin === 'api' && option && !e.message.includes(option) ? `${e.message} (option '${option}' of program '${cfg.name}')` : e.message;
     throw new ConfigError(msg + suffix, { file: ctx.file, section, option });
   }
+}
+
+function programEnvironment(cfg: ProgramConfig, exp: ProcessExpansions): Record<string, string> {
+  if (typeof cfg.environment === 'string') {
+    const text = convert('environment', () => expand(cfg.environment as string, exp.direct, 'environment'));
+    return convert('environment', () => parseEnvironment(text));
+  }
+  const environment: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cfg.environment ?? {})) environment[k] = convert('environment', () => expand(v, exp.direct, 'environment'));
+  return environment;
+}
+
+function resolveProcess(cfg: ProgramConfig, groupName: string, num: number, common: Common, names: ProgramNames, ctx: ResolveContext): ProcessSpec {
+  const exp = processExpansions(names, num, common.numprocs);
+  const where = (k: string) => `${sectionOf(cfg, ctx)}.${k}`;
+  // supervisord's per-process order: environment, directory, logs, command, process_name.
+  const environment = programEnvironment(cfg, exp);
+  addProgramEnv(exp, environment);
+  const directory = cfg.directory === undefined ? null : convert('directory', () => expand(str(cfg, 'directory') as string, exp.get, where('directory')));
+  const stdout = channelSpec(cfg, 'stdout', exp, common, ctx);
+  let stderr = channelSpec(cfg, 'stderr', exp, common, ctx);
+  if (common.redirect_stderr) {
+    if (stderr.logfile !== null && stderr.logfile !== 'AUTO') {
+      ctx.warnings?.push(
+        `For [${sectionOf(cfg, ctx)}], redirect_stderr=true but stderr_logfile has also been set to a filename, the filename has been ignored`,
+      );
+    }
+    stderr = { ...stderr, logfile: null };
+  }
+  checkCommand(cfg, ctx);
+  const command =
+    typeof cfg.command === 'string'
+      ? convert('command', () => expand(cfg.command as string, exp.get, where('command')))
+      : (cfg.command as readonly string[]).map((w) => convert('command', () => expand(w, exp.get, where('command'))));
+  const name = convert('process_name', () => expand(common.processName, exp.direct, 'process_name'));
+  return {
+    name,
+    group: groupName,
+    program: pyStrip(cfg.name),
+    processNum: num,
+    command,
+    priority: common.priority,
+    autostart: common.autostart,
+    startsecs: common.startsecs,
+    startretries: common.startretries,
+    autorestart: common.autorestart,
+    exitcodes: common.exitcodes,
+    stopsignal: common.stopsignal,
+    stopwaitsecs: common.stopwaitsecs,
+    stopasgroup: common.stopasgroup,
+    killasgroup: common.killasgroup,
+    user: common.user,
+    redirect_stderr: common.redirect_stderr,
+    stdout,
+    stderr,
+    environment: { ...(ctx.globalEnvironment ?? {}), ...environment },
+    directory,
+    umask: common.umask,
+    serverurl: common.serverurl,
+  };
 }
 
 function resolveProgramUnchecked(cfg: ProgramConfig, groupName: string, ctx: ResolveContext): ProcessSpec[] {
@@ -366,68 +534,15 @@ function resolveProgramUnchecked(cfg: ProgramConfig, groupName: string, ctx: Res
       if (!PROGRAM_KEYS.has(k) && !ctx.extraKeys?.has(k)) fail(`unknown option '${k}' in program '${cfg.name}'`, k);
     }
   }
-  parseProcessOrGroupName(cfg.name);
+  convert('name', () => parseProcessOrGroupName(cfg.name));
   const common = resolveCommon(cfg, ctx);
-  const processNameTemplate = str(cfg, 'process_name') ?? PROGRAM_DEFAULTS.process_name;
-  convert('process_name', () => parseProcessOrGroupName(processNameTemplate));
-  if (common.numprocs > 1 && !processNameTemplate.includes('%(process_num)')) {
-    fail('%(process_num) must be present within process_name when numprocs > 1', 'process_name');
-  }
-  const base: Record<string, string | number> = {
-    ...envExpansions(ctx.env),
-    ...envExpansions(ctx.globalEnvironment ?? {}),
-    program_name: cfg.name,
-    group_name: groupName,
-    host_node_name: hostname(),
-  };
-  if (ctx.here !== undefined) base.here = ctx.here;
   const out: ProcessSpec[] = [];
+  const names = common.numprocs > 0 ? programNames(cfg, groupName, ctx) : { env: {}, common: {} };
   for (let num = common.numprocs_start; num < common.numprocs_start + common.numprocs; num++) {
-    const exp: Record<string, string | number> = { ...base, process_num: num, numprocs: common.numprocs };
-    let environment: Record<string, string> = {};
-    if (typeof cfg.environment === 'string') {
-      const text = convert('environment', () => expand(cfg.environment as string, exp, 'environment'));
-      environment = convert('environment', () => parseEnvironment(text));
-    } else if (cfg.environment) {
-      for (const [k, v] of Object.entries(cfg.environment)) environment[k] = convert('environment', () => expand(v, exp, 'environment'));
-    }
-    Object.assign(exp, envExpansions(environment));
-    const where = (k: string) => `${'program:' + cfg.name}.${k}`;
-    const name = convert('process_name', () => expand(processNameTemplate, exp, where('process_name')));
-    const command =
-      typeof cfg.command === 'string'
-        ? convert('command', () => expand(cfg.command as string, exp, where('command')))
-        : (cfg.command as readonly string[]).map((w) => convert('command', () => expand(w, exp, where('command'))));
-    const directory = cfg.directory === undefined ? null : convert('directory', () => expand(str(cfg, 'directory') as string, exp, where('directory')));
-    const serverurlRaw = str(cfg, 'serverurl') ?? PROGRAM_DEFAULTS.serverurl;
-    out.push({
-      name,
-      group: groupName,
-      program: cfg.name,
-      processNum: num,
-      command,
-      priority: common.priority,
-      autostart: common.autostart,
-      startsecs: common.startsecs,
-      startretries: common.startretries,
-      autorestart: common.autorestart,
-      exitcodes: common.exitcodes,
-      stopsignal: common.stopsignal,
-      stopwaitsecs: common.stopwaitsecs,
-      stopasgroup: common.stopasgroup,
-      killasgroup: common.killasgroup,
-      user: common.user,
-      redirect_stderr: common.redirect_stderr,
-      stdout: channelSpec(cfg, 'stdout', exp, ctx),
-      stderr: common.redirect_stderr ? { ...channelSpec(cfg, 'stderr', exp, ctx), logfile: null } : channelSpec(cfg, 'stderr', exp, ctx),
-      environment,
-      directory,
-      umask: common.umask,
-      serverurl: serverurlRaw.toUpperCase() === 'AUTO' ? 'AUTO' : serverurlRaw,
-    });
+    out.push(resolveProcess(cfg, groupName, num, common, names, ctx));
   }
   // Within a program, processes are ordered by (priority, name) with plain string comparison.
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out.sort((a, b) => comparePy(a.name, b.name));
 }
 
 /** Resolves a program (its own homogeneous group) or a `[group:x]` into a GroupSpec. */
@@ -438,7 +553,7 @@ export function resolveGroup(config: ProgramConfig | GroupConfig, ctx: ResolveCo
     try {
       name = parseProcessOrGroupName(String(config.name));
     } catch (e) {
-      throw new ConfigError((e as Error).message, { section: `group:${String(config.name)}` });
+      throw new ConfigError((e as Error).message, { section: `group:${String(config.name)}`, option: 'name' });
     }
     if (!Array.isArray(config.programs)) throw new ConfigError(`option 'programs' of group '${name}' must be an array of programs`, { option: 'programs' });
     if (config.priority !== undefined && !Number.isInteger(config.priority)) {
@@ -451,9 +566,10 @@ export function resolveGroup(config: ProgramConfig | GroupConfig, ctx: ResolveCo
     assertUniqueNames(name, processes);
     return { name, priority: config.priority ?? PROGRAM_DEFAULTS.priority, processes };
   }
-  const processes = resolveProgram(config, config.name.trim(), ctx);
-  assertUniqueNames(config.name, processes);
-  return { name: config.name.trim(), priority: processes[0]?.priority ?? integerOr(config.priority), processes };
+  const name = typeof config.name === 'string' ? pyStrip(config.name) : String(config.name);
+  const processes = resolveProgram(config, name, ctx);
+  assertUniqueNames(name, processes);
+  return { name, priority: processes[0]?.priority ?? integerOr(config.priority), processes };
 }
 
 function integerOr(v: unknown): number {
