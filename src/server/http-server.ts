@@ -79,8 +79,10 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        // Stop reading; the 413 goes out with Connection: close (destroying now would reset it).
         reject(new HttpError(413, 'request body too large'));
-        req.destroy();
+        req.pause();
+        req.removeAllListeners('data');
         return;
       }
       chunks.push(c);
@@ -92,6 +94,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {
   if (res.headersSent) return void res.end();
+  if (status === 413) res.setHeader('Connection', 'close');
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -145,6 +148,19 @@ export interface ServerOptions {
   supervisor: Supervisor;
   credentials?: Credentials | undefined;
   routes?: Route[];
+  /**
+   * Host names a request's Host header may carry when no credentials are set (a TCP server on
+   * loopback): refuses DNS-rebinding pages that point a foreign name at 127.0.0.1.
+   */
+  allowedHosts?: ReadonlySet<string>;
+}
+
+/** The Host header's name without the port (`[::1]:9001` → `::1`). */
+function hostName(header: string | undefined): string {
+  if (!header) return '';
+  if (header.startsWith('[')) return header.slice(1, header.indexOf(']'));
+  const i = header.lastIndexOf(':');
+  return (i > 0 ? header.slice(0, i) : header).toLowerCase();
 }
 
 /** The request handler shared by every listener. */
@@ -156,6 +172,9 @@ export function createHandler(options: ServerOptions) {
         res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="default"', 'Content-Type': 'text/html' });
         res.end('<html><head><title>Unauthorized</title></head><body>401 Unauthorized</body></html>');
         return;
+      }
+      if (!options.credentials && options.allowedHosts && req.headers.host !== undefined && !options.allowedHosts.has(hostName(req.headers.host))) {
+        return send(res, 403, 'Forbidden: unexpected Host header');
       }
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname.startsWith('/RPC2')) return await handleRpc(s, req, res);
@@ -170,6 +189,11 @@ export function createHandler(options: ServerOptions) {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Host names accepted on a TCP server without credentials: loopback names and the bind host. */
+export function loopbackHosts(bindHost: string): ReadonlySet<string> {
+  return new Set([...LOOPBACK, bindHost.toLowerCase()].filter(Boolean));
+}
 
 export const ADDRESS_IN_USE =
   'Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord.';

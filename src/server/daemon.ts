@@ -1,0 +1,235 @@
+// The procvisor daemon: a drop-in supervisord. Reads a supervisord.conf, runs its programs, serves
+// XML-RPC (for the stock supervisorctl), the JSON API and the status page, writes the pidfile, and
+// answers supervisord's signals: TERM/INT/QUIT shut down, HUP reloads, USR2 reopens the logs.
+import type { Server } from 'node:http';
+import { rmSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import { cleanupAutoLogs } from '../logs/auto-logs.js';
+import { MainLog } from '../logs/main-log.js';
+import { ProcessManager } from '../supervisor/manager.js';
+import type { GroupConfig, ProgramConfig } from '../supervisor/config.js';
+import { AlreadyAddedError, BadNameError } from '../errors.js';
+import type { XmlRpcValue } from '../compat/xmlrpc-types.js';
+import { loadDaemonConfig, type DaemonConfig, type LoadedGroup, groupsDiffer } from './daemon-config.js';
+import { configInfo } from '../compat/config-info.js';
+import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
+import { removePidfile, writePidfile } from './pidfile.js';
+import type { Supervisor } from './rpc-methods.js';
+
+export interface DaemonOptions {
+  /** The supervisord.conf to run. */
+  configPath: string;
+  /** Command-line values that take precedence over `[supervisord]` (supervisord's flags). */
+  overrides?: Partial<DaemonConfig['supervisord']>;
+  /** Where foreground log lines are echoed (nodaemon and not silent). Default process.stdout. */
+  echo?: { write(text: string): unknown };
+  /** Extra HTTP routes (the JSON API, the status page), given the daemon. */
+  routes?: (daemon: Daemon) => Route[];
+  /** Install handlers for supervisord's signals. Default true. */
+  handleSignals?: boolean;
+}
+
+/** How the daemon ended: 0 after a shutdown. */
+export type ExitCode = number;
+
+export class Daemon implements Supervisor {
+  readonly pid = process.pid;
+  readonly options: DaemonOptions;
+  /** The running manager; replaced by a reload. */
+  pm!: ProcessManager;
+  mainLog!: MainLog;
+  /** The configuration last read (reloadConfig reads it again; addProcessGroup takes from it). */
+  config!: DaemonConfig;
+  #servers: Server[] = [];
+  #done!: Promise<ExitCode>;
+  #resolveDone!: (code: ExitCode) => void;
+  #stopping: Promise<void> | undefined;
+  #restarting = false;
+  readonly #signalHandlers: [NodeJS.Signals, () => void][] = [];
+
+  constructor(options: DaemonOptions) {
+    this.options = options;
+    this.#done = new Promise((r) => (this.#resolveDone = r));
+  }
+
+  /** Resolves with the exit code once the daemon has shut down. */
+  get done(): Promise<ExitCode> {
+    return this.#done;
+  }
+
+  /**
+   * Reads the configuration and starts everything. Throws ConfigError (the caller prints
+   * supervisord's `Error: …` and exits 2) or an Error for a server that cannot listen.
+   */
+  async start(): Promise<void> {
+    this.config = loadDaemonConfig(this.options.configPath, this.options.overrides);
+    const o = this.config.supervisord;
+    this.mainLog = new MainLog({
+      level: o.loglevel,
+      file: o.logfile ? { path: o.logfile, maxbytes: o.logfile_maxbytes, backups: o.logfile_backups } : undefined,
+      echo: o.nodaemon && !o.silent ? (this.options.echo ?? process.stdout) : undefined,
+    });
+    this.mainLog.open();
+    if (process.getuid?.() === 0 && !o.user) {
+      this.mainLog.critical(
+        'Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.',
+      );
+    }
+    for (const w of this.config.warnings) this.mainLog.warn(w);
+    if (!o.nocleanup) cleanupAutoLogs(o.childlogdir, o.identifier, (m) => this.mainLog.warn(m));
+    this.#createManager();
+    await this.#listen();
+    if (o.pidfile) writePidfile(o.pidfile);
+    if (this.options.handleSignals !== false) this.#installSignals();
+    this.mainLog.info(`supervisord started with pid ${this.pid}`);
+    await this.#activate();
+  }
+
+  #createManager(): void {
+    const o = this.config.supervisord;
+    this.pm = new ProcessManager({
+      childlogdir: o.childlogdir,
+      identifier: o.identifier,
+      globalEnvironment: o.environment,
+      serverUrl: this.config.serverUrl,
+      mainLog: this.mainLog,
+      nocleanup: true,
+    });
+  }
+
+  async #activate(): Promise<void> {
+    for (const g of this.config.groups.values()) this.pm.addResolvedGroup(g.spec, g.config);
+    await this.pm.start();
+  }
+
+  async #listen(): Promise<void> {
+    this.mainLog.info("RPC interface 'supervisor' initialized");
+    const routes = this.options.routes?.(this) ?? [];
+    const { unix, inet } = this.config;
+    if (unix) {
+      if (!unix.credentials) this.mainLog.critical("Server 'unix_http_server' running without any HTTP authentication checking");
+      this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes }), unix));
+    }
+    if (inet) {
+      if (!inet.credentials) this.mainLog.critical("Server 'inet_http_server' running without any HTTP authentication checking");
+      const allowedHosts = loopbackHosts(inet.host);
+      this.#servers.push(await listenInet(createHandler({ supervisor: this, credentials: inet.credentials, routes, allowedHosts }), inet));
+    }
+  }
+
+  #installSignals(): void {
+    const on = (sig: NodeJS.Signals, fn: () => void) => {
+      process.on(sig, fn);
+      this.#signalHandlers.push([sig, fn]);
+    };
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) {
+      on(sig, () => {
+        this.mainLog.warn(`received ${sig} indicating exit request`);
+        this.shutdown();
+      });
+    }
+    on('SIGHUP', () => {
+      if (this.#stopping) return this.mainLog.warn('ignored SIGHUP indicating restart request (shutdown in progress)');
+      this.mainLog.warn('received SIGHUP indicating restart request');
+      this.restart();
+    });
+    on('SIGUSR2', () => {
+      this.mainLog.warn('received SIGUSR2 indicating log reopen request');
+      this.pm.reopenLogs();
+    });
+  }
+
+  // ---- Supervisor (the RPC layer's view) ------------------------------------------------------
+
+  /** Orderly shutdown: stop everything (descending priority), close servers, remove pidfile. */
+  shutdown(): void {
+    this.#stopping ??= this.#shutdownNow().then(
+      () => this.#resolveDone(0),
+      (e: unknown) => {
+        this.mainLog.critical(`shutdown failed: ${String(e)}`);
+        this.#resolveDone(1);
+      },
+    );
+  }
+
+  async #shutdownNow(): Promise<void> {
+    // Let the RPC that asked for it get its answer first.
+    await new Promise((r) => setImmediate(r));
+    await this.pm.shutdown();
+    for (const s of this.#servers) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+    if (this.config.unix) rmSync(this.config.unix.file, { force: true });
+    if (this.config.supervisord.pidfile) removePidfile(this.config.supervisord.pidfile);
+    for (const [sig, fn] of this.#signalHandlers) process.off(sig, fn);
+    this.mainLog.close();
+  }
+
+  /** supervisord's restart (SIGHUP, `supervisorctl reload`): stop all, re-read, start again. */
+  restart(): void {
+    if (this.#restarting || this.#stopping) return;
+    this.#restarting = true;
+    void (async () => {
+      try {
+        await new Promise((r) => setImmediate(r));
+        await this.pm.shutdown();
+        try {
+          this.config = loadDaemonConfig(this.options.configPath, this.options.overrides);
+        } catch (e) {
+          this.mainLog.critical(`could not reload the configuration, keeping the previous one: ${(e as Error).message}`);
+        }
+        this.#createManager();
+        await this.#activate();
+      } finally {
+        this.#restarting = false;
+      }
+    })();
+  }
+
+  reloadConfig(): [string[], string[], string[]] {
+    let next: DaemonConfig;
+    try {
+      next = loadDaemonConfig(this.options.configPath, this.options.overrides);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError((e as Error).message);
+    }
+    const active = new Map(this.pm.groups().map((g) => [g.name, g]));
+    const added: string[] = [];
+    const changed: string[] = [];
+    const removed: string[] = [];
+    for (const [name, g] of next.groups) {
+      const cur = active.get(name);
+      if (!cur) added.push(name);
+      else if (groupsDiffer(cur.spec, g.spec)) changed.push(name);
+    }
+    for (const name of active.keys()) if (!next.groups.has(name)) removed.push(name);
+    this.config = next;
+    return [added.sort(), changed.sort(), removed.sort()];
+  }
+
+  addProcessGroup(name: string): void {
+    const g: LoadedGroup | undefined = this.config.groups.get(name);
+    if (!g) throw new BadNameError(name);
+    if (this.pm.getGroup(name)) throw new AlreadyAddedError(name);
+    this.pm.addResolvedGroup(g.spec, g.config as ProgramConfig | GroupConfig);
+  }
+
+  removeProcessGroup(name: string): void {
+    this.pm.removeProcessGroup(name);
+  }
+
+  getAllConfigInfo(): Record<string, XmlRpcValue>[] {
+    const out: Record<string, XmlRpcValue>[] = [];
+    for (const g of this.config.groups.values()) {
+      const active = this.pm.getGroup(g.spec.name);
+      for (const p of g.spec.processes) {
+        const live = active?.find(p.name);
+        const logfiles = live ? { stdout: live.logs.stdout.path, stderr: live.logs.stderr?.path } : {};
+        out.push(configInfo(g.spec, p, active !== undefined, logfiles as { stdout?: string; stderr?: string }));
+      }
+    }
+    return out.sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : (a.name as string) > (b.name as string) ? 1 : 0));
+  }
+}
