@@ -1,7 +1,7 @@
 // Runs before `npm start` and `npm test`: installs dependencies and builds dist/ when either is
 // missing or older than the sources, so a fresh clone needs no other step.
 import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
@@ -18,3 +18,6 @@ function newest(dir) {
 }
 const built = existsSync('dist/index.js') ? statSync('dist/index.js').mtimeMs : 0;
 if (built === 0 || newest('src') > built) run('npm run --silent build');
+
+// The example configuration keeps its logs, pidfile and socket here.
+mkdirSync('examples/logs', { recursive: true });

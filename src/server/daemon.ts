@@ -15,6 +15,8 @@ import { configInfo } from '../compat/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import type { Supervisor } from './rpc-methods.js';
+import { createJsonApi, type JsonApi } from './json-api.js';
+import { lookupUser } from '../supervisor/users.js';
 
 export interface DaemonOptions {
   /** The supervisord.conf to run. */
@@ -41,6 +43,10 @@ export class Daemon implements Supervisor {
   /** The configuration last read (reloadConfig reads it again; addProcessGroup takes from it). */
   config!: DaemonConfig;
   #servers: Server[] = [];
+  /** The unix socket this daemon created (removed at exit; never one another program owns). */
+  #ownSocket: string | undefined;
+  /** The JSON API (programs as resources); it outlives reloads. */
+  readonly api: JsonApi;
   #done!: Promise<ExitCode>;
   #resolveDone!: (code: ExitCode) => void;
   #stopping: Promise<void> | undefined;
@@ -50,6 +56,7 @@ export class Daemon implements Supervisor {
   constructor(options: DaemonOptions) {
     this.options = options;
     this.#done = new Promise((r) => (this.#resolveDone = r));
+    this.api = createJsonApi({ manager: () => this.pm });
   }
 
   /** Resolves with the exit code once the daemon has shut down. */
@@ -70,6 +77,7 @@ export class Daemon implements Supervisor {
       echo: o.nodaemon && !o.silent ? (this.options.echo ?? process.stdout) : undefined,
     });
     this.mainLog.open();
+    this.#dropPrivileges();
     if (process.getuid?.() === 0 && !o.user) {
       this.mainLog.critical(
         'Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.',
@@ -83,6 +91,18 @@ export class Daemon implements Supervisor {
     if (this.options.handleSignals !== false) this.#installSignals();
     this.mainLog.info(`supervisord started with pid ${this.pid}`);
     await this.#activate();
+  }
+
+  /** supervisord's `user=`: become that user (root only; the same user is a no-op). */
+  #dropPrivileges(): void {
+    const user = this.config.supervisord.user;
+    if (!user || !process.getuid || !process.setuid || !process.setgid) return;
+    const entry = lookupUser(user);
+    if (!entry || process.getuid() === entry.uid) return;
+    if (process.getuid() !== 0) throw new ConfigError("Can't drop privilege as nonroot user");
+    (process as { initgroups?: (user: string, gid: number) => void }).initgroups?.(entry.name, entry.gid);
+    process.setgid(entry.gid);
+    process.setuid(entry.uid);
   }
 
   #createManager(): void {
@@ -104,11 +124,12 @@ export class Daemon implements Supervisor {
 
   async #listen(): Promise<void> {
     this.mainLog.info("RPC interface 'supervisor' initialized");
-    const routes = this.options.routes?.(this) ?? [];
+    const routes = [this.api, ...(this.options.routes?.(this) ?? [])];
     const { unix, inet } = this.config;
     if (unix) {
       if (!unix.credentials) this.mainLog.critical("Server 'unix_http_server' running without any HTTP authentication checking");
       this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes }), unix));
+      this.#ownSocket = unix.file;
     }
     if (inet) {
       if (!inet.credentials) this.mainLog.critical("Server 'inet_http_server' running without any HTTP authentication checking");
@@ -155,15 +176,29 @@ export class Daemon implements Supervisor {
   async #shutdownNow(): Promise<void> {
     // Let the RPC that asked for it get its answer first.
     await new Promise((r) => setImmediate(r));
+    this.api.close();
     await this.pm.shutdown();
+    await this.#closeServers();
+  }
+
+  /** Undoes a start that failed half-way (a server could not listen, …). */
+  async abort(): Promise<void> {
+    this.api.close();
+    await this.pm?.shutdown();
+    await this.#closeServers();
+  }
+
+  async #closeServers(): Promise<void> {
     for (const s of this.#servers) {
       s.closeAllConnections();
       await new Promise((r) => s.close(r));
     }
-    if (this.config.unix) rmSync(this.config.unix.file, { force: true });
-    if (this.config.supervisord.pidfile) removePidfile(this.config.supervisord.pidfile);
+    this.#servers = [];
+    if (this.#ownSocket) rmSync(this.#ownSocket, { force: true });
+    this.#ownSocket = undefined;
+    if (this.config?.supervisord.pidfile) removePidfile(this.config.supervisord.pidfile);
     for (const [sig, fn] of this.#signalHandlers) process.off(sig, fn);
-    this.mainLog.close();
+    this.mainLog?.close();
   }
 
   /** supervisord's restart (SIGHUP, `supervisorctl reload`): stop all, re-read, start again. */
@@ -181,6 +216,7 @@ export class Daemon implements Supervisor {
         }
         this.#createManager();
         await this.#activate();
+        await this.api.sync();
       } finally {
         this.#restarting = false;
       }

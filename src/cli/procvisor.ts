@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// `procvisor`: the daemon, a drop-in for `supervisord -n`. Takes supervisord's command-line flags,
+// finds the configuration where supervisord looks, runs in the foreground (procvisor never forks
+// into the background; use systemd or `&` for that), and exits 2 on a configuration error.
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isSupervisorError } from '../errors.js';
+import { parseByteSize, parseInteger, parseOctal } from '../compat/datatypes.js';
+import type { SupervisordSection } from '../compat/config-types.js';
+import { Daemon } from '../server/daemon.js';
+import { SUPERVISOR_VERSION } from '../server/rpc-methods.js';
+
+const USAGE = `procvisor -- run a set of applications under supervision (supervisord-compatible).
+
+Usage: %PROG% [options]
+
+Options:
+-c/--configuration FILENAME -- configuration file path (searches if not given)
+-n/--nodaemon -- run in the foreground (procvisor always does)
+-s/--silent -- no logs to stdout (maps to 'silent=true' in config file)
+-h/--help -- print this usage message and exit
+-v/--version -- print the supervisord version procvisor implements and exit
+-u/--user USER -- run programs as this user unless they set one (requires root)
+-m/--umask UMASK -- umask (accepted for compatibility)
+-d/--directory DIRECTORY -- directory (accepted for compatibility)
+-l/--logfile FILENAME -- use FILENAME as logfile path
+-y/--logfile_maxbytes BYTES -- use BYTES to limit the max size of logfile
+-z/--logfile_backups NUM -- number of backups to keep when max bytes reached
+-e/--loglevel LEVEL -- use LEVEL as log level (debug,info,warn,error,critical)
+-j/--pidfile FILENAME -- write a pid file for the daemon process to FILENAME
+-i/--identifier STR -- identifier used for this instance of supervisord
+-q/--childlogdir DIRECTORY -- the log directory for child process logs
+-k/--nocleanup -- prevent the removal of old automatic child log files at startup
+-a/--minfds NUM -- accepted for compatibility
+-t/--strip_ansi -- accepted for compatibility
+--minprocs NUM -- accepted for compatibility
+`;
+
+export interface CliIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+}
+
+type Flag = { key: keyof SupervisordSection | 'configuration' | 'help' | 'version'; arg: boolean; parse?: (v: string) => unknown };
+
+const FLAGS: Record<string, Flag> = {
+  c: { key: 'configuration', arg: true },
+  configuration: { key: 'configuration', arg: true },
+  n: { key: 'nodaemon', arg: false },
+  nodaemon: { key: 'nodaemon', arg: false },
+  s: { key: 'silent', arg: false },
+  silent: { key: 'silent', arg: false },
+  h: { key: 'help', arg: false },
+  help: { key: 'help', arg: false },
+  v: { key: 'version', arg: false },
+  version: { key: 'version', arg: false },
+  u: { key: 'user', arg: true },
+  user: { key: 'user', arg: true },
+  m: { key: 'umask', arg: true, parse: parseOctal },
+  umask: { key: 'umask', arg: true, parse: parseOctal },
+  d: { key: 'directory', arg: true },
+  directory: { key: 'directory', arg: true },
+  l: { key: 'logfile', arg: true },
+  logfile: { key: 'logfile', arg: true },
+  y: { key: 'logfile_maxbytes', arg: true, parse: parseByteSize },
+  logfile_maxbytes: { key: 'logfile_maxbytes', arg: true, parse: parseByteSize },
+  z: { key: 'logfile_backups', arg: true, parse: parseInteger },
+  logfile_backups: { key: 'logfile_backups', arg: true, parse: parseInteger },
+  e: { key: 'loglevel', arg: true, parse: (v) => v.toLowerCase() },
+  loglevel: { key: 'loglevel', arg: true, parse: (v) => v.toLowerCase() },
+  j: { key: 'pidfile', arg: true },
+  pidfile: { key: 'pidfile', arg: true },
+  i: { key: 'identifier', arg: true },
+  identifier: { key: 'identifier', arg: true },
+  q: { key: 'childlogdir', arg: true },
+  childlogdir: { key: 'childlogdir', arg: true },
+  k: { key: 'nocleanup', arg: false },
+  nocleanup: { key: 'nocleanup', arg: false },
+  a: { key: 'minfds', arg: true, parse: parseInteger },
+  minfds: { key: 'minfds', arg: true, parse: parseInteger },
+  t: { key: 'strip_ansi', arg: false },
+  strip_ansi: { key: 'strip_ansi', arg: false },
+  minprocs: { key: 'minprocs', arg: true, parse: parseInteger },
+};
+
+export class UsageError extends Error {}
+
+/** Parses supervisord's flags (getopt style: `-c FILE`, `-cFILE`, `--configuration=FILE`). */
+export function parseArgs(argv: readonly string[]): { configuration?: string; help?: boolean; version?: boolean; overrides: Partial<SupervisordSection> } {
+  const out: { configuration?: string; help?: boolean; version?: boolean; overrides: Record<string, unknown> } = { overrides: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    let name: string;
+    let value: string | undefined;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      value = eq < 0 ? undefined : a.slice(eq + 1);
+    } else if (a.startsWith('-') && a.length > 1) {
+      name = a[1] as string;
+      value = a.length > 2 ? a.slice(2) : undefined;
+    } else throw new UsageError(`unexpected argument ${JSON.stringify(a)}`);
+    const flag = FLAGS[name];
+    if (!flag) throw new UsageError(`option ${a} not recognized`);
+    if (flag.arg) {
+      value ??= argv[++i];
+      if (value === undefined) throw new UsageError(`option ${a} requires argument`);
+    } else if (value !== undefined && a.startsWith('--')) throw new UsageError(`option --${name} must not have an argument`);
+    let parsed: unknown = true;
+    if (flag.arg) {
+      try {
+        parsed = flag.parse ? flag.parse(value as string) : value;
+      } catch (e) {
+        throw new UsageError(`invalid value for ${a}: ${(e as Error).message}`);
+      }
+    }
+    if (flag.key === 'configuration') out.configuration = value as string;
+    else if (flag.key === 'help') out.help = true;
+    else if (flag.key === 'version') out.version = true;
+    else out.overrides[flag.key] = parsed;
+  }
+  return out as ReturnType<typeof parseArgs>;
+}
+
+/** supervisord's search path for a configuration file. */
+export function findConfig(cwd = process.cwd()): string | undefined {
+  const exeDir = dirname(process.argv[1] ?? '.');
+  const candidates = [
+    join(exeDir, '../etc/supervisord.conf'),
+    join(exeDir, '../supervisord.conf'),
+    join(cwd, 'supervisord.conf'),
+    join(cwd, 'etc/supervisord.conf'),
+    '/etc/supervisord.conf',
+    '/etc/supervisor/supervisord.conf',
+  ];
+  return candidates.find((c) => existsSync(c));
+}
+
+/** Runs the daemon until it shuts down; resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
+  const prog = 'procvisor';
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    io.stderr.write(`Error: ${(e as Error).message}\nFor help, use ${prog} -h\n`);
+    return 2;
+  }
+  if (args.help) {
+    io.stdout.write(USAGE.replace('%PROG%', prog));
+    return 0;
+  }
+  if (args.version) {
+    io.stdout.write(`${SUPERVISOR_VERSION}\n`);
+    return 0;
+  }
+  const configPath = args.configuration ?? findConfig();
+  if (!configPath) {
+    io.stderr.write(`Error: No config file found at default paths (/etc/supervisord.conf, /etc/supervisor/supervisord.conf); use the -c option to specify a config file at a different path\nFor help, use ${prog} -h\n`);
+    return 2;
+  }
+  // Foreground always: the log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
+  const daemon = new Daemon({
+    configPath: resolve(configPath),
+    overrides: args.overrides,
+    echo: io.stdout,
+  });
+  try {
+    await daemon.start();
+  } catch (e) {
+    const message = isSupervisorError(e) ? e.detail || e.message : (e as Error).message;
+    io.stderr.write(`Error: ${message}\nFor help, use ${prog} -h\n`);
+    await daemon.abort();
+    return 2;
+  }
+  return daemon.done;
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`procvisor: ${String((e as Error)?.stack ?? e)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
