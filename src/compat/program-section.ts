@@ -15,6 +15,7 @@ import {
   parseUserToUid,
 } from './datatypes.js';
 import { signalName } from '../supervisor/signals.js';
+import { ExtensionError, extensionsFromIni } from '../supervisor/extensions.js';
 import { configError, located, type Reader, rawget, saneget, sectionFile } from './config-reader.js';
 import { pyInt, pyRepr, pyStrip } from './python.js';
 
@@ -106,6 +107,13 @@ export function readProgramSection(r: Reader, section: string, groupName: string
   for (const option of PER_PROCESS) {
     const value = rawget(r, section, option);
     if (value !== undefined) cfg[option] = value;
+  }
+  // procvisor's own keys (supervisord ignores them): readiness, dependencies, backoff, memory, port.
+  try {
+    Object.assign(cfg, extensionsFromIni((key) => saneget(r, section, key, names)));
+  } catch (e) {
+    if (!(e instanceof ExtensionError)) throw e;
+    throw configError(r, `${e.message}${suffix}`, section, e.option);
   }
   const config = cfg as unknown as ProgramConfig;
   let processes: ProcessSpec[];

@@ -15,6 +15,7 @@ import {
 import { type Expansions, expand } from '../compat/expand.js';
 import { cachedLookupUser, comparePy, expandUser, nodeName, pyRepr, pyStrip } from '../compat/python.js';
 import { parseSignal, type SignalSpec } from './signals.js';
+import { type ExtensionConfig, type Extensions, EXTENSION_KEYS, ExtensionError, resolveExtensions } from './extensions.js';
 
 /**
  * One `[program:x]` section as an object. Keys and defaults are supervisord's; seconds may be
@@ -22,7 +23,7 @@ import { parseSignal, type SignalSpec } from './signals.js';
  * `%(group_name)s`, `%(host_node_name)s`, `%(numprocs)d`, `%(here)s`, `%(ENV_X)s`; write `%%` for
  * a literal `%`.
  */
-export interface ProgramConfig {
+export interface ProgramConfig extends ExtensionConfig {
   /** The `x` of `[program:x]`. */
   name: string;
   /** A command line split like a POSIX shell would (no expansion, no pipes), or an argv array. */
@@ -129,6 +130,8 @@ export interface ProcessSpec {
   directory: string | null;
   umask: number | null;
   serverurl: string | null;
+  /** procvisor's opt-in options (readiness, dependencies, backoff policy, memory limit, port). */
+  ext: Extensions;
 }
 
 export interface GroupSpec {
@@ -181,6 +184,7 @@ export const PROGRAM_KEYS: ReadonlySet<string> = new Set([
   'directory',
   'umask',
   'serverurl',
+  ...EXTENSION_KEYS,
 ]);
 
 class OptionError extends Error {
@@ -331,7 +335,17 @@ function resolveCommon(cfg: ProgramConfig, ctx: ResolveContext) {
     capture,
     processName,
     serverurl: pyStrip(serverurlRaw).toUpperCase() === 'AUTO' ? 'AUTO' : serverurlRaw,
+    ext: resolveExtensionsOf(cfg),
   };
+}
+
+function resolveExtensionsOf(cfg: ProgramConfig): Extensions {
+  try {
+    return resolveExtensions(cfg);
+  } catch (e) {
+    if (e instanceof ExtensionError) throw new OptionError(e.message, e.option);
+    throw e;
+  }
 }
 
 function checkCommand(cfg: ProgramConfig, ctx: ResolveContext): void {
@@ -523,6 +537,7 @@ function resolveProcess(cfg: ProgramConfig, groupName: string, num: number, comm
     directory,
     umask: common.umask,
     serverurl: common.serverurl,
+    ext: common.ext,
   };
 }
 

@@ -14,6 +14,8 @@ import { signalName } from './signals.js';
 import { STATE_CODE, type ProcessState } from './states.js';
 import { assertTransition } from './transitions.js';
 import { lookupUser } from './users.js';
+import { retryDelay, shouldGiveUp } from './backoff.js';
+import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, startReadiness } from './readiness.js';
 import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
 
@@ -67,6 +69,14 @@ export class SupervisedProcess {
   #timer: TimerHandle | undefined;
   /** Epoch ms at which the current BACKOFF retry is due; 0 when none is pending. */
   #retryAt = 0;
+  /** The readiness checks of the current child, while they run. */
+  #readiness: ReadinessGate | undefined;
+  /** The current child passed its readiness checks (true when it has none). */
+  #ready = true;
+  /** startsecs has passed for the current child (RUNNING waits for readiness too). */
+  #startsecsPassed = false;
+  /** Why the current child failed its readiness checks; null = it did not. */
+  #readyFailure: string | null = null;
   /** Children whose process group may still have members after they were reaped. */
   readonly #lingering = new Set<number>();
 
@@ -152,20 +162,33 @@ export class SupervisedProcess {
       case 'STARTING':
         // P4: RUNNING once up for startsecs.
         return this.#armPromotion(this.spec.startsecs * 1000);
-      case 'BACKOFF':
-        if (this.#backoff > this.spec.startretries) {
+      case 'BACKOFF': {
+        const policy = this.spec.ext.backoff;
+        if (shouldGiveUp(policy, this.#backoff, this.spec.startretries)) {
           // P5: BACKOFF -> FATAL, as the next evaluation (never re-entrant).
           return clock.setTimeout(() => this.#giveUp(), 0);
         }
-        // P3: retry `backoff` seconds after entering BACKOFF.
-        this.#retryAt = clock.epochMs() + this.#backoff * 1000;
-        return clock.setTimeout(() => this.#retry(), this.#backoff * 1000);
+        // P3: retry after the policy's delay (supervisord: `backoff` seconds).
+        const ms = retryDelay(policy, this.#backoff) * 1000;
+        this.#retryAt = clock.epochMs() + ms;
+        return clock.setTimeout(() => this.#retry(), ms);
+      }
+      case 'RUNNING': {
+        // A backoff policy with reset_after forgets failures only after a stable run.
+        const after = this.spec.ext.backoff.reset_after;
+        return after !== null && this.#backoff > 0 ? clock.setTimeout(() => (this.#backoff = 0), after * 1000) : undefined;
+      }
       case 'STOPPING':
         // P6: SIGKILL after stopwaitsecs, repeated every stopwaitsecs.
         return clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
-      case 'EXITED':
-        // P1: autorestart at the next evaluation.
-        return this.#shouldAutorestart() ? clock.setTimeout(() => this.#autorestart(), 0) : undefined;
+      case 'EXITED': {
+        // P1: autorestart at the next evaluation (after the policy's delay for an unstable run).
+        if (!this.#shouldAutorestart()) return undefined;
+        const unstable = this.spec.ext.backoff.reset_after !== null && this.#backoff > 0;
+        const ms = unstable ? retryDelay(this.spec.ext.backoff, this.#backoff) * 1000 : 0;
+        if (ms > 0) this.#retryAt = clock.epochMs() + ms;
+        return clock.setTimeout(() => this.#autorestart(), ms);
+      }
       default:
         return undefined;
     }
@@ -183,20 +206,23 @@ export class SupervisedProcess {
     return this.#host.clock.setTimeout(() => {
       const left = this.spec.startsecs * 1000 - (this.#host.clock.now() - this.#laststartMono);
       if (left > 0) this.#timer = this.#armPromotion(Math.ceil(left));
-      else this.#promote();
+      else {
+        this.#startsecsPassed = true;
+        if (this.#ready) this.#promote();
+      }
     }, ms);
   }
 
   /** supervisord's transition() for STARTING: promote now if startsecs has passed (or is 0). */
   evaluate(): void {
-    if (this.#state !== 'STARTING' || this.#pid === 0) return;
+    if (this.#state !== 'STARTING' || this.#pid === 0 || !this.#ready) return;
     const elapsed = (this.#host.clock.now() - this.#laststartMono) / 1000;
     if (this.spec.startsecs === 0 || elapsed > this.spec.startsecs) this.#promote();
   }
 
   #promote(): void {
     // STARTING -> RUNNING
-    this.#backoff = 0;
+    if (this.spec.ext.backoff.reset_after === null) this.#backoff = 0;
     this.#setState('RUNNING');
     this.#host.log(
       'info',
@@ -233,6 +259,11 @@ export class SupervisedProcess {
     this.#killing = false;
     this.#spawnerr = null;
     this.#exitstatus = null;
+    this.#readiness?.abort();
+    this.#readiness = undefined;
+    this.#ready = this.spec.ext.ready === null;
+    this.#startsecsPassed = false;
+    this.#readyFailure = null;
     this.#laststart = this.#host.clock.epochMs();
     this.#laststartMono = this.#host.clock.now();
     this.#setState('STARTING', { tries: this.#backoff });
@@ -274,7 +305,35 @@ export class SupervisedProcess {
   #adopt(child: ChildProcess): number {
     this.#attach(child);
     this.#host.log('info', `spawned: '${this.name}' with pid ${child.pid}`);
+    if (this.spec.ext.ready) this.#gate(this.spec.ext.ready, child.pid as number);
     return child.pid as number;
+  }
+
+  /** Runs the readiness checks of a new child; a timeout kills it and counts as a failed start. */
+  #gate(config: ReadinessConfig, pid: number): void {
+    const clock = this.#host.clock;
+    const lines: LineSource = (stream, fn) => {
+      const log = stream === 'stderr' ? (this.logs.stderr ?? this.logs.stdout) : this.logs.stdout;
+      return log.onData(lineSplitter(fn));
+    };
+    this.#readiness = startReadiness(config, { pid, name: this.name }, lines, { set: (fn, ms) => clock.setTimeout(fn, ms), clear: (h) => clock.clearTimeout(h as TimerHandle) }, {
+      ready: () => {
+        this.#readiness = undefined;
+        this.#ready = true;
+        if (this.#state === 'STARTING' && this.#startsecsPassed) this.#promote();
+      },
+      timeout: (reason) => {
+        this.#readiness = undefined;
+        if (this.#state !== 'STARTING' || this.#pid !== pid) return;
+        this.#readyFailure = reason;
+        this.#host.log('warn', `${this.name}: ${reason}; killing it (pid ${pid})`);
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      },
+    });
   }
 
   #spawnFailed(message: string): undefined {
@@ -400,14 +459,19 @@ export class SupervisedProcess {
     const status = signal ? -1 : (code ?? 0);
     const msg = describeExit(code, signal);
     const elapsed = (this.#host.clock.now() - this.#laststartMono) / 1000;
-    const decision = decideOnExit({
-      state: this.#state,
-      killing: this.#killing,
-      elapsed,
-      startsecs: this.spec.startsecs,
-      status,
-      exitcodes: this.spec.exitcodes,
-    });
+    this.#readiness?.abort();
+    this.#readiness = undefined;
+    const notReady = this.#state === 'STARTING' && !this.#killing && !this.#ready;
+    const decision = notReady
+      ? { to: 'BACKOFF' as const, expected: false, exitstatus: null, spawnerr: this.#readyFailure ?? `exited before it was ready (${describeExit(code, signal)})` }
+      : decideOnExit({
+          state: this.#state,
+          killing: this.#killing,
+          elapsed,
+          startsecs: this.spec.startsecs,
+          status,
+          exitcodes: this.spec.exitcodes,
+        });
     const pid = this.#pid;
     this.#laststop = this.#host.clock.epochMs();
     this.#child = undefined;
@@ -437,7 +501,9 @@ export class SupervisedProcess {
         this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: decision.spawnerr ?? '' });
         break;
       case 'EXITED':
-        this.#backoff = 0;
+        // supervisord forgets failures here; a policy with reset_after counts an unstable run as one.
+        if (this.spec.ext.backoff.reset_after === null) this.#backoff = 0;
+        else this.#backoff += 1;
         this.#exitstatus = decision.exitstatus;
         if (this.#state === 'STARTING') this.#setState('RUNNING'); // STARTING -> RUNNING: outlived startsecs
         if (decision.expected) this.#host.log('info', `exited: ${this.name} (${msg}; expected)`);
@@ -558,6 +624,8 @@ export class SupervisedProcess {
 
   /** Stops every timer (used when the group is removed). */
   dispose(): void {
+    this.#readiness?.abort();
+    this.#readiness = undefined;
     this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
