@@ -32,6 +32,8 @@ export class SupervisorError extends Error {
   readonly code: FaultName;
   /** The part after `FAULTNAME: ` in supervisord's fault string ('' when there is none). */
   readonly detail: string;
+  /** The last lines the process wrote, on start failures (SPAWN_ERROR, ABNORMAL_TERMINATION). */
+  output?: { stdout: string[]; stderr: string[] };
   readonly [BRAND] = true;
   override name = 'SupervisorError';
 

@@ -5,6 +5,7 @@ import { readSupervisordConfig } from '../compat/config-file.js';
 import type { ReadConfigResult, SupervisordSection } from '../compat/config-types.js';
 import type { GroupConfig, GroupSpec, ProgramConfig } from '../supervisor/config.js';
 import type { InetServerConfig, UnixServerConfig } from './http-server.js';
+import { validateDependencies } from '../supervisor/dependencies.js';
 
 export interface LoadedGroup {
   config: ProgramConfig | GroupConfig;
@@ -39,6 +40,7 @@ export function loadDaemonConfig(path: string, overrides: Partial<SupervisordSec
     const spec = raw.specs[i] as GroupSpec;
     groups.set(spec.name, { config, spec });
   });
+  validateDependencies([...groups.values()].map((g) => g.spec), []);
   const out: DaemonConfig = { path: abs, supervisord, groups, serverUrl: raw.serverurl, warnings: raw.warnings, raw };
   const u = raw.unix_http_server;
   if (u) out.unix = { file: u.file, chmod: u.chmod, ...(u.chown !== undefined ? { chown: u.chown } : {}), credentials: credentials(u) };

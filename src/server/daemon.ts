@@ -118,7 +118,7 @@ export class Daemon implements Supervisor {
   }
 
   async #activate(): Promise<void> {
-    for (const g of this.config.groups.values()) this.pm.addResolvedGroup(g.spec, g.config);
+    this.pm.addResolvedGroups([...this.config.groups.values()]);
     await this.pm.start();
   }
 

@@ -18,10 +18,11 @@ import {
   ShutdownStateError,
   SpawnError,
   StillRunningError,
+  type SupervisorError,
 } from '../errors.js';
 import { BadCommandError } from './command.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
-import { type Channel, type GroupConfig, type ProgramConfig, resolveGroup } from './config.js';
+import { type Channel, type GroupConfig, type GroupSpec, type ProgramConfig, resolveGroup } from './config.js';
 import type { ManagerEvents, ProcessStateEvent } from './events.js';
 import { ProcessGroup } from './group.js';
 import { makeNamespec, parseNamespec } from './names.js';
@@ -34,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { rmSync } from 'node:fs';
 import type { ProcessInfo } from './process-info.js';
 import { endFamily, snapshotFamily } from './leftovers.js';
+import { dependenciesOf, isSatisfied, validateDependencies } from './dependencies.js';
 import { parseSignal, type SignalSpec } from './signals.js';
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type SupervisorState, SUPERVISOR_STATE_CODE } from './states.js';
 
@@ -123,6 +125,9 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   /** start() was called: autostart applies to groups as they are added. */
   #started = false;
   #shutdown: Promise<void> | undefined;
+  /** Autostart processes waiting for their dependencies. */
+  readonly #waiting = new Set<SupervisedProcess>();
+  #waitingTimer: TimerHandle | undefined;
   readonly #host: ProcessHost;
   readonly #options: ManagerOptions;
 
@@ -143,7 +148,10 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       canAutoStart: () => this.#mood === 'RUNNING',
       baseEnvironment: () => base,
       serverUrl: () => options.serverUrl ?? null,
-      emitState: (ev) => this.emit('processState', ev),
+      emitState: (ev) => {
+        this.emit('processState', ev);
+        this.#scheduleWaiting();
+      },
       output: (proc, channel, chunk) => this.#onOutput(proc, channel, chunk),
       log: (level, message) => {
         this.mainLog.log(level, message);
@@ -176,10 +184,26 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   }
 
   /** Adds an already-resolved group (the INI path resolves with file context first). @internal */
-  addResolvedGroup(spec: import('./config.js').GroupSpec, config: AnyConfig): void {
+  addResolvedGroup(spec: GroupSpec, config: AnyConfig): void {
+    this.addResolvedGroups([{ spec, config }]);
+  }
+
+  /**
+   * Adds several resolved groups at once (a configuration file): dependencies may refer to each
+   * other. Validates all first; adds none on error. @internal
+   */
+  addResolvedGroups(list: readonly { spec: GroupSpec; config: AnyConfig }[]): void {
     this.#assertNotShuttingDown();
-    if (this.#groups.has(spec.name)) throw new AlreadyAddedError(spec.name);
-    spec.processes.forEach(checkLogPaths);
+    for (const { spec } of list) if (this.#groups.has(spec.name)) throw new AlreadyAddedError(spec.name);
+    validateDependencies(
+      list.map((g) => g.spec),
+      [...this.#groups.values()].map((g) => g.spec),
+    );
+    for (const { spec } of list) spec.processes.forEach(checkLogPaths);
+    for (const { spec, config } of list) this.#add(spec, config);
+  }
+
+  #add(spec: GroupSpec, config: AnyConfig): void {
     const ctx = {
       childlogdir: this.childlogdir,
       identifier: this.identifier,
@@ -284,10 +308,43 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   #autostart(groups: ProcessGroup[]): void {
     for (const g of groups) {
       for (const p of g.processes) {
-        // P2: STOPPED and never attempted.
-        if (p.spec.autostart && p.state === 'STOPPED' && p.neverStarted) p.spawn();
+        // P2: STOPPED and never attempted; with depends_on, once the dependencies are satisfied.
+        if (!p.spec.autostart || p.state !== 'STOPPED' || !p.neverStarted) continue;
+        if (this.#dependenciesMet(g)) p.spawn();
+        else this.#waiting.add(p);
       }
     }
+  }
+
+  #dependenciesMet(g: ProcessGroup): boolean {
+    return dependenciesOf(g.spec).every((d) => {
+      const dep = this.#groups.get(d.name);
+      if (!dep) return false;
+      return isSatisfied(
+        d.condition,
+        dep.processes.map((m) => ({ state: m.state, exitstatus: m.info().exitstatus, exitcodes: m.spec.exitcodes, neverStarted: m.neverStarted })),
+      );
+    });
+  }
+
+  /** After any transition: start waiting dependents whose dependencies are now satisfied (next evaluation). */
+  #scheduleWaiting(): void {
+    if (this.#waiting.size === 0 || this.#waitingTimer) return;
+    this.#waitingTimer = this.clock.setTimeout(() => {
+      this.#waitingTimer = undefined;
+      if (this.#mood !== 'RUNNING') return;
+      for (const p of [...this.#waiting]) {
+        const g = this.#groups.get(p.group);
+        if (!g || g.find(p.name) !== p || p.state !== 'STOPPED' || !p.neverStarted) {
+          this.#waiting.delete(p);
+          continue;
+        }
+        if (this.#dependenciesMet(g)) {
+          this.#waiting.delete(p);
+          p.spawn();
+        }
+      }
+    }, 0);
   }
 
   /**
@@ -320,13 +377,13 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     if (p.state === 'UNKNOWN') throw new FailedError(`${namespec} is in an unknown process state`);
     // While STOPPING the spawn is a no-op ("already running") and the wait ends ABNORMAL_TERMINATION.
     p.spawn();
-    if (p.spawnerr) throw new SpawnError(namespec);
+    if (p.spawnerr) throw withOutput(new SpawnError(namespec), p);
     // supervisord evaluates the process right away: startsecs=0 is RUNNING before the call returns.
     p.evaluate();
     const outcome = (): 'done' | Error | undefined => {
-      if (p.spawnerr) return new SpawnError(namespec);
+      if (p.spawnerr) return withOutput(new SpawnError(namespec), p);
       if (p.state === 'RUNNING') return 'done';
-      if (p.state !== 'STARTING') return new AbnormalTerminationError(namespec);
+      if (p.state !== 'STARTING') return withOutput(new AbnormalTerminationError(namespec), p);
       return undefined;
     };
     return (signal) => this.#waitFor(p, outcome, signal);
@@ -716,7 +773,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     const all = [...this.#groups.values()].flatMap((g) => g.processes);
     const roots = new Set(all.flatMap((p) => p.familyRoots()));
     const family = snapshotFamily(roots);
-    const queue = this.groups();
+    const queue = stopOrder(this.groups());
     // supervisord's shutdown report: at once, then every 3 s while something is left.
     let waitingTimer: TimerHandle | undefined;
     const reportWaiting = () => {
@@ -725,8 +782,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       waitingTimer = this.clock.setTimeout(reportWaiting, 3000);
     };
     try {
-      while (queue.length) {
-        const group = queue.pop() as ProcessGroup;
+      for (const group of queue) {
         for (const p of group.forShutdown()) {
           if (force && p.pid !== 0) p.signal(9);
           if (RUNNING_STATES.has(p.state)) p.stopForShutdown();
@@ -737,6 +793,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     } finally {
       this.clock.clearTimeout(waitingTimer);
     }
+    this.clock.clearTimeout(this.#waitingTimer);
+    this.#waiting.clear();
     // No orphans: grandchildren left in the children's groups, or that left them, end too.
     await endFamily(family, roots);
     for (const p of all) {
@@ -744,6 +802,33 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       this.#retire(p);
     }
   }
+}
+
+/**
+ * Shutdown order: descending priority (supervisord), except that a group is stopped only after
+ * every group that depends on it.
+ */
+function stopOrder(ascending: readonly ProcessGroup[]): ProcessGroup[] {
+  const left = [...ascending];
+  const out: ProcessGroup[] = [];
+  while (left.length) {
+    const blocked = new Set(left.flatMap((g) => dependenciesOf(g.spec).map((d) => d.name)));
+    let i = left.length - 1;
+    while (i > 0 && blocked.has((left[i] as ProcessGroup).name)) i--;
+    out.push(...left.splice(i, 1));
+  }
+  return out;
+}
+
+/** Attaches the last lines a process wrote to a start failure, so a failing test shows them. */
+function withOutput<E extends SupervisorError>(err: E, p: SupervisedProcess): E {
+  const stdout = p.logs.stdout.lastLines(20);
+  const stderr = p.logs.stderr?.lastLines(20) ?? [];
+  err.output = { stdout, stderr };
+  const spawnerr = p.spawnerr ? ` (${p.spawnerr})` : '';
+  const tail = [...(stdout.length ? ['--- last stdout lines ---', ...stdout] : []), ...(stderr.length ? ['--- last stderr lines ---', ...stderr] : [])];
+  err.message = `${err.faultString}${spawnerr}${tail.length ? `\n${tail.join('\n')}` : ''}`;
+  return err;
 }
 
 function cmp(a: string, b: string): number {

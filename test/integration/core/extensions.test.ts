@@ -1,0 +1,145 @@
+// procvisor's opt-in options: readiness, dependencies, backoff policies.
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { createTestManager, node } from '../../helpers/manager.js';
+import { edges, recordStates, waitForState } from '../../helpers/wait-for.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const SERVER = `const net=require('net');setTimeout(()=>net.createServer(()=>{}).listen(Number(process.argv[1]),'127.0.0.1',()=>console.log('listening')),Number(process.argv[2]))`;
+
+describe('readiness-gated RUNNING', () => {
+  it('a server that binds its port after a delay is RUNNING only after binding', async () => {
+    const pm = createTestManager();
+    const port = await freePort();
+    pm.addProcessGroup({
+      name: 'srv',
+      command: [process.execPath, '-e', SERVER, String(port), '400'],
+      startsecs: 0,
+      autostart: false,
+      ready: { checks: [{ tcp: port }], timeout: 5, interval: 20 },
+    });
+    const t0 = performance.now();
+    await pm.startProcess('srv');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+    expect(pm.getProcessInfo('srv').statename).toBe('RUNNING');
+  });
+
+  it('a log-line check gates RUNNING', async () => {
+    const pm = createTestManager();
+    pm.addProcessGroup({ name: 'l', command: "sh -c 'echo booting; sleep 0.2; echo ready now; exec sleep 1000'", startsecs: 0, autostart: false, ready: { checks: [{ log: 'ready now' }], timeout: 5 } });
+    const ev = recordStates(pm);
+    await pm.startProcess('l');
+    expect(edges(ev, 'l')).toEqual(['STOPPED->STARTING', 'STARTING->RUNNING']);
+  });
+
+  it('a timeout is a failed start: BACKOFF, then FATAL, and the error carries the output', async () => {
+    const pm = createTestManager();
+    pm.addProcessGroup({
+      name: 'never',
+      command: "sh -c 'echo trying to start >&2; exec sleep 1000'",
+      startsecs: 0,
+      startretries: 0,
+      autostart: false,
+      ready: { checks: [{ file: '/nonexistent/ready-flag' }], timeout: 0.3, interval: 20 },
+    });
+    const err = await pm.startProcess('never').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SPAWN_ERROR' });
+    expect((err as Error).message).toContain('trying to start');
+    await waitForState(pm, 'never', 'FATAL');
+    expect(pm.getProcessInfo('never').spawnerr).toMatch(/^readiness check timed out after 0.3s: file \/nonexistent\/ready-flag/);
+  });
+
+  it('a readiness check without timeout is a configuration error', () => {
+    const pm = createTestManager();
+    expect(() => pm.addProcessGroup({ name: 'x', command: 'sleep 1', ready: { checks: [{ tcp: 1 }] } as never })).toThrow(/needs a timeout/);
+  });
+});
+
+describe('dependencies', () => {
+  it('db -> migrate (exits 0) -> web start in order and stop in reverse', async () => {
+    const pm = createTestManager();
+    const ev = recordStates(pm);
+    // Added one by one, a program's dependencies must exist first.
+    expect(() => pm.addProcessGroup({ name: 'x', command: 'sleep 1', depends_on: ['nosuch'] })).toThrow(/depends on 'nosuch'/);
+    pm.addProcessGroup({ name: 'db', command: 'sleep 1000', startsecs: 0.2, priority: 999 });
+    pm.addProcessGroup({ name: 'migrate', command: "sh -c 'sleep 0.1; exit 0'", startsecs: 0, autorestart: false, depends_on: { db: 'running' } });
+    pm.addProcessGroup({ name: 'web', command: 'sleep 1000', startsecs: 0.1, depends_on: { migrate: 'exited' }, priority: 1 });
+    await pm.start();
+    await waitForState(pm, 'web', 'RUNNING', 5000);
+    const starts = ev.filter((e) => e.to === 'STARTING').map((e) => e.name);
+    expect(starts).toEqual(['db', 'migrate', 'web']);
+    const dbRunning = ev.findIndex((e) => e.name === 'db' && e.to === 'RUNNING');
+    const migrateStart = ev.findIndex((e) => e.name === 'migrate' && e.to === 'STARTING');
+    const migrateExit = ev.findIndex((e) => e.name === 'migrate' && e.to === 'EXITED');
+    const webStart = ev.findIndex((e) => e.name === 'web' && e.to === 'STARTING');
+    expect(dbRunning).toBeLessThan(migrateStart);
+    expect(migrateExit).toBeLessThan(webStart);
+    await pm.shutdown();
+    const stops = ev.filter((e) => e.to === 'STOPPING').map((e) => e.name);
+    // web has the lowest priority number but depends (indirectly) on db: it still stops first.
+    expect(stops).toEqual(['web', 'db']);
+  });
+
+  it('a cycle is refused at configuration time, naming it', () => {
+    const pm = createTestManager();
+    pm.addProcessGroup({ name: 'a', command: 'sleep 1', autostart: false });
+    expect(() =>
+      pm.addResolvedGroups([
+        { spec: resolve('b', ['c']), config: { name: 'b', command: 'x' } },
+        { spec: resolve('c', ['b']), config: { name: 'c', command: 'x' } },
+      ]),
+    ).toThrow('dependency cycle: b -> c -> b');
+    expect(pm.getAllProcessInfo().map((p) => p.name)).toEqual(['a']);
+  });
+});
+
+import { resolveGroup } from '../../../src/supervisor/config.js';
+function resolve(name: string, deps: string[]) {
+  return resolveGroup({ name, command: 'sleep 1', depends_on: deps }, { env: {}, origin: 'api' });
+}
+
+describe('backoff policies', () => {
+  it('exponential with a cap and never giving up', async () => {
+    const clock = new FakeClock();
+    const pm = createTestManager({ clock });
+    pm.addProcessGroup({ name: 'f', command: '/bin/false', startretries: 1, backoff: { strategy: 'exponential', initial: 2, multiplier: 3, max: 10, give_up: false } });
+    const ev = recordStates(pm);
+    await pm.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await waitForState(pm, 'f', 'BACKOFF');
+      const next = pm.processFor('f').nextRetryAt - clock.epochMs();
+      delays.push(next);
+      clock.advance(next);
+    }
+    expect(delays).toEqual([2000, 6000, 10000, 10000]);
+    expect(ev.some((e) => e.to === 'FATAL')).toBe(false);
+  });
+
+  it('the default stays supervisord’s 1 s, 2 s then FATAL', async () => {
+    const clock = new FakeClock();
+    const pm = createTestManager({ clock });
+    pm.addProcessGroup({ name: 'f', command: '/bin/false', startretries: 2 });
+    await pm.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      await waitForState(pm, 'f', 'BACKOFF');
+      const next = pm.processFor('f').nextRetryAt - clock.epochMs();
+      delays.push(next);
+      clock.advance(next);
+    }
+    await waitForState(pm, 'f', 'BACKOFF');
+    clock.flush();
+    await waitForState(pm, 'f', 'FATAL');
+    expect(delays).toEqual([1000, 2000]);
+  });
+});
