@@ -37,6 +37,8 @@ export type ManagerEvents = {
   processGroupAdded: [name: string];
   processGroupRemoved: [name: string];
   supervisorState: [state: SupervisorState];
+  /** A process stayed over its max_memory_mb and is being restarted. */
+  memoryLimit: [event: { name: string; group: string; pid: number; rss: number; limitMb: number }];
   /** A fault inside procvisor itself (never a program failure, which is a state). */
   error: [error: Error];
 };

@@ -36,6 +36,8 @@ import { rmSync } from 'node:fs';
 import type { ProcessInfo } from './process-info.js';
 import { endFamily, snapshotFamily } from './leftovers.js';
 import { dependenciesOf, isSatisfied, validateDependencies } from './dependencies.js';
+import { listeningPorts, PortAllocator } from './ports.js';
+import { MemoryWatch, type Metrics, type Sampled } from './memory-watch.js';
 import { parseSignal, type SignalSpec } from './signals.js';
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type SupervisorState, SUPERVISOR_STATE_CODE } from './states.js';
 
@@ -78,6 +80,10 @@ export interface ManagerOptions {
    * SIGKILL, through a small watchdog process. Default true.
    */
   orphanGuard?: boolean;
+  /** Milliseconds between memory/CPU samples (programs with max_memory_mb, or metrics). Default 1000. */
+  sampleIntervalMs?: number;
+  /** Sample CPU and memory of every process (getProcessMetrics), not only those with a limit. */
+  metrics?: boolean;
 }
 
 export interface WaitOptions {
@@ -125,6 +131,10 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   /** start() was called: autostart applies to groups as they are added. */
   #started = false;
   #shutdown: Promise<void> | undefined;
+  /** PORT allocations of this manager. */
+  readonly #ports = new PortAllocator();
+  /** The memory/CPU sampler (armed only while something has a limit or metrics are on). */
+  readonly #memory: MemoryWatch;
   /** Autostart processes waiting for their dependencies. */
   readonly #waiting = new Set<SupervisedProcess>();
   #waitingTimer: TimerHandle | undefined;
@@ -138,6 +148,12 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     this.identifier = options.identifier ?? 'supervisor';
     this.childlogdir = options.childlogdir ?? tmpdir();
     this.mainLog = options.mainLog ?? new MainLog({ level: 'info' });
+    this.#memory = new MemoryWatch({
+      clock: this.clock,
+      intervalMs: options.sampleIntervalMs ?? 1000,
+      targets: () => this.#sampledProcesses(),
+      onOver: (t, rss) => this.#overLimit(t, rss),
+    });
     const env = options.environment ?? { ...process.env };
     const base = { ...env, ...(options.globalEnvironment ?? {}) };
     const logger = options.logger;
@@ -151,6 +167,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       emitState: (ev) => {
         this.emit('processState', ev);
         this.#scheduleWaiting();
+        this.#memory.update();
       },
       output: (proc, channel, chunk) => this.#onOutput(proc, channel, chunk),
       log: (level, message) => {
@@ -161,6 +178,36 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   }
 
   // ---- configuration -----------------------------------------------------------------------
+
+  #sampledProcesses(): Sampled[] {
+    const out: Sampled[] = [];
+    const all = this.#options.metrics === true;
+    for (const g of this.#groups.values()) {
+      for (const p of g.processes) {
+        const limit = p.spec.ext.max_memory_mb;
+        if (p.pid !== 0 && (limit !== null || all) && p.state !== 'STOPPING') out.push({ name: p.name, group: p.group, pid: p.pid, limitMb: limit });
+      }
+    }
+    return out;
+  }
+
+  /** A process stayed over max_memory_mb for two samples: restart it gracefully. */
+  #overLimit(t: Sampled, rss: number): void {
+    const p = this.#groups.get(t.group)?.find(t.name);
+    if (!p || p.pid !== t.pid || this.#mood !== 'RUNNING') return;
+    const mb = Math.round(rss / 1024 / 1024);
+    this.#host.log('warn', `${t.name} exceeded max_memory_mb (${mb} MB > ${t.limitMb} MB): restarting it`);
+    this.emit('memoryLimit', { name: t.name, group: t.group, pid: t.pid, rss, limitMb: t.limitMb ?? 0 });
+    const namespec = makeNamespec(t.group, t.name);
+    void this.stopProcess(namespec)
+      .then(() => this.startProcess(namespec))
+      .catch((e: unknown) => this.#host.log('error', `could not restart ${namespec} after its memory limit: ${(e as Error).message}`));
+  }
+
+  /** CPU and memory of a process and its descendants, when sampling is on (max_memory_mb or metrics). */
+  getProcessMetrics(namespec: string): Metrics | undefined {
+    return this.#memory.metrics.get(this.#process(namespec).pid);
+  }
 
   /** The base environment children start from (before program environments). @internal */
   get baseEnvironment(): Readonly<Record<string, string | undefined>> {
@@ -200,7 +247,31 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       [...this.#groups.values()].map((g) => g.spec),
     );
     for (const { spec } of list) spec.processes.forEach(checkLogPaths);
-    for (const { spec, config } of list) this.#add(spec, config);
+    const withPorts = this.#allocatePorts(list.map((g) => g.spec));
+    list.forEach(({ config }, i) => this.#add(withPorts[i] as GroupSpec, config));
+    this.#memory.update();
+  }
+
+  /** Gives every process with a `port` option its PORT (and HOST); all or nothing. */
+  #allocatePorts(specs: GroupSpec[]): GroupSpec[] {
+    const done: string[] = [];
+    try {
+      const inUse = listeningPorts();
+      return specs.map((g) => ({
+        ...g,
+        processes: g.processes.map((p) => {
+          const port = p.ext.port;
+          if (!port) return p;
+          const key = `${p.group}:${p.name}`;
+          const n = this.#ports.allocate({ key, mode: port.mode, range: port.range }, inUse);
+          done.push(key);
+          return { ...p, environment: { ...p.environment, [port.env]: String(n), ...(port.host ? { HOST: port.host } : {}) } };
+        }),
+      }));
+    } catch (e) {
+      for (const key of done) this.#ports.release(key);
+      throw e;
+    }
   }
 
   #add(spec: GroupSpec, config: AnyConfig): void {
@@ -225,7 +296,10 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     const group = this.#groups.get(name);
     if (!group) throw new BadNameError(name);
     if (!group.allStopped()) throw new StillRunningError(name);
-    for (const p of group.processes) this.#retire(p);
+    for (const p of group.processes) {
+      this.#retire(p);
+      this.#ports.release(`${p.group}:${p.name}`);
+    }
     this.#groups.delete(name);
     this.emit('processGroupRemoved', name);
   }
@@ -795,6 +869,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     }
     this.clock.clearTimeout(this.#waitingTimer);
     this.#waiting.clear();
+    this.#memory.stop();
     // No orphans: grandchildren left in the children's groups, or that left them, end too.
     await endFamily(family, roots);
     for (const p of all) {

@@ -143,3 +143,62 @@ describe('backoff policies', () => {
     expect(delays).toEqual([1000, 2000]);
   });
 });
+
+describe('ports', () => {
+  it('PORT is deterministic from the name, stable across restarts, never shared', async () => {
+    const pm = createTestManager();
+    pm.addProcessGroup({
+      name: 'app',
+      command: "sh -c 'echo port=$PORT host=$HOST; exec sleep 1000'",
+      numprocs: 3,
+      process_name: '%(program_name)s_%(process_num)d',
+      startsecs: 0,
+      autostart: false,
+      port: { mode: 'hash', range: [20000, 20009], host: '127.0.0.1' },
+    });
+    const ports = new Set<string>();
+    for (const n of [0, 1, 2]) {
+      await pm.startProcess(`app:app_${n}`);
+      await until(() => pm.tailProcessStdoutLog(`app:app_${n}`, 0, 100)[1] > 0, () => 'no output');
+      ports.add(pm.readProcessStdoutLog(`app:app_${n}`, 0, 0));
+    }
+    expect(ports.size).toBe(3);
+    for (const p of ports) expect(p).toMatch(/^port=200\d\d host=127\.0\.0\.1\n$/);
+    const first = pm.readProcessStdoutLog('app:app_0', 0, 0);
+    await pm.stopProcess('app:app_0');
+    pm.clearProcessLogs('app:app_0');
+    await pm.startProcess('app:app_0');
+    await until(() => pm.tailProcessStdoutLog('app:app_0', 0, 100)[1] > 0, () => 'no output');
+    expect(pm.readProcessStdoutLog('app:app_0', 0, 0)).toBe(first);
+  });
+
+  it('an exhausted range fails at configuration time, adding nothing', () => {
+    const pm = createTestManager();
+    expect(() =>
+      pm.addProcessGroup({ name: 'many', command: 'sleep 1', numprocs: 3, process_name: 'm%(process_num)d', port: { mode: 'hash', range: [20100, 20101] } }),
+    ).toThrow(/no free port left in 20100-20101/);
+    expect(pm.getAllProcessInfo()).toEqual([]);
+  });
+});
+
+describe('memory limits', () => {
+  const GROW = `const a=[];setInterval(()=>{if(a.length<Number(process.argv[1]))a.push(Buffer.alloc(8*1024*1024,1))},20);console.log('up')`;
+
+  it('a process that grows past max_memory_mb is restarted within two sampling intervals', async () => {
+    const pm = createTestManager({ sampleIntervalMs: 200 });
+    const events: unknown[] = [];
+    pm.on('memoryLimit', (e) => events.push(e));
+    pm.addProcessGroup({ name: 'hog', command: [process.execPath, '-e', GROW, '20'], startsecs: 0, max_memory_mb: 80, autostart: false, stopwaitsecs: 1 });
+    pm.addProcessGroup({ name: 'calm', command: [process.execPath, '-e', GROW, '1'], startsecs: 0, max_memory_mb: 400, autostart: false });
+    await pm.startProcess('hog');
+    await pm.startProcess('calm');
+    const calmPid = pm.getProcessInfo('calm').pid;
+    const firstPid = pm.getProcessInfo('hog').pid;
+    await until(() => events.length > 0 && pm.getProcessInfo('hog').pid !== firstPid && pm.getProcessInfo('hog').pid !== 0, () => JSON.stringify(pm.getProcessInfo('hog')), 6000);
+    expect(events[0]).toMatchObject({ name: 'hog', limitMb: 80 });
+    expect(pm.getProcessInfo('calm').pid).toBe(calmPid);
+    expect(pm.getProcessMetrics('calm')?.rss).toBeGreaterThan(0);
+  });
+});
+
+import { until } from '../../helpers/wait-for.js';

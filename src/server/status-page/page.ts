@@ -1,0 +1,92 @@
+// The status page's HTML document, rendered on the server: complete and readable without
+// JavaScript (a read-only table, filterable through a GET form); the client then takes over the
+// same markup and keeps it live.
+import { PROCESS_STATES, type SupervisorState } from '../../supervisor/states.js';
+import { COLUMNS, escapeHtml, matchesFilter, type RowStatus, summaryText, tableBodiesHtml } from './view.js';
+
+export interface PageModel {
+  /** supervisord's `identifier` (shown in the title). */
+  identifier: string;
+  supervisor: SupervisorState;
+  processes: readonly RowStatus[];
+  /** The filter from the query string (`?q=…&state=…`), applied on the server for the no-JS page. */
+  filter: { text: string; state: string };
+  /** When the snapshot was taken (shown to no-JS readers). */
+  renderedAt: Date;
+}
+
+/** Where the page's assets live (see status-page.ts). */
+export const ASSET_PREFIX = '/static/status-page/';
+
+function countByState(processes: readonly RowStatus[]): Map<string, number> {
+  const counts = new Map<string, number>(PROCESS_STATES.map((s) => [s, 0]));
+  for (const p of processes) counts.set(p.statename, (counts.get(p.statename) ?? 0) + 1);
+  return counts;
+}
+
+function stateOptions(selected: string): string {
+  const option = (value: string, label: string) => `<option value="${value}"${value === selected ? ' selected' : ''}>${label}</option>`;
+  return option('', 'All states') + PROCESS_STATES.map((s) => option(s, s)).join('');
+}
+
+function toolbarHtml(filter: PageModel['filter'], shown: number, total: number): string {
+  return `<form class="toolbar" id="filter-form" role="search" method="get" action="/">
+<label for="filter">Filter</label>
+<input id="filter" name="q" type="search" value="${escapeHtml(filter.text)}" autocomplete="off" spellcheck="false" aria-describedby="filter-help">
+<span id="filter-help" class="visually-hidden">Matches process name, group or state</span>
+<label for="state-filter">State</label>
+<select id="state-filter" name="state">${stateOptions(filter.state)}</select>
+<noscript><button type="submit">Apply filter</button></noscript>
+<span id="shown" aria-live="polite">${shown === total ? '' : `Showing ${shown} of ${total}`}</span>
+</form>`;
+}
+
+const LOG_PANEL = `<section id="log-panel" class="js-only" aria-labelledby="log-title" hidden>
+<div class="bar">
+<h2 id="log-title" tabindex="-1">Log of <span id="log-ns"></span></h2>
+<label for="log-stream">Stream</label>
+<select id="log-stream"><option value="stdout">stdout</option><option value="stderr">stderr</option></select>
+<button type="button" id="log-pause">Pause</button>
+<button type="button" id="log-close">Close log</button>
+<span id="log-status" role="status"></span>
+</div>
+<pre id="log-output" tabindex="0" aria-label="Log output" aria-describedby="log-title"></pre>
+</section>`;
+
+/** The whole document. */
+export function renderPage(model: PageModel): string {
+  const shown = model.processes.filter((p) => matchesFilter(p, model.filter.text, model.filter.state));
+  const id = escapeHtml(model.identifier);
+  const time = model.renderedAt.toTimeString().slice(0, 8);
+  const head = COLUMNS.map((c, i) => `<th scope="col"${i === COLUMNS.length - 1 ? ' class="js-only"' : ''}>${c}</th>`).join('');
+  return `<!doctype html>
+<html lang="en" class="no-js">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>procvisor status: ${id}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${ASSET_PREFIX}style.css">
+<script type="module" src="${ASSET_PREFIX}client.js"></script>
+</head>
+<body>
+<header>
+<h1>procvisor <span class="ident">${id}</span></h1>
+<p class="summary">Supervisor <strong id="supervisor-state">${escapeHtml(model.supervisor)}</strong> · <span id="counts">${escapeHtml(summaryText(countByState(model.processes)))}</span><span class="js-only"> · <span id="live" data-live="connecting">Connecting to live updates…</span></span></p>
+</header>
+<noscript><p class="notice">JavaScript is off: this is a read-only snapshot taken at ${time}. Reload the page to refresh it.</p></noscript>
+${toolbarHtml(model.filter, shown.length, model.processes.length)}
+<div id="messages" class="js-only" role="log" aria-live="polite" aria-label="Results of actions"></div>
+<main>
+<table id="processes">
+<caption>Processes</caption>
+<thead><tr>${head}</tr></thead>
+${tableBodiesHtml(shown, false)}
+</table>
+<p id="empty"${shown.length ? ' hidden' : ''}>${model.processes.length ? 'No process matches the filter.' : 'No processes are configured.'}</p>
+</main>
+${LOG_PANEL}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,77 @@
+// The web status page: GET / renders every process on the server (a complete, read-only page
+// without JavaScript); the client under /static/status-page/ keeps it live from /api/events and
+// acts through the JSON API. See docs/status-page.md.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProcessManager } from '../../supervisor/manager.js';
+import { PROCESS_STATES } from '../../supervisor/states.js';
+import type { Route } from '../http-server.js';
+import { toStatus } from '../json-api-status.js';
+import { findAsset } from './assets.js';
+import { ASSET_PREFIX, renderPage } from './page.js';
+
+export interface StatusPageOptions {
+  /** The current manager (a getter: a daemon reload replaces it). */
+  manager: () => ProcessManager;
+}
+
+/** Scripts and styles only from this server, no inline code, never framed, no referrer leaks. */
+const SECURITY_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
+
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function refuseMethod(req: IncomingMessage, res: ServerResponse): void {
+  send(req, res, 405, `${req.method ?? ''} is not allowed here (allowed: GET, HEAD)\n`, { 'Content-Type': 'text/plain; charset=utf-8', Allow: 'GET, HEAD' });
+}
+
+function servePage(req: IncomingMessage, res: ServerResponse, url: URL, pm: ProcessManager): void {
+  const state = url.searchParams.get('state') ?? '';
+  const html = renderPage({
+    identifier: pm.identifier,
+    supervisor: pm.getState().statename,
+    processes: pm.getAllProcessInfo().map(toStatus),
+    filter: { text: url.searchParams.get('q') ?? '', state: (PROCESS_STATES as readonly string[]).includes(state) ? state : '' },
+    renderedAt: new Date(),
+  });
+  send(req, res, 200, html, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+}
+
+async function serveAsset(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  const asset = await findAsset(name);
+  if (!asset) return send(req, res, 404, 'Not Found\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+  const headers = { 'Content-Type': asset.type, ETag: asset.etag, 'Cache-Control': 'no-cache' };
+  if (req.headers['if-none-match'] === asset.etag) {
+    res.writeHead(304, { ...SECURITY_HEADERS, ETag: asset.etag, 'Cache-Control': 'no-cache' });
+    res.end();
+    return;
+  }
+  send(req, res, 200, asset.body, headers);
+}
+
+/**
+ * The status page as a route for createHandler: `/` (and `/index.html`) and its assets under
+ * `/static/status-page/`. Authentication is the server's. Put it after the events route and the
+ * JSON API; it claims nothing under /api/.
+ *
+ * @example
+ * createHandler({ supervisor: daemon, routes: [createEventsApi({ manager }), createJsonApi({ manager }), createStatusPage({ manager })] });
+ */
+export function createStatusPage(options: StatusPageOptions): Route {
+  return async (req, res, url) => {
+    const isPage = url.pathname === '/' || url.pathname === '/index.html';
+    const isAsset = url.pathname.startsWith(ASSET_PREFIX);
+    if (!isPage && !isAsset) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return (refuseMethod(req, res), true);
+    if (isPage) servePage(req, res, url, options.manager());
+    else await serveAsset(req, res, url.pathname.slice(ASSET_PREFIX.length));
+    return true;
+  };
+}
