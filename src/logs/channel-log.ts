@@ -66,6 +66,13 @@ export class ChannelLog {
     return this.#file?.path;
   }
 
+  /** Changes the rotation limits of the file (a live configuration change). */
+  setLimits(maxbytes: number, backups: number): void {
+    if (!this.#file) return;
+    this.#file.maxbytes = maxbytes;
+    this.#file.backups = Math.max(0, backups);
+  }
+
   /** Bytes the file lost to failed writes (the ring and listeners still saw them). */
   get droppedBytes(): number {
     return this.#file?.droppedBytes ?? 0;

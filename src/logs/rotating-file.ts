@@ -56,8 +56,9 @@ export function dispatcherErrorMessage(processName: string, err: unknown): strin
  */
 export class RotatingFile {
   readonly path: string;
-  readonly maxbytes: number;
-  readonly backups: number;
+  /** Rotation threshold; may be changed live (a reload plan). */
+  maxbytes: number;
+  backups: number;
   readonly mode: number;
   readonly #onError: ((err: NodeJS.ErrnoException) => void) | undefined;
   /** The open descriptor; undefined when closed or when (re)opening failed. */

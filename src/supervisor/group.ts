@@ -5,18 +5,26 @@ import { STOPPED_STATES } from './states.js';
 
 export class ProcessGroup {
   readonly name: string;
-  readonly priority: number;
+  priority: number;
   /** The configuration the group was added from (compared by reloadConfig). */
-  readonly config: ProgramConfig | GroupConfig;
-  readonly spec: GroupSpec;
+  config: ProgramConfig | GroupConfig;
+  spec: GroupSpec;
   /** Stored order: programs as listed, each program's processes by (priority, name). */
-  readonly processes: readonly SupervisedProcess[];
+  processes: readonly SupervisedProcess[];
 
   constructor(spec: GroupSpec, config: ProgramConfig | GroupConfig, processes: SupervisedProcess[]) {
     this.name = spec.name;
     this.priority = spec.priority;
     this.spec = spec;
     this.config = config;
+    this.processes = processes;
+  }
+
+  /** Takes a new configuration and process list (a reload plan); the caller retired what left. */
+  reconfigure(spec: GroupSpec, config: ProgramConfig | GroupConfig, processes: SupervisedProcess[]): void {
+    this.spec = spec;
+    this.config = config;
+    this.priority = spec.priority;
     this.processes = processes;
   }
 

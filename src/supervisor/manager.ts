@@ -38,6 +38,7 @@ import { endFamily, snapshotFamily } from './leftovers.js';
 import { dependenciesOf, isSatisfied, validateDependencies } from './dependencies.js';
 import { listeningPorts, PortAllocator } from './ports.js';
 import { MemoryWatch, type Metrics, type Sampled } from './memory-watch.js';
+import { planReload, type ReloadPlan } from './reload-plan.js';
 import { parseSignal, type SignalSpec } from './signals.js';
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type SupervisorState, SUPERVISOR_STATE_CODE } from './states.js';
 
@@ -302,6 +303,68 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     }
     this.#groups.delete(name);
     this.emit('processGroupRemoved', name);
+  }
+
+  // ---- reload plans --------------------------------------------------------------------------
+
+  /**
+   * What applying `configs` (the whole new set of programs and groups) would change, process by
+   * process: added/removed groups, processes needing a restart, and changes applicable live.
+   * Validates everything; changes nothing. @throws ConfigError
+   */
+  plan(configs: readonly AnyConfig[]): ReloadPlan & { configs: ReadonlyMap<string, AnyConfig> } {
+    const ctx = { env: this.#options.environment ?? process.env, globalEnvironment: this.#options.globalEnvironment ?? {}, origin: 'api' as const };
+    const specs = configs.map((c) => resolveGroup(c, ctx));
+    validateDependencies(specs, []);
+    const byName = new Map<string, AnyConfig>();
+    specs.forEach((g, i) => byName.set(g.name, configs[i] as AnyConfig));
+    return { ...planReload([...this.#groups.values()].map((g) => g.spec), specs), configs: byName };
+  }
+
+  /**
+   * Applies a plan: removed groups are stopped and removed, added ones added (and autostarted),
+   * changed processes restarted one by one — never a whole group for one member's change — and
+   * live changes applied in place.
+   */
+  async apply(plan: ReloadPlan & { configs: ReadonlyMap<string, AnyConfig> }): Promise<void> {
+    this.#assertNotShuttingDown();
+    for (const name of plan.removed) {
+      if (!this.#groups.has(name)) continue;
+      await this.stopProcessGroup(name);
+      this.removeProcessGroup(name);
+    }
+    const restartSet = new Set(plan.restart);
+    for (const [name, nextSpec] of plan.next) {
+      const group = this.#groups.get(name);
+      if (!group) continue;
+      const [spec] = this.#allocatePorts([nextSpec]) as [GroupSpec];
+      const wasRunning = new Set<string>();
+      const keep: SupervisedProcess[] = [];
+      for (const p of group.processes) {
+        const next = spec.processes.find((s) => s.name === p.name);
+        const ns = `${name}:${p.name}`;
+        if (next && !restartSet.has(ns)) {
+          p.updateSpec(next);
+          keep.push(p);
+          continue;
+        }
+        if (RUNNING_STATES.has(p.state)) {
+          wasRunning.add(p.name);
+          await this.stopProcess(makeNamespec(name, p.name)).catch(() => undefined);
+        }
+        this.#retire(p);
+        if (!next) this.#ports.release(ns);
+      }
+      const ctx = { childlogdir: this.childlogdir, identifier: this.identifier, onError: (err: Error) => this.#host.log('error', `log write failed: ${err.message}`) };
+      const processes = spec.processes.map((ps) => keep.find((p) => p.name === ps.name) ?? new SupervisedProcess(ps, this.#host, createProcessLogs(ps, ctx)));
+      group.reconfigure(spec, plan.configs.get(name) ?? group.config, processes);
+      for (const p of processes) {
+        if (keep.includes(p)) continue;
+        if (wasRunning.has(p.name) || (this.#started && p.spec.autostart && !restartSet.has(`${name}:${p.name}`))) p.spawn();
+      }
+    }
+    const added = plan.added.map((n) => ({ spec: plan.next.get(n) as GroupSpec, config: plan.configs.get(n) as AnyConfig }));
+    if (added.length) this.addResolvedGroups(added);
   }
 
   /** Active groups in supervisord's order: ascending priority, then name. @internal */

@@ -40,7 +40,8 @@ function childFailureScript(lines: string[]): string[] {
 }
 
 export class SupervisedProcess {
-  readonly spec: ProcessSpec;
+  /** The configuration; replaced by live changes of a reload plan (used from the next evaluation). */
+  #spec: ProcessSpec;
   readonly #host: ProcessHost;
   /** The process's log channels; they outlive each child. */
   readonly logs: ProcessLogs;
@@ -81,9 +82,20 @@ export class SupervisedProcess {
   readonly #lingering = new Set<number>();
 
   constructor(spec: ProcessSpec, host: ProcessHost, logs: ProcessLogs) {
-    this.spec = spec;
+    this.#spec = spec;
     this.#host = host;
     this.logs = logs;
+  }
+
+  get spec(): ProcessSpec {
+    return this.#spec;
+  }
+
+  /** Applies a configuration change that needs no restart (see reload-plan.ts). */
+  updateSpec(spec: ProcessSpec): void {
+    this.#spec = spec;
+    this.logs.stdout.setLimits(spec.stdout.maxbytes, spec.stdout.backups);
+    this.logs.stderr?.setLimits(spec.stderr.maxbytes, spec.stderr.backups);
   }
 
   get name(): string {

@@ -202,3 +202,51 @@ describe('memory limits', () => {
 });
 
 import { until } from '../../helpers/wait-for.js';
+
+describe('reload plans', () => {
+  it('plan/apply restarts exactly the changed processes, applies live changes in place', async () => {
+    const pm = createTestManager();
+    const pool = { name: 'pool', command: 'sleep 100%(process_num)d', numprocs: 3, process_name: 'p%(process_num)d', startsecs: 0 };
+    const v1 = [{ name: 'keep', command: 'sleep 1000', startsecs: 0 }, { name: 'chg', command: 'sleep 1000', startsecs: 0 }, { name: 'gone', command: 'sleep 1000', startsecs: 0 }, pool];
+    for (const c of v1) pm.addProcessGroup(c);
+    await pm.start();
+    await until(() => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING'), () => JSON.stringify(pm.getAllProcessInfo()));
+    const before = Object.fromEntries(pm.getAllProcessInfo().map((p) => [`${p.group}:${p.name}`, p.pid]));
+    const v2 = [
+      { name: 'keep', command: 'sleep 1000', startsecs: 0, stopwaitsecs: 3 },
+      { name: 'chg', command: 'sleep 2000', startsecs: 0 },
+      { name: 'new', command: 'sleep 1000', startsecs: 0 },
+      // p0 keeps `sleep 1000`; p1 and p2 get `sleep 1011` and `sleep 1022`.
+      { ...pool, command: 'sleep 10%(process_num)d%(process_num)d' },
+    ];
+    const plan = pm.plan(v2);
+    expect(plan.added).toEqual(['new']);
+    expect(plan.removed).toEqual(['gone']);
+    expect(plan.live).toEqual(['keep:keep']);
+    expect(plan.restart.sort()).toEqual(['chg:chg', 'pool:p1', 'pool:p2']);
+    await pm.apply(plan);
+    const after = Object.fromEntries(pm.getAllProcessInfo().map((p) => [`${p.group}:${p.name}`, p.pid]));
+    expect(after['keep:keep']).toBe(before['keep:keep']);
+    expect(pm.processFor('keep').spec.stopwaitsecs).toBe(3);
+    expect(after['chg:chg']).not.toBe(before['chg:chg']);
+    expect(after['pool:p0']).toBe(before['pool:p0']);
+    expect(after['pool:p1']).not.toBe(before['pool:p1']);
+    expect(after['gone:gone']).toBeUndefined();
+    await waitForState(pm, 'new', 'RUNNING');
+    await waitForState(pm, 'chg', 'RUNNING');
+  });
+
+  it('a numprocs change restarts no existing member', async () => {
+    const pm = createTestManager();
+    const pool = { name: 'pool', command: 'sleep 1000', numprocs: 2, process_name: 'p%(process_num)d', startsecs: 0 };
+    pm.addProcessGroup(pool);
+    await pm.start();
+    await until(() => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING'), () => JSON.stringify(pm.getAllProcessInfo()));
+    const pids = pm.getAllProcessInfo().map((p) => p.pid);
+    const plan = pm.plan([{ ...pool, numprocs: 3 }]);
+    expect(plan).toMatchObject({ restart: [], live: [], addedProcesses: ['pool:p2'] });
+    await pm.apply(plan);
+    await waitForState(pm, 'pool:p2', 'RUNNING');
+    expect(pm.getAllProcessInfo().slice(0, 2).map((p) => p.pid)).toEqual(pids);
+  });
+});
