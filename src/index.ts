@@ -17,3 +17,16 @@ export type { ProcessState, SupervisorState } from './supervisor/states.js';
 export type { Clock, TimerHandle } from './supervisor/clock.js';
 export { systemClock } from './supervisor/clock.js';
 export * from './errors.js';
+
+// Configuration files (supervisord.conf) and other formats.
+export { readSupervisordConfig, parseSupervisordConfig } from './compat/config-file.js';
+export { toSupervisordConf } from './compat/emit.js';
+export type { SupervisordConfig, ReadConfigResult, EmitConfig, SupervisordSection } from './compat/config-types.js';
+export { toSystemdUnits, processUnit, daemonUnit } from './compat/systemd.js';
+
+// procvisor's opt-in options.
+export type { ExtensionConfig, Dependency, DependencyCondition, PortConfig } from './supervisor/extensions.js';
+export type { BackoffPolicy } from './supervisor/backoff.js';
+export type { ReadinessConfig, ReadyCheck } from './supervisor/readiness.js';
+export type { ReloadPlan } from './supervisor/reload-plan.js';
+export type { Metrics } from './supervisor/memory-watch.js';

@@ -1,6 +1,7 @@
 // systemd units from the same program definitions: one unit that runs the procvisor daemon, and one
 // unit per process for fleets that run the programs under systemd directly.
-import type { ProcessSpec } from '../supervisor/config.js';
+import type { GroupSpec, ProcessSpec } from '../supervisor/config.js';
+import { resolveCommand } from '../supervisor/command.js';
 import { signalName } from '../supervisor/signals.js';
 
 /** Quotes one argv word the way systemd's ExecStart= parses it. */
@@ -79,4 +80,19 @@ export function daemonUnit(options: { configPath: string; execPath?: string; pro
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
+}
+
+/**
+ * Units for every process of `groups` (e.g. `readSupervisordConfig(path).specs`), keyed by file
+ * name. Commands are resolved as procvisor would run them (PATH of the program's environment).
+ */
+export function toSystemdUnits(groups: readonly GroupSpec[], pathEnv = process.env.PATH): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const g of groups) {
+    for (const p of g.processes) {
+      const cmd = resolveCommand(p.command, p.environment.PATH ?? pathEnv);
+      out[unitName(p)] = processUnit(p, [cmd.file, ...cmd.argv.slice(1)]);
+    }
+  }
+  return out;
 }

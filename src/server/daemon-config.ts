@@ -48,8 +48,3 @@ export function loadDaemonConfig(path: string, overrides: Partial<SupervisordSec
   if (i) out.inet = { host: i.host, port: i.port, credentials: credentials(i) };
   return out;
 }
-
-/** "changed" in reloadConfig's sense: group priority or any process's configuration differs. */
-export function groupsDiffer(a: GroupSpec, b: GroupSpec): boolean {
-  return JSON.stringify(a) !== JSON.stringify(b);
-}

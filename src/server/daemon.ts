@@ -10,7 +10,8 @@ import { ProcessManager } from '../supervisor/manager.js';
 import type { GroupConfig, ProgramConfig } from '../supervisor/config.js';
 import { AlreadyAddedError, BadNameError } from '../errors.js';
 import type { XmlRpcValue } from '../compat/xmlrpc-types.js';
-import { loadDaemonConfig, type DaemonConfig, type LoadedGroup, groupsDiffer } from './daemon-config.js';
+import { loadDaemonConfig, type DaemonConfig, type LoadedGroup } from './daemon-config.js';
+import { diffGroups } from '../supervisor/reload-plan.js';
 import { configInfo } from '../compat/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
@@ -231,18 +232,12 @@ export class Daemon implements Supervisor {
       if (e instanceof ConfigError) throw e;
       throw new ConfigError((e as Error).message);
     }
-    const active = new Map(this.pm.groups().map((g) => [g.name, g]));
-    const added: string[] = [];
-    const changed: string[] = [];
-    const removed: string[] = [];
-    for (const [name, g] of next.groups) {
-      const cur = active.get(name);
-      if (!cur) added.push(name);
-      else if (groupsDiffer(cur.spec, g.spec)) changed.push(name);
-    }
-    for (const name of active.keys()) if (!next.groups.has(name)) removed.push(name);
+    const diff = diffGroups(
+      this.pm.groups().map((g) => g.spec),
+      [...next.groups.values()].map((g) => g.spec),
+    );
     this.config = next;
-    return [added.sort(), changed.sort(), removed.sort()];
+    return diff;
   }
 
   addProcessGroup(name: string): void {

@@ -22,7 +22,7 @@ import {
 } from '../errors.js';
 import { BadCommandError } from './command.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
-import { type Channel, type GroupConfig, type GroupSpec, type ProgramConfig, resolveGroup } from './config.js';
+import { type Channel, type GroupConfig, type GroupSpec, type ProcessSpec, type ProgramConfig, resolveGroup } from './config.js';
 import type { ManagerEvents, ProcessStateEvent } from './events.js';
 import { ProcessGroup } from './group.js';
 import { makeNamespec, parseNamespec } from './names.js';
@@ -38,7 +38,10 @@ import { endFamily, snapshotFamily } from './leftovers.js';
 import { dependenciesOf, isSatisfied, validateDependencies } from './dependencies.js';
 import { listeningPorts, PortAllocator } from './ports.js';
 import { MemoryWatch, type Metrics, type Sampled } from './memory-watch.js';
-import { planReload, type ReloadPlan } from './reload-plan.js';
+import { diffGroups, planReload, type ReloadPlan } from './reload-plan.js';
+import { parseSupervisordConfig, readSupervisordConfig } from '../compat/config-file.js';
+import type { ReadConfigResult } from '../compat/config-types.js';
+import { resolve as resolvePath } from 'node:path';
 import { parseSignal, type SignalSpec } from './signals.js';
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type SupervisorState, SUPERVISOR_STATE_CODE } from './states.js';
 
@@ -132,6 +135,10 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   /** start() was called: autostart applies to groups as they are added. */
   #started = false;
   #shutdown: Promise<void> | undefined;
+  /** Where the configuration comes from (fromConfigFile/Text), for reloadConfig. */
+  #source: (() => ReadConfigResult) | undefined;
+  /** Groups of the last configuration read, by name (addProcessGroup(name)). */
+  #available = new Map<string, { spec: GroupSpec; config: AnyConfig }>();
   /** PORT allocations of this manager. */
   readonly #ports = new PortAllocator();
   /** The memory/CPU sampler (armed only while something has a limit or metrics are on). */
@@ -221,8 +228,14 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
    * Mirrors `supervisor.addProcessGroup`.
    * @throws ConfigError, AlreadyAddedError, ShutdownStateError
    */
-  addProcessGroup(config: AnyConfig): void {
+  addProcessGroup(config: AnyConfig | string): void {
     this.#assertNotShuttingDown();
+    if (typeof config === 'string') {
+      // supervisord's addProcessGroup(name): activate a group of the last configuration read.
+      const g = this.#available.get(config);
+      if (!g) throw new BadNameError(config);
+      return this.addResolvedGroups([g]);
+    }
     const spec = resolveGroup(config, {
       env: this.#options.environment ?? process.env,
       globalEnvironment: this.#options.globalEnvironment ?? {},
@@ -248,40 +261,41 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       [...this.#groups.values()].map((g) => g.spec),
     );
     for (const { spec } of list) spec.processes.forEach(checkLogPaths);
-    const withPorts = this.#allocatePorts(list.map((g) => g.spec));
-    list.forEach(({ config }, i) => this.#add(withPorts[i] as GroupSpec, config));
+    const ports = this.#allocatePorts(list.map((g) => g.spec));
+    for (const { spec, config } of list) this.#add(spec, config, ports);
     this.#memory.update();
   }
 
-  /** Gives every process with a `port` option its PORT (and HOST); all or nothing. */
-  #allocatePorts(specs: GroupSpec[]): GroupSpec[] {
-    const done: string[] = [];
+  /** Allocates PORT (and HOST) for every process with a `port` option; all or nothing. */
+  #allocatePorts(specs: readonly GroupSpec[]): Map<string, Record<string, string>> {
+    const out = new Map<string, Record<string, string>>();
     try {
       const inUse = listeningPorts();
-      return specs.map((g) => ({
-        ...g,
-        processes: g.processes.map((p) => {
-          const port = p.ext.port;
-          if (!port) return p;
-          const key = `${p.group}:${p.name}`;
-          const n = this.#ports.allocate({ key, mode: port.mode, range: port.range }, inUse);
-          done.push(key);
-          return { ...p, environment: { ...p.environment, [port.env]: String(n), ...(port.host ? { HOST: port.host } : {}) } };
-        }),
-      }));
+      for (const p of specs.flatMap((g) => g.processes)) {
+        const port = p.ext.port;
+        if (!port) continue;
+        const key = `${p.group}:${p.name}`;
+        const n = this.#ports.allocate({ key, mode: port.mode, range: port.range }, inUse);
+        out.set(key, { [port.env]: String(n), ...(port.host ? { HOST: port.host } : {}) });
+      }
+      return out;
     } catch (e) {
-      for (const key of done) this.#ports.release(key);
+      for (const key of out.keys()) this.#ports.release(key);
       throw e;
     }
   }
 
-  #add(spec: GroupSpec, config: AnyConfig): void {
+  #newProcess(ps: ProcessSpec, ports: ReadonlyMap<string, Record<string, string>>): SupervisedProcess {
     const ctx = {
       childlogdir: this.childlogdir,
       identifier: this.identifier,
       onError: (err: Error) => this.#host.log('error', `log write failed: ${err.message}`),
     };
-    const processes = spec.processes.map((ps) => new SupervisedProcess(ps, this.#host, createProcessLogs(ps, ctx)));
+    return new SupervisedProcess(ps, this.#host, createProcessLogs(ps, ctx), ports.get(`${ps.group}:${ps.name}`));
+  }
+
+  #add(spec: GroupSpec, config: AnyConfig, ports: ReadonlyMap<string, Record<string, string>>): void {
+    const processes = spec.processes.map((ps) => this.#newProcess(ps, ports));
     const group = new ProcessGroup(spec, config, processes);
     this.#groups.set(spec.name, group);
     this.emit('processGroupAdded', spec.name);
@@ -337,7 +351,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     for (const [name, nextSpec] of plan.next) {
       const group = this.#groups.get(name);
       if (!group) continue;
-      const [spec] = this.#allocatePorts([nextSpec]) as [GroupSpec];
+      const spec = nextSpec;
+      const ports = this.#allocatePorts([spec]);
       const wasRunning = new Set<string>();
       const keep: SupervisedProcess[] = [];
       for (const p of group.processes) {
@@ -355,8 +370,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
         this.#retire(p);
         if (!next) this.#ports.release(ns);
       }
-      const ctx = { childlogdir: this.childlogdir, identifier: this.identifier, onError: (err: Error) => this.#host.log('error', `log write failed: ${err.message}`) };
-      const processes = spec.processes.map((ps) => keep.find((p) => p.name === ps.name) ?? new SupervisedProcess(ps, this.#host, createProcessLogs(ps, ctx)));
+      const processes = spec.processes.map((ps) => keep.find((p) => p.name === ps.name) ?? this.#newProcess(ps, ports));
       group.reconfigure(spec, plan.configs.get(name) ?? group.config, processes);
       for (const p of processes) {
         if (keep.includes(p)) continue;
@@ -365,6 +379,76 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     }
     const added = plan.added.map((n) => ({ spec: plan.next.get(n) as GroupSpec, config: plan.configs.get(n) as AnyConfig }));
     if (added.length) this.addResolvedGroups(added);
+  }
+
+  // ---- configuration files ------------------------------------------------------------------
+
+  /**
+   * A manager running a supervisord.conf: `[supervisord]` childlogdir, identifier, environment
+   * and loglevel apply; every group is added (start() autostarts). The daemon adds the servers.
+   * @throws ConfigError with supervisord's message, file and line
+   */
+  static fromConfigFile(path: string, options: ManagerOptions = {}): ProcessManager {
+    const abs = resolvePath(path);
+    return ProcessManager.#fromSource(() => readSupervisordConfig(abs), options);
+  }
+
+  /** The same from text; `here` is the directory `%(here)s` means (default: the current one). */
+  static fromConfigText(text: string, options: ManagerOptions & { here?: string; file?: string } = {}): ProcessManager {
+    const { here, file, ...rest } = options;
+    return ProcessManager.#fromSource(() => parseSupervisordConfig(text, { ...(here !== undefined ? { here } : {}), ...(file !== undefined ? { file } : {}) }), rest);
+  }
+
+  static #fromSource(read: () => ReadConfigResult, options: ManagerOptions): ProcessManager {
+    const conf = read();
+    const s = conf.supervisord;
+    const pm = new ProcessManager({
+      childlogdir: s.childlogdir,
+      identifier: s.identifier,
+      globalEnvironment: s.environment,
+      serverUrl: conf.serverurl,
+      mainLog: new MainLog({ level: s.loglevel }),
+      ...options,
+    });
+    pm.#source = read;
+    pm.#setAvailable(conf);
+    pm.addResolvedGroups([...pm.#available.values()]);
+    return pm;
+  }
+
+  #setAvailable(conf: ReadConfigResult): void {
+    validateDependencies(conf.specs, []);
+    this.#available = new Map(conf.specs.map((spec, i) => [spec.name, { spec, config: conf.groups[i] as AnyConfig }]));
+  }
+
+  /**
+   * Re-reads the configuration file without applying it: supervisord's [added, changed, removed]
+   * group names. addProcessGroup(name) and update() then use it. Mirrors `supervisor.reloadConfig`.
+   * @throws ConfigError (CANT_REREAD); nothing changes then
+   */
+  reloadConfig(): [string[], string[], string[]] {
+    this.#assertNotShuttingDown();
+    if (!this.#source) throw new FailedError('this manager was not created from a configuration file');
+    const conf = this.#source();
+    this.#setAvailable(conf);
+    return diffGroups(
+      this.groups().map((g) => g.spec),
+      conf.specs,
+    );
+  }
+
+  /**
+   * supervisorctl's `update`: re-read, then stop and remove removed groups, stop/remove/re-add
+   * changed ones, add new ones (they autostart). Unchanged groups are not touched.
+   */
+  async update(): Promise<{ added: string[]; changed: string[]; removed: string[] }> {
+    const [added, changed, removed] = this.reloadConfig();
+    for (const name of [...removed, ...changed]) {
+      await this.stopProcessGroup(name);
+      this.removeProcessGroup(name);
+    }
+    for (const name of [...changed, ...added]) this.addProcessGroup(name);
+    return { added, changed, removed };
   }
 
   /** Active groups in supervisord's order: ascending priority, then name. @internal */

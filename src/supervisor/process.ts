@@ -81,8 +81,12 @@ export class SupervisedProcess {
   /** Children whose process group may still have members after they were reaped. */
   readonly #lingering = new Set<number>();
 
-  constructor(spec: ProcessSpec, host: ProcessHost, logs: ProcessLogs) {
+  /** Environment the manager adds (PORT/HOST allocations), under the program's own. */
+  readonly #extraEnv: Readonly<Record<string, string>>;
+
+  constructor(spec: ProcessSpec, host: ProcessHost, logs: ProcessLogs, extraEnv: Readonly<Record<string, string>> = {}) {
     this.#spec = spec;
+    this.#extraEnv = extraEnv;
     this.#host = host;
     this.logs = logs;
   }
@@ -365,7 +369,7 @@ export class SupervisedProcess {
     else if (url) env.SUPERVISOR_SERVER_URL = url;
     env.SUPERVISOR_PROCESS_NAME = this.name;
     env.SUPERVISOR_GROUP_NAME = this.group;
-    return Object.assign(env, this.spec.environment);
+    return Object.assign(env, this.#extraEnv, this.spec.environment);
   }
 
   /** Failures supervisord's child would hit between fork and exec, checked before spawning. */

@@ -63,3 +63,16 @@ export function planReload(current: readonly GroupSpec[], next: readonly GroupSp
   }
   return plan;
 }
+
+/**
+ * supervisord's reloadConfig at group granularity: [added, changed, removed] group names, each
+ * sorted. "changed" = the group's priority or any of its processes' configuration differs.
+ */
+export function diffGroups(current: readonly GroupSpec[], next: readonly GroupSpec[]): [string[], string[], string[]] {
+  const cur = new Map(current.map((g) => [g.name, g]));
+  const nxt = new Map(next.map((g) => [g.name, g]));
+  const added = next.filter((g) => !cur.has(g.name)).map((g) => g.name);
+  const changed = next.filter((g) => cur.has(g.name) && !same(cur.get(g.name), g)).map((g) => g.name);
+  const removed = current.filter((g) => !nxt.has(g.name)).map((g) => g.name);
+  return [added.sort(), changed.sort(), removed.sort()];
+}
