@@ -3,6 +3,7 @@
 // them unchanged; otherwise a `%(name).0s` (which expands to nothing) is slipped in where the
 // reader would strip whitespace or cut a comment.
 import { ConfigError } from '../errors.js';
+import { type ExtensionError, extensionsToIni } from '../supervisor/extensions.js';
 import type { GroupConfig, ProgramConfig } from '../supervisor/config.js';
 import { parseEnvironment } from './datatypes.js';
 import type { EmitConfig, SupervisordSection } from './config-types.js';
@@ -206,6 +207,14 @@ function programLines(p: ProgramConfig): Line[] {
     else if (key === 'autorestart') lines.push({ key, text: `${key}=${String(value)}` });
     else write(key, value);
   }
+  // procvisor's own keys (readiness, dependencies, backoff, memory, port); supervisord ignores them.
+  let ext: Array<[string, string]>;
+  try {
+    ext = extensionsToIni(p);
+  } catch (e) {
+    throw cannot(`${where} ${(e as ExtensionError).option}`, (e as Error).message);
+  }
+  for (const [key, text] of ext) lines.push(...renderOption(where, key, text, 'template', PROGRAM_MARKER));
   return lines;
 }
 

@@ -242,3 +242,42 @@ export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]
   }
   return out;
 }
+
+/**
+ * The flat INI keys for the extension options of `cfg` (the inverse of extensionsFromIni), values
+ * unescaped. Throws ExtensionError for what a file cannot hold (a custom check function).
+ */
+export function extensionsToIni(cfg: ExtensionConfig): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  if (cfg.ready) {
+    for (const c of cfg.ready.checks) {
+      if ('tcp' in c) out.push(['ready_tcp', String(c.tcp)]);
+      else if ('http' in c) out.push(['ready_http', c.http], ...(c.status !== undefined ? [['ready_http_status', String(c.status)] as [string, string]] : []));
+      else if ('log' in c) out.push(['ready_log', c.log instanceof RegExp ? c.log.source : c.log], ...(c.count !== undefined ? [['ready_log_count', String(c.count)] as [string, string]] : []));
+      else if ('file' in c) out.push(['ready_file', c.file]);
+      else fail('ready', 'a custom readiness function cannot be written to a configuration file');
+    }
+    out.push(['ready_timeout', String(cfg.ready.timeout)]);
+    if (cfg.ready.interval !== undefined) out.push(['ready_interval', String(cfg.ready.interval)]);
+  }
+  if (cfg.depends_on) {
+    const deps = Array.isArray(cfg.depends_on) ? cfg.depends_on.map((n) => `${n}:running`) : Object.entries(cfg.depends_on).map(([n, c]) => `${n}:${c}`);
+    out.push(['depends_on', deps.join(',')]);
+  }
+  if (cfg.backoff !== undefined) {
+    const b = typeof cfg.backoff === 'string' ? { strategy: cfg.backoff } : cfg.backoff;
+    if (b.strategy !== undefined) out.push(['backoff', b.strategy]);
+    for (const k of ['initial', 'multiplier', 'max', 'reset_after'] as const) if (b[k] !== undefined && b[k] !== null) out.push([`backoff_${k}`, String(b[k])]);
+    if (b.jitter !== undefined) out.push(['backoff_jitter', b.jitter === 'full' ? 'true' : 'false']);
+    if (b.give_up !== undefined) out.push(['backoff_give_up', String(b.give_up)]);
+  }
+  if (cfg.max_memory_mb !== undefined) out.push(['max_memory_mb', String(cfg.max_memory_mb)]);
+  if (cfg.port !== undefined) {
+    const p = typeof cfg.port === 'string' ? { mode: cfg.port } : cfg.port;
+    out.push(['port', p.mode]);
+    if (p.range) out.push(['port_range', `${p.range[0]}-${p.range[1]}`]);
+    if (p.host !== undefined) out.push(['port_host', p.host]);
+    if (p.env !== undefined) out.push(['port_env', p.env]);
+  }
+  return out;
+}

@@ -55,3 +55,4 @@ describe('systemd units from the same program definitions', () => {
     expect(d).toContain('ExecReload=/bin/kill -HUP $MAINPID');
   });
 });
+
