@@ -3,7 +3,7 @@ export { ProcessManager } from './supervisor/manager.js';
 export type { ManagerOptions, WaitOptions, ProcessResult, ActivityLogger, LogLevel } from './supervisor/manager.js';
 export type { ProgramConfig, GroupConfig, ProcessSpec, ChannelSpec, Channel } from './supervisor/config.js';
 export { PROGRAM_DEFAULTS } from './supervisor/config.js';
-export type { ProcessInfo } from './supervisor/process-info.js';
+export type { ProcessInfo, ProcessStatusInfo } from './supervisor/process-info.js';
 export type { ManagerEvents, ProcessStateEvent, ProcessLogEvent } from './supervisor/events.js';
 export {
   PROCESS_STATES,

@@ -112,7 +112,7 @@ export function describeError(e: unknown): { status: number; body: ApiErrorBody;
     return { status: 400, body: { error } };
   }
   if (isSupervisorError(e)) {
-    return { status: statusOfFault(e.code), body: { error: { code: e.code, faultCode: e.faultCode, message: e.message } } };
+    return { status: statusOfFault(e.code), body: { error: { code: e.code, faultCode: e.faultCode, message: e.faultString } } };
   }
   const message = e instanceof Error ? e.message : String(e);
   return { status: 500, body: { error: { code: 'FAILED', faultCode: FAULTS.FAILED, message: `FAILED: ${message}` } } };

@@ -34,7 +34,7 @@ export function getStatus(ctx: RequestContext): Reply {
 }
 
 export function getProcess(ctx: RequestContext): Reply {
-  return { status: 200, body: toStatus(ctx.pm.getProcessInfo(ctx.params.namespec ?? '')) };
+  return { status: 200, body: toStatus(ctx.pm.getProcessStatus(ctx.params.namespec ?? '')) };
 }
 
 /** A failed start with the process's last output lines attached. */
@@ -47,7 +47,7 @@ function withLogs(pm: ProcessManager, namespec: string, e: unknown): unknown {
       return [];
     }
   };
-  return new ApiError(422, e.code, e.message, { logs: { stdout: lines('stdout'), stderr: lines('stderr') } });
+  return new ApiError(422, e.code, e.faultString, { logs: { stdout: lines('stdout'), stderr: lines('stderr') } });
 }
 
 function parseSignal(body: unknown): SignalSpec {
@@ -85,7 +85,7 @@ export async function actOnProcess(ctx: RequestContext, programs: ProgramService
   } catch (e) {
     throw withLogs(pm, namespec, e);
   }
-  return { status: 200, body: { process: toStatus(pm.getProcessInfo(namespec)) } };
+  return { status: 200, body: { process: toStatus(pm.getProcessStatus(namespec)) } };
 }
 
 function results(list: ProcessResult[]): Reply {

@@ -101,7 +101,7 @@ export class ProgramService {
       enabled: p.enabled,
       pending: group !== undefined && !isDeepStrictEqual(group.config, p.config),
       config: p.config,
-      processes: group ? group.processes.map((proc) => toStatus(proc.info())) : [],
+      processes: group ? group.processes.map((proc) => toStatus(proc.status())) : [],
     };
   }
 

@@ -207,7 +207,7 @@ export class RunRegistry {
       ended: run.ended,
       timedOut: run.timedOut,
       exitstatus: run.ended ? run.exitstatus : null,
-      status: toStatus(run.pm.getProcessInfo(run.name)),
+      status: toStatus(run.pm.getProcessStatus(run.name)),
     };
   }
 

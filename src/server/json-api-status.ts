@@ -1,6 +1,6 @@
 // A process's status as the JSON API reports it: getProcessInfo's fields plus the namespec and
 // an uptime in seconds.
-import type { ProcessInfo } from '../supervisor/process-info.js';
+import type { ProcessInfo, ProcessStatusInfo } from '../supervisor/process-info.js';
 import type { ProcessResult } from '../supervisor/manager.js';
 import { makeNamespec } from '../supervisor/names.js';
 import type { ProcessState } from '../supervisor/states.js';
@@ -25,9 +25,13 @@ export interface ProcessStatus {
   exitstatus: number;
   spawnerr: string;
   description: string;
+  /** Epoch ms of the next automatic retry or restart; null when none is pending. */
+  nextRetryAt: number | null;
+  /** Start attempts after the first. */
+  restarts: number;
 }
 
-export function toStatus(info: ProcessInfo): ProcessStatus {
+export function toStatus(info: ProcessInfo | ProcessStatusInfo): ProcessStatus {
   return {
     name: info.name,
     group: info.group,
@@ -41,6 +45,8 @@ export function toStatus(info: ProcessInfo): ProcessStatus {
     exitstatus: info.exitstatus,
     spawnerr: info.spawnerr,
     description: info.description,
+    nextRetryAt: 'nextRetryAt' in info && info.nextRetryAt ? info.nextRetryAt : null,
+    restarts: 'restarts' in info ? info.restarts : 0,
   };
 }
 

@@ -33,7 +33,7 @@ import type { TailResult } from '../logs/tail.js';
 import type { LinesOptions } from '../logs/live-lines.js';
 import { tmpdir } from 'node:os';
 import { rmSync } from 'node:fs';
-import type { ProcessInfo } from './process-info.js';
+import type { ProcessInfo, ProcessStatusInfo } from './process-info.js';
 import { endFamily, snapshotFamily } from './leftovers.js';
 import { dependenciesOf, isSatisfied, validateDependencies } from './dependencies.js';
 import { listeningPorts, PortAllocator } from './ports.js';
@@ -500,6 +500,11 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   /** Mirrors `supervisor.getProcessInfo`. @throws BadNameError */
   getProcessInfo(namespec: string): ProcessInfo {
     return this.#process(namespec).info();
+  }
+
+  /** getProcessInfo plus `nextRetryAt` and `restarts` (procvisor's additions). */
+  getProcessStatus(namespec: string): ProcessStatusInfo {
+    return this.#process(namespec).status();
   }
 
   /** Every process, ordered by group name then process name. Mirrors `supervisor.getAllProcessInfo`. */

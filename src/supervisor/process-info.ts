@@ -21,6 +21,14 @@ export interface ProcessInfo {
   pid: number;
 }
 
+/** ProcessInfo plus what procvisor adds (JSON API, status page). */
+export interface ProcessStatusInfo extends ProcessInfo {
+  /** Epoch ms of the pending automatic retry/restart, 0 when none. */
+  nextRetryAt: number;
+  /** Start attempts after the first since the process was added. */
+  restarts: number;
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** Python's `time.strftime('%b %d %I:%M %p', time.localtime(t))`. */

@@ -9,7 +9,7 @@ import type { Channel, ProcessSpec } from './config.js';
 import type { ProcessStateEvent } from './events.js';
 import { decideOnExit, describeExit } from './exit.js';
 import { guardChild, releaseChild } from './orphan-guard.js';
-import { describeProcess, type ProcessInfo } from './process-info.js';
+import { describeProcess, type ProcessInfo, type ProcessStatusInfo } from './process-info.js';
 import { signalName } from './signals.js';
 import { STATE_CODE, type ProcessState } from './states.js';
 import { assertTransition } from './transitions.js';
@@ -58,6 +58,8 @@ export class SupervisedProcess {
   #laststartMono = 0;
   /** Epoch ms of the last reap; 0 = never reaped. */
   #laststop = 0;
+  /** Spawn attempts since the process was added (restarts = attempts - 1). */
+  #attempts = 0;
   /** Consecutive failed start attempts. */
   #backoff = 0;
   /** A stop or kill signal was sent to the current child. */
@@ -124,6 +126,11 @@ export class SupervisedProcess {
   /** Epoch ms when the pending BACKOFF retry is due, or 0. */
   get nextRetryAt(): number {
     return this.#retryAt;
+  }
+
+  /** getProcessInfo plus procvisor's own fields: the next retry time and the restart count. */
+  status(): ProcessStatusInfo {
+    return { ...this.info(), nextRetryAt: this.#retryAt, restarts: Math.max(0, this.#attempts - 1) };
   }
 
   info(): ProcessInfo {
@@ -282,6 +289,7 @@ export class SupervisedProcess {
     this.#readyFailure = null;
     this.#laststart = this.#host.clock.epochMs();
     this.#laststartMono = this.#host.clock.now();
+    this.#attempts += 1;
     this.#setState('STARTING', { tries: this.#backoff });
 
     let cmd: ResolvedCommand;
