@@ -17,6 +17,8 @@ import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from
 import { removePidfile, writePidfile } from './pidfile.js';
 import type { Supervisor } from './rpc-methods.js';
 import { createJsonApi, type JsonApi } from './json-api.js';
+import { createEventsApi } from './events-api.js';
+import { createStatusPage } from './status-page/status-page.js';
 import { lookupUser } from '../supervisor/users.js';
 
 export interface DaemonOptions {
@@ -48,6 +50,8 @@ export class Daemon implements Supervisor {
   #ownSocket: string | undefined;
   /** The JSON API (programs as resources); it outlives reloads. */
   readonly api: JsonApi;
+  /** Server-sent state changes for the status page; rebinds to a new manager after a reload. */
+  readonly events: ReturnType<typeof createEventsApi>;
   #done!: Promise<ExitCode>;
   #resolveDone!: (code: ExitCode) => void;
   #stopping: Promise<void> | undefined;
@@ -58,6 +62,7 @@ export class Daemon implements Supervisor {
     this.options = options;
     this.#done = new Promise((r) => (this.#resolveDone = r));
     this.api = createJsonApi({ manager: () => this.pm });
+    this.events = createEventsApi({ manager: () => this.pm });
   }
 
   /** Resolves with the exit code once the daemon has shut down. */
@@ -116,6 +121,7 @@ export class Daemon implements Supervisor {
       mainLog: this.mainLog,
       nocleanup: true,
     });
+    this.events?.rebind();
   }
 
   async #activate(): Promise<void> {
@@ -125,7 +131,8 @@ export class Daemon implements Supervisor {
 
   async #listen(): Promise<void> {
     this.mainLog.info("RPC interface 'supervisor' initialized");
-    const routes = [this.api, ...(this.options.routes?.(this) ?? [])];
+    // /api/events before the JSON API, which answers everything else under /api/.
+    const routes = [this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
     const { unix, inet } = this.config;
     if (unix) {
       if (!unix.credentials) this.mainLog.critical("Server 'unix_http_server' running without any HTTP authentication checking");
@@ -178,6 +185,7 @@ export class Daemon implements Supervisor {
     // Let the RPC that asked for it get its answer first.
     await new Promise((r) => setImmediate(r));
     this.api.close();
+    this.events.close();
     await this.pm.shutdown();
     await this.#closeServers();
   }
@@ -185,6 +193,7 @@ export class Daemon implements Supervisor {
   /** Undoes a start that failed half-way (a server could not listen, …). */
   async abort(): Promise<void> {
     this.api.close();
+    this.events.close();
     await this.pm?.shutdown();
     await this.#closeServers();
   }

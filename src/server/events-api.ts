@@ -65,19 +65,26 @@ function frame(event: string, data: unknown): string {
 
 function statusOf(pm: ProcessManager, namespec: string): ProcessStatus | undefined {
   try {
-    return toStatus(pm.getProcessInfo(namespec));
+    return toStatus(pm.getProcessStatus(namespec));
   } catch {
     return undefined; // removed in the meantime
   }
 }
 
+/** The JSON API status (with `restarts` and `nextRetryAt`) of every process, in getAllProcessInfo's order. */
+export function allStatuses(pm: ProcessManager): ProcessStatus[] {
+  return pm.getAllProcessInfo().map((info) => toStatus(pm.getProcessStatus(makeNamespec(info.group, info.name))));
+}
+
 function groupStatuses(pm: ProcessManager, name: string): ProcessStatus[] {
   const procs = pm.getGroup(name)?.processes ?? [];
-  return procs.map((p) => toStatus(p.info())).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return procs
+    .map((p) => toStatus(pm.getProcessStatus(makeNamespec(p.group, p.name))))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function snapshotOf(pm: ProcessManager): SnapshotEvent {
-  return { supervisor: pm.getState(), processes: pm.getAllProcessInfo().map(toStatus) };
+  return { supervisor: pm.getState(), processes: allStatuses(pm) };
 }
 
 /** The connected clients and the one set of manager listeners they share. */
@@ -100,13 +107,12 @@ class EventHub {
     return this.#clients.size;
   }
 
-  add(req: IncomingMessage, res: ServerResponse): void {
+  add(res: ServerResponse): void {
     const pm = this.#options.manager();
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
     res.write(`retry: 2000\n\n${frame('snapshot', snapshotOf(pm))}`);
     this.#clients.add(res);
     const leave = () => this.#remove(res);
-    req.on('close', leave);
     res.on('close', leave);
     res.on('error', leave);
     if (this.#bound !== pm) this.#bind(pm, false);
@@ -211,7 +217,7 @@ export function createEventsApi(options: EventsApiOptions): EventsApi {
       sendError(res, new ApiError(405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} is not allowed on ${PATH} (allowed: GET)`, { allow: 'GET' }));
       return true;
     }
-    hub.add(req, res);
+    hub.add(res);
     return true;
   };
   const api = Object.assign(route, { rebind: () => hub.rebind(), close: () => hub.close() });

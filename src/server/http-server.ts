@@ -99,8 +99,23 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
   res.end(body);
 }
 
+/** A browser page of another site posting to us (supervisorctl sends no Origin header). */
+function isCrossSite(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === 'null') return true;
+  if (origin !== undefined) {
+    try {
+      if (new URL(origin).host !== req.headers.host) return true;
+    } catch {
+      return true;
+    }
+  }
+  return req.headers['sec-fetch-site'] === 'cross-site';
+}
+
 async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'POST') return send(res, 400, 'Bad Request');
+  if (isCrossSite(req)) return send(res, 403, 'Forbidden: cross-site request');
   let call;
   try {
     call = decodeMethodCall((await readBody(req)).toString('utf8'));

@@ -79,6 +79,7 @@ function buildRoutes(programs: ProgramService, runs: RunRegistry): [Method, stri
     ['POST', 'processes/:namespec/restart', (ctx) => actOnProcess(ctx, programs, 'restart')],
     ['POST', 'processes/:namespec/signal', (ctx) => actOnProcess(ctx, programs, 'signal')],
     ['GET', 'processes/:namespec/logs', getLogs],
+    ['POST', 'processes/:namespec/clear-log', (ctx) => ({ status: 200, body: { cleared: ctx.pm.clearProcessLogs(ctx.params.namespec ?? '') } })],
     ['POST', 'run', async (ctx) => ok(await runs.create(ctx.body), 201)],
     ['GET', 'run', () => ok({ runs: runs.list() })],
     ['GET', 'run/:name', (ctx) => ok(runs.get(name(ctx)))],

@@ -269,9 +269,11 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   /** Allocates PORT (and HOST) for every process with a `port` option; all or nothing. */
   #allocatePorts(specs: readonly GroupSpec[]): Map<string, Record<string, string>> {
     const out = new Map<string, Record<string, string>>();
+    const wanted = specs.flatMap((g) => g.processes).filter((p) => p.ext.port);
+    if (wanted.length === 0) return out;
     try {
       const inUse = listeningPorts();
-      for (const p of specs.flatMap((g) => g.processes)) {
+      for (const p of wanted) {
         const port = p.ext.port;
         if (!port) continue;
         const key = `${p.group}:${p.name}`;

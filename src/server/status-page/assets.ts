@@ -57,7 +57,8 @@ async function readModule(name: string): Promise<Asset | undefined> {
   const hit = cache.get(path);
   if (hit?.mtimeMs === mtimeMs) return hit.asset;
   const source = readFileSync(path, 'utf8');
-  const body = path === jsPath ? source : (await loadTranspiler())(source, tsPath);
+  // The source maps point into src/, which is not served.
+  const body = path === jsPath ? source.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n') : (await loadTranspiler())(source, tsPath);
   const asset = { body, type: JS, etag: etagOf(body) };
   cache.set(path, { mtimeMs, asset });
   return asset;

@@ -65,6 +65,7 @@ export class ProcessTable {
 
   /** Makes the table match a full snapshot: updates rows in place, rebuilds groups whose membership changed. */
   applySnapshot(statuses: readonly RowStatus[]): void {
+    performance.mark('status-page:snapshot-start');
     this.#pending.clear();
     const bodies = new Map<string, HTMLTableSectionElement>();
     this.#el.table.querySelectorAll<HTMLTableSectionElement>('tbody[data-group]').forEach((tb) => bodies.set(tb.dataset.group ?? '', tb));
@@ -79,6 +80,7 @@ export class ProcessTable {
     }
     for (const tb of bodies.values()) this.#dropGroup(tb);
     this.#refresh();
+    performance.measure('status-page:snapshot', 'status-page:snapshot-start');
   }
 
   /** One transition: counted now, drawn on the next frame. */

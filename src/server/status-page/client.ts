@@ -98,7 +98,6 @@ function wireButtons(table: ProcessTable, actions: ActionRunner, log: LogView): 
 }
 
 function main(): void {
-  document.documentElement.classList.remove('no-js');
   const table = new ProcessTable({ table: byId('processes'), counts: byId('counts'), shown: byId('shown'), empty: byId('empty') });
   const log = new LogView({
     panel: byId('log-panel'),

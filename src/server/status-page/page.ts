@@ -1,6 +1,7 @@
 // The status page's HTML document, rendered on the server: complete and readable without
 // JavaScript (a read-only table, filterable through a GET form); the client then takes over the
 // same markup and keeps it live.
+import { createHash } from 'node:crypto';
 import { PROCESS_STATES, type SupervisorState } from '../../supervisor/states.js';
 import { COLUMNS, escapeHtml, matchesFilter, type RowStatus, summaryText, tableBodiesHtml } from './view.js';
 
@@ -14,6 +15,15 @@ export interface PageModel {
   /** When the snapshot was taken (shown to no-JS readers). */
   renderedAt: Date;
 }
+
+/**
+ * Runs before the first paint, so nothing meant for one mode flashes in the other: the page is
+ * marked `js`, which hides `.no-js-only` and shows `.js-only`. (A `<noscript>` would do for real
+ * no-JS browsers, but not for engines that disable scripting after parsing, such as headless
+ * emulation.) Allowed by its hash in the Content-Security-Policy.
+ */
+export const MARK_SCRIPTING = "document.documentElement.className='js'";
+export const MARK_SCRIPTING_HASH = `'sha256-${createHash('sha256').update(MARK_SCRIPTING).digest('base64')}'`;
 
 /** Where the page's assets live (see status-page.ts). */
 export const ASSET_PREFIX = '/static/status-page/';
@@ -36,7 +46,7 @@ function toolbarHtml(filter: PageModel['filter'], shown: number, total: number):
 <span id="filter-help" class="visually-hidden">Matches process name, group or state</span>
 <label for="state-filter">State</label>
 <select id="state-filter" name="state">${stateOptions(filter.state)}</select>
-<noscript><button type="submit">Apply filter</button></noscript>
+<button type="submit" class="no-js-only">Apply filter</button>
 <span id="shown" aria-live="polite">${shown === total ? '' : `Showing ${shown} of ${total}`}</span>
 </form>`;
 }
@@ -67,6 +77,7 @@ export function renderPage(model: PageModel): string {
 <title>procvisor status: ${id}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSET_PREFIX}style.css">
+<script>${MARK_SCRIPTING}</script>
 <script type="module" src="${ASSET_PREFIX}client.js"></script>
 </head>
 <body>
@@ -74,7 +85,7 @@ export function renderPage(model: PageModel): string {
 <h1>procvisor <span class="ident">${id}</span></h1>
 <p class="summary">Supervisor <strong id="supervisor-state">${escapeHtml(model.supervisor)}</strong> · <span id="counts">${escapeHtml(summaryText(countByState(model.processes)))}</span><span class="js-only"> · <span id="live" data-live="connecting">Connecting to live updates…</span></span></p>
 </header>
-<noscript><p class="notice">JavaScript is off: this is a read-only snapshot taken at ${time}. Reload the page to refresh it.</p></noscript>
+<p class="notice no-js-only">JavaScript is off: this is a read-only snapshot taken at ${time}. Reload the page to refresh it.</p>
 ${toolbarHtml(model.filter, shown.length, model.processes.length)}
 <div id="messages" class="js-only" role="log" aria-live="polite" aria-label="Results of actions"></div>
 <main>

@@ -5,9 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProcessManager } from '../../supervisor/manager.js';
 import { PROCESS_STATES } from '../../supervisor/states.js';
 import type { Route } from '../http-server.js';
-import { toStatus } from '../json-api-status.js';
+import { allStatuses } from '../events-api.js';
 import { findAsset } from './assets.js';
-import { ASSET_PREFIX, renderPage } from './page.js';
+import { ASSET_PREFIX, MARK_SCRIPTING_HASH, renderPage } from './page.js';
 
 export interface StatusPageOptions {
   /** The current manager (a getter: a daemon reload replaces it). */
@@ -17,7 +17,7 @@ export interface StatusPageOptions {
 /** Scripts and styles only from this server, no inline code, never framed, no referrer leaks. */
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    `default-src 'none'; script-src 'self' ${MARK_SCRIPTING_HASH}; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
@@ -37,7 +37,7 @@ function servePage(req: IncomingMessage, res: ServerResponse, url: URL, pm: Proc
   const html = renderPage({
     identifier: pm.identifier,
     supervisor: pm.getState().statename,
-    processes: pm.getAllProcessInfo().map(toStatus),
+    processes: allStatuses(pm),
     filter: { text: url.searchParams.get('q') ?? '', state: (PROCESS_STATES as readonly string[]).includes(state) ? state : '' },
     renderedAt: new Date(),
   });

@@ -54,6 +54,7 @@ tbody th { font-weight: 600; }
 .group-row td { background: var(--panel); }
 .group-row .count { color: var(--muted); font-weight: normal; }
 .c-pid, .c-restarts { font-variant-numeric: tabular-nums; }
+.c-detail { white-space: nowrap; }
 .c-spawnerr { color: var(--error); }
 .c-actions { white-space: nowrap; }
 .c-actions button + button { margin-left: 4px; }
@@ -67,7 +68,7 @@ tbody th { font-weight: 600; }
 .s-exited { background: #0550ae; }
 .s-fatal { background: #c0212c; }
 .s-unknown { background: #24292f; border-color: var(--control-border); }
-.no-js .js-only { display: none; }
+.no-js .js-only, .js .no-js-only { display: none; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 #log-panel { position: fixed; left: 0; right: 0; bottom: 0; height: 40vh; display: flex; flex-direction: column;
   background: var(--panel); border-top: 2px solid var(--control-border); z-index: 2; }

@@ -75,7 +75,7 @@ export function actionsHtml(target: string, label: string): string {
 /** The log button (processes only). */
 export function logButtonHtml(namespec: string): string {
   const ns = escapeHtml(namespec);
-  return `<button type="button" data-action="log" data-target="${ns}" aria-label="Log of ${ns}">Log</button>`;
+  return `<button type="button" data-action="log" data-target="${ns}" aria-label="Show log of ${ns}">Show log</button>`;
 }
 
 /** One process row. `withActions` fills the actions cell (the client does; the server leaves it to the client). */

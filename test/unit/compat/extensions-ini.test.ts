@@ -16,7 +16,7 @@ describe('extension options in supervisord.conf', () => {
     const text = toSupervisordConf({ groups: [{ name: 'db', command: 'db' }, { name: 'migrate', command: 'm' }, program] });
     expect(text).toContain('ready_log=listening on \\d+');
     expect(text).toContain('depends_on=db:running,migrate:exited');
-    const back = parseSupervisordConfig(text).groups.find((g) => g.name === 'web') as Record<string, unknown>;
+    const back = parseSupervisordConfig(text).groups.find((g) => g.name === 'web') as unknown as Record<string, unknown>;
     for (const k of ['ready', 'depends_on', 'backoff', 'max_memory_mb', 'port']) expect(back[k]).toEqual((program as Record<string, unknown>)[k]);
   });
 
