@@ -255,7 +255,9 @@ describe.skipIf(!HAVE_SUPERVISORD)('procvisorctl vs supervisorctl 4.2.5 (live su
           stdout += s;
           if (interrupted || !stdout.includes('hello-out')) return;
           interrupted = true; // once: a second SIGINT would hit Python's atexit handlers
-          child.kill('SIGINT');
+          // Let supervisorctl settle into reading the stream: a SIGINT while it is still
+          // connecting makes it print "Cannot connect" instead (a race in the reference itself).
+          setTimeout(() => child.kill('SIGINT'), 300);
         });
         child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
         child.on('close', (code) => {
