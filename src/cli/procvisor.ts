@@ -3,7 +3,7 @@
 // finds the configuration where supervisord looks, runs in the foreground (procvisor never forks
 // into the background; use systemd or `&` for that), and exits 2 on a configuration error.
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isSupervisorError } from '../errors.js';
 import { parseByteSize, parseInteger, parseOctal } from '../compat/datatypes.js';
@@ -162,7 +162,7 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   }
   // Foreground always: the log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
   const daemon = new Daemon({
-    configPath: resolve(configPath),
+    configPath,
     overrides: args.overrides,
     echo: io.stdout,
   });

@@ -33,7 +33,8 @@ function credentials(s: { username?: string; password?: string }) {
 /** Reads `path`; `overrides` are command-line values that win over `[supervisord]`. Throws ConfigError. */
 export function loadDaemonConfig(path: string, overrides: Partial<SupervisordSection> = {}): DaemonConfig {
   const abs = isAbsolute(path) ? path : resolve(path);
-  const raw = readSupervisordConfig(abs);
+  // Read through the path as given, so errors name the file as supervisord does.
+  const raw = readSupervisordConfig(path);
   const supervisord = { ...raw.supervisord, ...overrides };
   const groups = new Map<string, LoadedGroup>();
   raw.groups.forEach((config, i) => {

@@ -163,7 +163,7 @@ export class Daemon implements Supervisor {
       this.restart();
     });
     on('SIGUSR2', () => {
-      this.mainLog.warn('received SIGUSR2 indicating log reopen request');
+      this.mainLog.info('received SIGUSR2 indicating log reopen request');
       this.pm.reopenLogs();
     });
   }

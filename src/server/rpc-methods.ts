@@ -154,8 +154,9 @@ const SYSTEM: Record<string, Method> = {
         try {
           if (typeof call !== 'object' || call === null) throw new IncorrectParametersError();
           const { methodName, params = [] } = call as { methodName?: unknown; params?: unknown };
-          if (typeof methodName !== 'string' || !Array.isArray(params)) throw new IncorrectParametersError();
-          if (methodName === 'system.multicall') throw new Fault(FAULTS.INCORRECT_PARAMETERS, 'INCORRECT_PARAMETERS');
+          if (typeof methodName !== 'string') throw new IncorrectParametersError('No methodName');
+          if (!Array.isArray(params)) throw new IncorrectParametersError('No params');
+          if (methodName === 'system.multicall') throw new IncorrectParametersError('Recursive system.multicall forbidden');
           out.push(await dispatch(s, methodName, params));
         } catch (e) {
           out.push(faultOf(e));

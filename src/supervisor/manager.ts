@@ -609,6 +609,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     // supervisord evaluates the process right away: startsecs=0 is RUNNING before the call returns.
     p.evaluate();
     const outcome = (): 'done' | Error | undefined => {
+      // Out of retries: report once FATAL is entered (supervisord gives up before it answers).
+      if (p.spawnerr && p.givingUp) return undefined;
       if (p.spawnerr) return withOutput(new SpawnError(namespec), p);
       if (p.state === 'RUNNING') return 'done';
       if (p.state !== 'STARTING') return withOutput(new AbnormalTerminationError(namespec), p);
@@ -666,7 +668,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
 
   async #startMany(procs: SupervisedProcess[], options: WaitOptions): Promise<ProcessResult[]> {
     const results: ProcessResult[] = [];
-    const waits: Promise<void>[] = [];
+    const waits: Promise<ProcessResult>[] = [];
     for (const p of procs) {
       if (RUNNING_STATES.has(p.state)) continue;
       const namespec = makeNamespec(p.group, p.name);
@@ -677,19 +679,14 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
         results.push(faultResult(p, e));
         continue;
       }
-      if (options.wait === false) {
+      if (options.wait === false || p.state === 'RUNNING') {
+        // Done at once: reported in process order, before anything waited for (supervisord).
         results.push(OK(p));
         continue;
       }
-      waits.push(
-        wait(options.signal).then(
-          () => void results.push(OK(p)),
-          (e: unknown) => void results.push(faultResult(p, e)),
-        ),
-      );
+      waits.push(settle(p, wait(options.signal)));
     }
-    await Promise.all(waits);
-    return results;
+    return [...results, ...(await Promise.all(waits))];
   }
 
   // ---- stopping ----------------------------------------------------------------------------
@@ -722,7 +719,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
         this.#host.log('info', `waiting for ${p.name} to stop`);
         timer = this.clock.setTimeout(tick, 2000);
       };
-      tick();
+      // supervisord reports only a process still stopping at its next check (≤ 1 tick).
+      timer = this.clock.setTimeout(tick, 1000);
       return () => this.clock.clearTimeout(timer);
     };
     return (signal) => this.#waitFor(p, check, signal, report);
@@ -747,7 +745,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
 
   async #stopMany(procs: SupervisedProcess[], options: WaitOptions): Promise<ProcessResult[]> {
     const results: ProcessResult[] = [];
-    const waits: Promise<void>[] = [];
+    const waits: Promise<ProcessResult>[] = [];
     for (const p of procs) {
       if (!RUNNING_STATES.has(p.state)) continue;
       let wait: (signal?: AbortSignal) => Promise<void>;
@@ -757,19 +755,13 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
         results.push(faultResult(p, e));
         continue;
       }
-      if (options.wait === false) {
+      if (options.wait === false || STOPPED_STATES.has(p.state)) {
         results.push(OK(p));
         continue;
       }
-      waits.push(
-        wait(options.signal).then(
-          () => void results.push(OK(p)),
-          (e: unknown) => void results.push(faultResult(p, e)),
-        ),
-      );
+      waits.push(settle(p, wait(options.signal)));
     }
-    await Promise.all(waits);
-    return results;
+    return [...results, ...(await Promise.all(waits))];
   }
 
   // ---- signalling --------------------------------------------------------------------------
@@ -1047,6 +1039,17 @@ function stopOrder(ascending: readonly ProcessGroup[]): ProcessGroup[] {
     out.push(...left.splice(i, 1));
   }
   return out;
+}
+
+/**
+ * The result of one waited operation. Waited results come after the immediate ones, in process
+ * order: supervisord checks its deferred callbacks in that order, once per tick.
+ */
+function settle(p: SupervisedProcess, wait: Promise<void>): Promise<ProcessResult> {
+  return wait.then(
+    () => OK(p),
+    (e: unknown) => faultResult(p, e),
+  );
 }
 
 /** Attaches the last lines a process wrote to a start failure, so a failing test shows them. */

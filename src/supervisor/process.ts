@@ -123,6 +123,11 @@ export class SupervisedProcess {
   get neverStarted(): boolean {
     return this.#laststart === 0;
   }
+  /** In BACKOFF with no retry left: FATAL follows at the next evaluation. */
+  get givingUp(): boolean {
+    return this.#state === 'BACKOFF' && shouldGiveUp(this.spec.ext.backoff, this.#backoff, this.spec.startretries);
+  }
+
   /** Epoch ms when the pending BACKOFF retry is due, or 0. */
   get nextRetryAt(): number {
     return this.#retryAt;
