@@ -13,8 +13,11 @@ export const DEFAULT_RING_BYTES = 64 * 1024;
  */
 export class RingBuffer {
   readonly capacity: number;
-  /** Storage; the byte at absolute offset `o` lives at index `o % capacity`. */
-  readonly #buf: Buffer;
+  /**
+   * Storage, allocated on the first write (a process that never writes costs nothing); the byte
+   * at absolute offset `o` lives at index `o % capacity`.
+   */
+  #buf: Buffer | undefined;
   /** Bytes written since creation or the last clear(); 0 when empty. */
   #size = 0;
 
@@ -22,7 +25,6 @@ export class RingBuffer {
   constructor(capacity = DEFAULT_RING_BYTES) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
-    this.#buf = Buffer.alloc(capacity);
   }
 
   /** Total bytes written: the "file size" that offsets refer to. */
@@ -37,12 +39,14 @@ export class RingBuffer {
 
   /** Appends `chunk`; only its last `capacity` bytes are kept if it is larger. */
   write(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    const buf = (this.#buf ??= Buffer.alloc(this.capacity));
     const skipped = Math.max(0, chunk.length - this.capacity);
     let at = (this.#size + skipped) % this.capacity;
     let src = skipped;
     while (src < chunk.length) {
       const n = Math.min(chunk.length - src, this.capacity - at);
-      chunk.copy(this.#buf, at, src, src + n);
+      chunk.copy(buf, at, src, src + n);
       src += n;
       at = (at + n) % this.capacity;
     }
@@ -53,13 +57,14 @@ export class RingBuffer {
   slice(from: number, to: number): Buffer {
     const start = Math.max(from, this.start);
     const end = Math.min(to, this.#size);
-    if (end <= start) return Buffer.alloc(0);
+    const buf = this.#buf;
+    if (end <= start || !buf) return Buffer.alloc(0);
     const out = Buffer.allocUnsafe(end - start);
     let done = 0;
     while (done < out.length) {
       const at = (start + done) % this.capacity;
       const n = Math.min(out.length - done, this.capacity - at);
-      this.#buf.copy(out, done, at, at + n);
+      buf.copy(out, done, at, at + n);
       done += n;
     }
     return out;
