@@ -1,11 +1,9 @@
 // JSON API: processes by namespec (status, start/stop/restart/signal, fault → HTTP mapping) and
 // their logs (JSON ranges and the server-sent-events stream), over real HTTP with real children.
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHandler, listenInet } from '../../../src/server/http-server.js';
 import { createJsonApi } from '../../../src/server/json-api.js';
-import type { Supervisor } from '../../../src/server/rpc-methods.js';
 import { createTestManager } from '../../helpers/manager.js';
+import { serveRoutes, type Json } from '../../helpers/api-server.js';
 import { isAlive } from '../../helpers/processes.js';
 import { until, waitForState } from '../../helpers/wait-for.js';
 
@@ -14,38 +12,17 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 
 /** A started manager behind the JSON API on 127.0.0.1:random. */
 async function startApi() {
   const pm = createTestManager();
   await pm.start();
   const api = createJsonApi({ manager: () => pm });
-  const supervisor: Supervisor = {
-    pm,
-    pid: process.pid,
-    shutdown() {},
-    restart() {},
-    reloadConfig: () => [[], [], []],
-    addProcessGroup() {},
-    removeProcessGroup() {},
-    getAllConfigInfo: () => [],
-  };
-  const server = await listenInet(createHandler({ supervisor, routes: [api] }), { host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { base, call, close } = await serveRoutes(pm, [api]);
   cleanups.push(async () => {
     api.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await close();
   });
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const init: RequestInit = { method };
-    if (body !== undefined) Object.assign(init, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    const res = await fetch(base + path, init);
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
   return { pm, base, call };
 }
 

@@ -1,12 +1,10 @@
 // JSON API: programs as resources (create, read, edit rule, delete, enable/disable, start/stop/
 // restart), over real HTTP with real children.
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandler, listenInet } from '../../../src/server/http-server.js';
 import { createJsonApi, MemoryProgramStore } from '../../../src/server/json-api.js';
-import type { Supervisor } from '../../../src/server/rpc-methods.js';
 import { createTestManager } from '../../helpers/manager.js';
+import { serveRoutes, type Json } from '../../helpers/api-server.js';
 import { isAlive } from '../../helpers/processes.js';
 import { waitForState } from '../../helpers/wait-for.js';
 
@@ -15,8 +13,6 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 
 /** A started manager behind the JSON API on 127.0.0.1:random. */
 async function startApi() {
@@ -24,30 +20,11 @@ async function startApi() {
   await pm.start();
   const store = new MemoryProgramStore();
   const api = createJsonApi({ manager: () => pm, store });
-  const supervisor: Supervisor = {
-    pm,
-    pid: process.pid,
-    shutdown() {},
-    restart() {},
-    reloadConfig: () => [[], [], []],
-    addProcessGroup() {},
-    removeProcessGroup() {},
-    getAllConfigInfo: () => [],
-  };
-  const server = await listenInet(createHandler({ supervisor, routes: [api] }), { host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { call, close } = await serveRoutes(pm, [api]);
   cleanups.push(async () => {
     api.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await close();
   });
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const init: RequestInit = { method };
-    if (body !== undefined) Object.assign(init, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    const res = await fetch(base + path, init);
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
   return { pm, store, api, call };
 }
 

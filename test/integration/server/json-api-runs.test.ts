@@ -1,13 +1,12 @@
 // JSON API: quick runs (POST /api/run and its lifecycle: output, timeout, retention), and the
 // request hygiene every endpoint shares (malformed or oversized bodies, cross-site requests,
 // unknown endpoints and methods), over real HTTP with real children.
-import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandler, listenInet, MAX_BODY_BYTES } from '../../../src/server/http-server.js';
+import { MAX_BODY_BYTES } from '../../../src/server/http-server.js';
 import { createJsonApi } from '../../../src/server/json-api.js';
-import type { Supervisor } from '../../../src/server/rpc-methods.js';
 import { createTestManager } from '../../helpers/manager.js';
+import { serveRoutes, type Json } from '../../helpers/api-server.js';
 import { isAlive } from '../../helpers/processes.js';
 import { until, waitForState } from '../../helpers/wait-for.js';
 
@@ -16,44 +15,17 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 
 /** A started manager behind the JSON API on 127.0.0.1:random. */
 async function startApi(options: { retentionMs?: number } = {}) {
   const pm = createTestManager();
   await pm.start();
   const api = createJsonApi({ manager: () => pm, ...options });
-  const supervisor: Supervisor = {
-    pm,
-    pid: process.pid,
-    shutdown() {},
-    restart() {},
-    reloadConfig: () => [[], [], []],
-    addProcessGroup() {},
-    removeProcessGroup() {},
-    getAllConfigInfo: () => [],
-  };
-  const server = await listenInet(createHandler({ supervisor, routes: [api] }), { host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { call, raw, close } = await serveRoutes(pm, [api]);
   cleanups.push(async () => {
     api.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await close();
   });
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const init: RequestInit = { method };
-    if (body !== undefined) Object.assign(init, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    const res = await fetch(base + path, init);
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const raw = async (method: string, path: string, init: RequestInit = {}) => {
-    const res = await fetch(base + path, { method, ...init });
-    const text = await res.text();
-    const body: Json = res.headers.get('content-type') === 'application/json' ? JSON.parse(text) : undefined;
-    return { status: res.status, headers: res.headers, body };
-  };
   return { pm, call, raw };
 }
 
