@@ -112,8 +112,9 @@ export function readProgramSection(r: Reader, section: string, groupName: string
   try {
     Object.assign(cfg, extensionsFromIni((key) => saneget(r, section, key, names)));
   } catch (e) {
-    if (!(e instanceof ExtensionError)) throw e;
-    throw configError(r, `${e.message}${suffix}`, section, e.option);
+    if (e instanceof ConfigError) throw e;
+    // Expansion errors of these keys arrive as plain Errors: they are configuration errors too.
+    throw configError(r, `${(e as Error).message}${suffix}`, section, e instanceof ExtensionError ? e.option : undefined);
   }
   const config = cfg as unknown as ProgramConfig;
   let processes: ProcessSpec[];

@@ -138,6 +138,7 @@ async function streamFile(path: string | undefined, req: IncomingMessage, res: S
   const ac = new AbortController();
   req.on('close', () => ac.abort());
   res.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
   try {
     for await (const chunk of followFile(path, { signal: ac.signal, fromBytes: 1024 })) {
       if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
@@ -149,7 +150,13 @@ async function streamFile(path: string | undefined, req: IncomingMessage, res: S
 }
 
 function logtailPath(s: Supervisor, rest: string): string | undefined {
-  const [name = '', channel = 'stdout'] = rest.split('/').map((p) => decodeURIComponent(p));
+  let parts: string[];
+  try {
+    parts = rest.split('/').map((p) => decodeURIComponent(p));
+  } catch {
+    return undefined; // malformed percent-encoding: no such log
+  }
+  const [name = '', channel = 'stdout'] = parts;
   if (channel !== 'stdout' && channel !== 'stderr') return undefined;
   try {
     const info = s.pm.getProcessInfo(name);
@@ -191,7 +198,13 @@ export function createHandler(options: ServerOptions) {
       if (!options.credentials && options.allowedHosts && req.headers.host !== undefined && !options.allowedHosts.has(hostName(req.headers.host))) {
         return send(res, 403, 'Forbidden: unexpected Host header');
       }
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      let url: URL;
+      try {
+        // Prefix the origin ourselves: a path starting with // must not be read as a host.
+        url = new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
+      } catch {
+        return send(res, 400, 'Bad Request');
+      }
       if (url.pathname.startsWith('/RPC2')) return await handleRpc(s, req, res);
       if (url.pathname.startsWith('/logtail/')) return await streamFile(logtailPath(s, url.pathname.slice(9)), req, res);
       if (url.pathname === '/mainlogtail') return await streamFile(s.pm.mainLog.path, req, res);

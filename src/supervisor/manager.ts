@@ -35,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { rmSync } from 'node:fs';
 import type { ProcessInfo, ProcessStatusInfo } from './process-info.js';
 import { endFamily, snapshotFamily } from './leftovers.js';
+import { GUARD_VARIABLE, newGuardValue } from './orphan-guard.js';
 import { dependenciesOf, isSatisfied, validateDependencies } from './dependencies.js';
 import { listeningPorts, PortAllocator } from './ports.js';
 import { MemoryWatch, type Metrics, type Sampled } from './memory-watch.js';
@@ -169,6 +170,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       clock: this.clock,
       spawn: options.spawn ?? nodeSpawn,
       orphanGuard: options.orphanGuard ?? true,
+      guardValue: (options.orphanGuard ?? true) ? newGuardValue() : null,
       canAutoStart: () => this.#mood === 'RUNNING',
       baseEnvironment: () => base,
       serverUrl: () => options.serverUrl ?? null,
@@ -291,7 +293,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     const ctx = {
       childlogdir: this.childlogdir,
       identifier: this.identifier,
-      onError: (err: Error) => this.#host.log('error', `log write failed: ${err.message}`),
+      onError: (err: Error) => this.#host.log('error', `log write failed for '${ps.name}': ${err.message}`),
     };
     return new SupervisedProcess(ps, this.#host, createProcessLogs(ps, ctx), ports.get(`${ps.group}:${ps.name}`));
   }
@@ -1017,7 +1019,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     this.#waiting.clear();
     this.#memory.stop();
     // No orphans: grandchildren left in the children's groups, or that left them, end too.
-    await endFamily(family, roots);
+    await endFamily(family, roots, this.#host.guardValue ? `${GUARD_VARIABLE}=${this.#host.guardValue}` : undefined);
     for (const p of all) {
       p.forgetFamily();
       this.#retire(p);

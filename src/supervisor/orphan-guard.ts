@@ -23,6 +23,12 @@ process.stdin.on('data', (d) => {
 process.stdin.on('end', reap);
 process.stdin.on('error', reap);
 const known = new Map();
+// Every child carries PROCVISOR_GUARD=<token>, and so do its descendants unless they clear their
+// environment: that finds a grandchild that left the session after its parent died.
+const MARK = Buffer.from('PROCVISOR_GUARD=' + process.argv[1] + ':');
+function marked(pid) {
+  try { return fs.readFileSync('/proc/' + pid + '/environ').includes(MARK); } catch { return false; }
+}
 function table() {
   const rows = [];
   for (const name of fs.readdirSync('/proc')) {
@@ -42,7 +48,7 @@ function targets() {
   try { rows = table(); } catch { return new Set(); }
   const byPid = new Map(rows.map((r) => [r.pid, r]));
   const fam = new Set();
-  for (const r of rows) if (roots.has(r.pid) || roots.has(r.pgrp) || roots.has(r.sid) || known.get(r.pid) === r.start) fam.add(r.pid);
+  for (const r of rows) if (roots.has(r.pid) || roots.has(r.pgrp) || roots.has(r.sid) || known.get(r.pid) === r.start || marked(r.pid)) fam.add(r.pid);
   for (let grew = true; grew; ) {
     grew = false;
     for (const r of rows) if (!fam.has(r.pid) && fam.has(r.ppid)) { fam.add(r.pid); grew = true; }
@@ -78,11 +84,21 @@ function reap() {
 
 let watchdog: ChildProcess | undefined;
 
+/** This host's mark; each child gets PROCVISOR_GUARD=<token>:<manager id> (inherited by its descendants). */
+export const GUARD_TOKEN = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+export const GUARD_VARIABLE = 'PROCVISOR_GUARD';
+let managers = 0;
+
+/** The PROCVISOR_GUARD value for the children of a new manager. */
+export function newGuardValue(): string {
+  return `${GUARD_TOKEN}:${++managers}`;
+}
+
 function startWatchdog(): ChildProcess {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, ['--max-old-space-size=16', '-e', WATCHDOG_SOURCE], {
+  const child = spawn(process.execPath, ['--max-old-space-size=16', '-e', WATCHDOG_SOURCE, GUARD_TOKEN], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     env,

@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import type { Channel, ProcessSpec } from './config.js';
 import type { ProcessStateEvent } from './events.js';
 import { decideOnExit, describeExit } from './exit.js';
-import { guardChild, releaseChild } from './orphan-guard.js';
+import { GUARD_VARIABLE, guardChild, releaseChild } from './orphan-guard.js';
 import { describeProcess, type ProcessInfo, type ProcessStatusInfo } from './process-info.js';
 import { signalName } from './signals.js';
 import { STATE_CODE, type ProcessState } from './states.js';
@@ -24,6 +24,8 @@ export interface ProcessHost {
   readonly clock: Clock;
   readonly spawn: typeof nodeSpawn;
   readonly orphanGuard: boolean;
+  /** PROCVISOR_GUARD value marking this manager's children and their descendants; null when off. */
+  readonly guardValue: string | null;
   /** Automatic starts (autorestart, backoff retries) only happen while this is true. */
   canAutoStart(): boolean;
   /** The environment children start from (the manager's plus `[supervisord] environment`). */
@@ -322,6 +324,12 @@ export class SupervisedProcess {
       // libuv reports exec failures in the parent, on the next tick; supervisord's child would
       // have written the reason to its stderr and exited 127, so run a child that does that.
       child.once('error', (err) => {
+        if (this.#state === 'STOPPING' && !this.#child) {
+          // A stop came before the exec failure was known: there is no child to wait for.
+          this.#killing = false;
+          this.#setState('STOPPED', { pid: 0 });
+          return;
+        }
         if (this.#state !== 'STARTING' || this.#child) return;
         const lines = [`supervisor: couldn't exec ${cmd.file}: ${errnoName(err)}`, 'supervisor: child process was not spawned'];
         this.#adopt(this.#host.spawn('/bin/sh', childFailureScript(lines), { detached: true, env: this.#environment(), stdio: 'pipe' }));
@@ -382,6 +390,7 @@ export class SupervisedProcess {
     else if (url) env.SUPERVISOR_SERVER_URL = url;
     env.SUPERVISOR_PROCESS_NAME = this.name;
     env.SUPERVISOR_GROUP_NAME = this.group;
+    if (this.#host.guardValue) env[GUARD_VARIABLE] = this.#host.guardValue;
     return Object.assign(env, this.#extraEnv, this.spec.environment);
   }
 
@@ -601,7 +610,14 @@ export class SupervisedProcess {
 
   #kill(sig: number, asGroup: boolean): string | undefined {
     const pid = this.#pid;
-    if (pid === 0) return undefined;
+    if (pid === 0) {
+      // STARTING while an exec failure is still being reported: stop without a child to signal.
+      if (this.#state === 'STARTING') {
+        this.#killing = true;
+        this.#setState('STOPPING');
+      }
+      return undefined;
+    }
     const target = asGroup ? -pid : pid;
     this.#host.log('debug', `killing ${this.name} (pid ${pid}) ${asGroup ? 'process group ' : ''}with signal ${signalName(sig)}`);
     this.#killing = true;

@@ -60,3 +60,23 @@ describe.skipIf(!existsSync(dist))('no orphans when the host dies', () => {
     });
   }
 });
+
+import { createTestManager } from '../../helpers/manager.js';
+import { waitForEvent } from '../../helpers/wait-for.js';
+
+describe('no orphans after shutdown', () => {
+  it('ends a grandchild that left its session after its parent was killed and restarted', async () => {
+    const pm = createTestManager();
+    pm.addProcessGroup({ name: 'esc', command: ['sh', '-c', 'setsid sleep 1000 & echo "gc $!"; wait'], startsecs: 0, autorestart: true });
+    await pm.start();
+    await until(() => pm.lastLines('esc', 1)[0]?.startsWith('gc ') === true, () => 'no grandchild pid printed');
+    const first = Number(pm.lastLines('esc', 1)[0]?.slice(3));
+    const parent = pm.getProcessInfo('esc').pid;
+    const restarted = waitForEvent(pm, (e) => e.name === 'esc' && e.to === 'RUNNING' && e.pid !== parent);
+    process.kill(parent, 'SIGKILL');
+    await restarted;
+    expect(isAlive(first)).toBe(true); // orphaned by the kill, adopted by init
+    await pm.shutdown();
+    await until(() => !isAlive(first), () => `pid ${first} survived shutdown`, 2000);
+  });
+});
