@@ -175,7 +175,7 @@ it('a full disk: writes fail and are reported once per file, supervision and aut
   figures.restartsDuringTrouble += crasherRestarts;
   expect(reports1).toBe(reports0);
   expect(reports1).toBe(failingFiles);
-  expect(activity.match(/log write failed: ENOSPC/g)?.length ?? 0).toBe(failingFiles);
+  expect(activity.match(/log write failed for '[^']*': ENOSPC/g)?.length ?? 0).toBe(failingFiles);
   expect(failedChunks).toBeGreaterThan(10);
   expect(crasherRestarts).toBeGreaterThan(0);
   expect(pm.getProcessInfo('writer')).toMatchObject({ statename: 'RUNNING', pid: writerPid });
@@ -299,11 +299,11 @@ it('log paths that can never be written (/proc, /dev/full): the spawn fails or e
   expect(pm.getProcessInfo('procpath').spawnerr).toBe("unknown error making dispatchers for 'procpath': ENOENT");
   await sleep(300);
   const devfullPid = pm.getProcessInfo('devfull').pid;
-  const r1 = log.matching(/log write failed: ENOSPC/).length;
+  const r1 = log.matching(/log write failed for '[^']*': ENOSPC/).length;
   const dropped1 = pm.processFor('devfull').logs.stdout.droppedBytes;
   const cExits = exits.get('devfull_crasher') ?? 0;
   await sleep(1500);
-  const r2 = log.matching(/log write failed: ENOSPC/).length;
+  const r2 = log.matching(/log write failed for '[^']*': ENOSPC/).length;
   const failedChunks = Math.round((pm.processFor('devfull').logs.stdout.droppedBytes - dropped1) / 5);
   const restarts = (exits.get('devfull_crasher') ?? 0) - cExits;
   say('disk', `unwritable paths: /proc path -> FATAL (${pm.getProcessInfo('procpath').spawnerr}); /dev/full: ${r2} ENOSPC reports for 2 files while ~${failedChunks} chunks failed; its crasher restarted ${restarts} times`);
@@ -312,7 +312,7 @@ it('log paths that can never be written (/proc, /dev/full): the spawn fails or e
   figures.restartsDuringTrouble += restarts;
   expect(r2).toBe(r1);
   expect(r2).toBe(2); // devfull and devfull_crasher: one report each
-  expect(pm.readLog(0, 0).match(/log write failed: ENOSPC/g)?.length).toBe(2);
+  expect(pm.readLog(0, 0).match(/log write failed for '[^']*': ENOSPC/g)?.length).toBe(2);
   expect(failedChunks).toBeGreaterThan(10);
   expect(restarts).toBeGreaterThan(0);
   expect(pm.getProcessInfo('devfull')).toMatchObject({ statename: 'RUNNING', pid: devfullPid });
