@@ -3,9 +3,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
 import { createEventsApi, type EventsApi } from '../../src/server/events-api.js';
+import { standInSupervisor } from '../helpers/api-server.js';
 import { createHandler, type Credentials, listenInet } from '../../src/server/http-server.js';
 import { createJsonApi } from '../../src/server/json-api.js';
-import type { Supervisor } from '../../src/server/rpc-methods.js';
 import { createStatusPage } from '../../src/server/status-page/status-page.js';
 import { type ProgramConfig, resolveGroup } from '../../src/supervisor/config.js';
 import type { ProcessManager } from '../../src/supervisor/manager.js';
@@ -39,18 +39,7 @@ export async function startStatusServer(options: StatusServerOptions = {}): Prom
   const manager = () => pm;
   const events = createEventsApi({ manager, heartbeatMs: options.heartbeatMs, rebindCheckMs: options.rebindCheckMs });
   const api = createJsonApi({ manager });
-  const supervisor: Supervisor = {
-    get pm() {
-      return pm;
-    },
-    pid: process.pid,
-    shutdown() {},
-    restart() {},
-    reloadConfig: () => [[], [], []],
-    addProcessGroup() {},
-    removeProcessGroup() {},
-    getAllConfigInfo: () => [],
-  };
+  const supervisor = standInSupervisor(() => pm);
   const routes = [events, api, createStatusPage({ manager })];
   const server = await listenInet(createHandler({ supervisor, credentials: options.credentials, routes }), { host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

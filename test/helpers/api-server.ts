@@ -8,10 +8,16 @@ import type { ProcessManager } from '../../src/index.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-/** A Supervisor whose daemon-level operations do nothing: the routes under test use only `pm`. */
-export function standInSupervisor(pm: ProcessManager): Supervisor {
+/**
+ * A Supervisor whose daemon-level operations do nothing: the routes under test use only `pm`
+ * (pass a getter when the test replaces the manager, as a daemon reload does).
+ */
+export function standInSupervisor(pm: ProcessManager | (() => ProcessManager)): Supervisor {
+  const current = typeof pm === 'function' ? pm : () => pm;
   return {
-    pm,
+    get pm() {
+      return current();
+    },
     pid: process.pid,
     shutdown() {},
     restart() {},

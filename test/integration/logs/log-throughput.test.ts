@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChannelLog } from '../../../src/logs/channel-log.js';
 
-const SPEW = fileURLToPath(new URL('../../fixtures/programs/spew.mjs', import.meta.url));
+// The benchmark's flooding fixture: one writer of numbered lines for tests and benches.
+const SPEW = fileURLToPath(new URL('../../../bench/fixtures/spew.mjs', import.meta.url));
 const SPEW_BYTES = 200 * 1024 * 1024;
 const LINE_BYTES = 64;
 const MAXBYTES = 10 * 1024 * 1024;
