@@ -9,12 +9,25 @@ export interface ProcEntry {
   sid: number;
   /** Clock ticks since boot at which the process started: tells a pid from its reuse. */
   starttime: number;
+  /** CPU time used (user + system), clock ticks. */
+  cputicks: number;
+  /** Resident set size, pages. */
+  rsspages: number;
   zombie: boolean;
 }
 
 function parseStat(pid: number, stat: string): ProcEntry {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { pid, ppid: Number(f[1]), pgrp: Number(f[2]), sid: Number(f[3]), starttime: Number(f[19]), zombie: f[0] === 'Z' };
+  return {
+    pid,
+    ppid: Number(f[1]),
+    pgrp: Number(f[2]),
+    sid: Number(f[3]),
+    starttime: Number(f[19]),
+    cputicks: Number(f[11]) + Number(f[12]),
+    rsspages: Number(f[21]),
+    zombie: f[0] === 'Z',
+  };
 }
 
 export function readProcTable(): ProcEntry[] {
