@@ -202,7 +202,7 @@ export function fanoutChart(data, { title, subtitle }) {
     b += `<line x1="${x0 + 40}" y1="${bottom}" x2="${x0 + panelW - 10}" y2="${bottom}" stroke="#6b7280"/>`;
     if (goal !== undefined) {
       b += `<line x1="${x0 + 40}" y1="${y(goal).toFixed(1)}" x2="${x0 + panelW - 10}" y2="${y(goal).toFixed(1)}" stroke="#dc2626" stroke-dasharray="4 3"/>`;
-      b += text(x0 + panelW - 12, y(goal) - 4, `goal < ${goal} ${unit}`, { anchor: 'end', size: 10, fill: '#dc2626' });
+      b += text(x0 + 44, y(goal) - 4, `goal < ${goal} ${unit}`, { size: 10, fill: '#dc2626' });
     }
     return b;
   };
