@@ -226,8 +226,17 @@ export class RotatingFile {
   }
 }
 
-// rename(2) replaces the target atomically; a vanished source (a cleanup script) is tolerated.
+// supervisord's removeAndRename(): unlink the target, then rename; a vanished file on either side
+// (a cleanup script) is tolerated. Renaming *over* an existing file would be atomic, but ext4
+// (auto_da_alloc) then flushes the renamed file's dirty pages before returning: ~8 ms per 10 MB
+// backup, with the child blocked on its pipe meanwhile.
 function renameIfExists(from: string, to: string): void {
+  if (!fs.existsSync(from)) return;
+  try {
+    fs.unlinkSync(to);
+  } catch (err) {
+    if (!isErrno(err, 'ENOENT')) throw err;
+  }
   try {
     fs.renameSync(from, to);
   } catch (err) {
