@@ -5,6 +5,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { isSupervisorError } from '../errors.js';
 import { parseByteSize, parseInteger, parseOctal } from '../compat/datatypes.js';
 import type { SupervisordSection } from '../compat/config-types.js';
@@ -186,6 +187,11 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
+  // The daemon's own process: keep V8's young generation at its initial 1 MB instead of letting
+  // it grow to 16 MB semi-spaces after the burst of configuring and spawning. It never shrinks
+  // back, so it was ~12 MB of RSS for the daemon's lifetime (500 programs: 78 -> 66 MB); the
+  // extra scavenges are cheap for a process that mostly waits. Embedders' hosts are left alone.
+  setFlagsFromString('--semi-space-growth-factor=1');
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {
