@@ -116,10 +116,19 @@ function startWatchdog(): ChildProcess {
   return child;
 }
 
+// Releases wait for the next registration or 50 ms, whichever comes first: a restart then costs
+// the watchdog one wake-up instead of two. A release only stops the watchdog from targeting a
+// group that is already empty, so holding it back briefly risks nothing.
+let pendingReleases = '';
+let releaseTimer: NodeJS.Timeout | undefined;
+
 function tell(line: string): void {
   if (process.platform !== 'linux' && process.platform !== 'darwin' && process.platform !== 'freebsd') return;
   watchdog ??= startWatchdog();
-  watchdog.stdin?.write(line);
+  watchdog.stdin?.write(pendingReleases + line);
+  pendingReleases = '';
+  clearTimeout(releaseTimer);
+  releaseTimer = undefined;
 }
 
 /** Registers a child (a session and process-group leader) with the host's watchdog. */
@@ -129,7 +138,9 @@ export function guardChild(pid: number): void {
 
 /** Forgets a child whose group is gone (so a recycled pid is never targeted). */
 export function releaseChild(pid: number): void {
-  if (watchdog) tell(`-${pid}\n`);
+  if (!watchdog) return;
+  pendingReleases += `-${pid}\n`;
+  releaseTimer ??= setTimeout(() => tell(''), 50).unref();
 }
 
 /** The watchdog's pid, for tests. @internal */

@@ -558,12 +558,8 @@ export class SupervisedProcess {
 
   /** Remembers a reaped child's group while it still has members, so shutdown can end them. */
   #trackGroup(pid: number): void {
-    try {
-      process.kill(-pid, 0);
-      this.#lingering.add(pid);
-    } catch {
-      if (this.#host.orphanGuard) releaseChild(pid);
-    }
+    if (groupExists(pid)) this.#lingering.add(pid);
+    else if (this.#host.orphanGuard) releaseChild(pid);
   }
 
   /** The child's pid and the groups of reaped children that still have members. */
@@ -673,5 +669,23 @@ export class SupervisedProcess {
     this.#readiness = undefined;
     this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+}
+
+/**
+ * Whether process group `pgid` still has members we may signal (kill(-pgid, 0)). Asked after every exit, where
+ * the answer is almost always ESRCH: the thrown error skips its stack trace, which would cost more
+ * than the system call.
+ */
+function groupExists(pgid: number): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false; // ESRCH, or EPERM: members we could not end anyway
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }

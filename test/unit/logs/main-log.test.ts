@@ -23,6 +23,17 @@ describe('main log format', () => {
     expect(formatLogTime(T + 0.9)).toBe('2024-05-01 12:03:04,056'); // truncated, like %03d
   });
 
+  it('formats every millisecond right, in any order (the per-second cache never goes stale)', () => {
+    const naive = (ms: number): string => {
+      const d = new Date(ms);
+      const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+    };
+    const times = [T, T + 999, T + 1000, T - 1, T + 1, T + 86_400_000 * 183 + 7, T - 1, 0, 999, 1000, -1];
+    for (let i = 0; i < 200; i++) times.push(T + Math.floor(Math.sin(i) * 3_000));
+    for (const t of times) expect(formatLogTime(t), String(t)).toBe(naive(t));
+  });
+
   it.each([
     ['critical', 'CRIT'],
     ['error', 'ERRO'],
