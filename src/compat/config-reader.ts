@@ -2,7 +2,7 @@
 // (here, the ENV_ expansions, which file each section came from) and its `saneget` helper, with
 // every error turned into a ConfigError that says where.
 import { ConfigError } from '../errors.js';
-import { expand } from './expand.js';
+import { expand, mergeExpansions } from './expand.js';
 import { getIniEntry, type IniDocument } from './ini.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -26,11 +26,7 @@ export interface Reader {
   hostNodeName: string;
 }
 
-export function envNamesOf(env: Env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[`ENV_${k}`] = v;
-  return out;
-}
+export { envNamesOf } from './expand.js';
 
 /** The file supervisord names for errors in `section`. */
 export function sectionFile(r: Reader, section: string): string {
@@ -67,7 +63,7 @@ export function saneget(r: Reader, section: string, option: string, names: Names
   const entry = getIniEntry(r.doc, section, option);
   if (entry === undefined) return undefined;
   if (!entry.value.includes('%')) return entry.value;
-  return expand(entry.value, { ...r.envNames, ...names }, `${section}.${option}`);
+  return expand(entry.value, mergeExpansions(r.envNames, names), `${section}.${option}`);
 }
 
 /** The raw (unexpanded) value, or undefined. */

@@ -5,7 +5,63 @@ import { comparePy, pyAscii, pyRepr } from './python.js';
 export { pyRepr } from './python.js';
 
 export type ExpansionValue = string | number;
-export type Expansions = Readonly<Record<string, ExpansionValue>>;
+/** A name → value dictionary for `%(name)s`: a plain object, or layers merged lazily. */
+export type Expansions = Readonly<Record<string, ExpansionValue>> | MergedExpansions;
+
+/** The `ENV_X` names of an environment, in its order. */
+export function envNamesOf(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[`ENV_${k}`] = v;
+  return out;
+}
+
+/**
+ * Python's `{**a, **b, …}` without copying: a later dictionary's value wins, keys keep the order of
+ * their first appearance. Lookups search the layers; the merged dictionary is only built for
+ * error messages and `%s` of the whole dictionary. Big configurations resolve thousands of
+ * processes, each formatted against the whole environment as `ENV_*` names: copying it per
+ * process was most of the reading time.
+ */
+export class MergedExpansions {
+  readonly #layers: readonly Readonly<Record<string, ExpansionValue>>[];
+
+  constructor(...dicts: readonly Expansions[]) {
+    const layers: Readonly<Record<string, ExpansionValue>>[] = [];
+    for (const d of dicts) {
+      if (d instanceof MergedExpansions) for (const l of d.#layers) layers.push(l);
+      else layers.push(d);
+    }
+    this.#layers = layers;
+  }
+
+  /** The value of `key`, or undefined when no layer has it. */
+  lookup(key: string): ExpansionValue | undefined {
+    for (let i = this.#layers.length - 1; i >= 0; i--) {
+      const layer = this.#layers[i] as Readonly<Record<string, ExpansionValue>>;
+      if (Object.hasOwn(layer, key)) return layer[key];
+    }
+    return undefined;
+  }
+
+  /** The merged dictionary. */
+  toRecord(): Record<string, ExpansionValue> {
+    return Object.assign({}, ...this.#layers) as Record<string, ExpansionValue>;
+  }
+}
+
+/** Shorthand for `new MergedExpansions(...dicts)`. */
+export function mergeExpansions(...dicts: readonly Expansions[]): MergedExpansions {
+  return new MergedExpansions(...dicts);
+}
+
+function lookupName(d: Expansions, key: string): ExpansionValue | undefined {
+  if (d instanceof MergedExpansions) return d.lookup(key);
+  return Object.hasOwn(d, key) ? d[key] : undefined;
+}
+
+function asRecord(d: Expansions): Readonly<Record<string, ExpansionValue>> {
+  return d instanceof MergedExpansions ? d.toRecord() : d;
+}
 
 /** Thrown for a name the dictionary lacks (Python's KeyError; supervisord reports these apart). */
 export class MissingNameError extends Error {
@@ -118,8 +174,9 @@ class Formatter {
     }
     if (depth > 0) throw new Error('incomplete format key');
     const key = f.slice(start, this.pos - 1).join('');
-    if (!Object.hasOwn(this.dict, key)) throw new MissingNameError(key);
-    this.args = this.dict[key] as ExpansionValue;
+    const value = lookupName(this.dict, key);
+    if (value === undefined) throw new MissingNameError(key);
+    this.args = value;
     this.fresh = true;
   }
 
@@ -140,7 +197,7 @@ function typeName(v: Arg): string {
 
 function dictRepr(d: Expansions, ascii: boolean): string {
   const r = ascii ? pyAscii : pyRepr;
-  return `{${Object.entries(d)
+  return `{${Object.entries(asRecord(d))
     .map(([k, v]) => `${r(k)}: ${typeof v === 'number' ? intStr(v) : r(v)}`)
     .join(', ')}}`;
 }
@@ -278,12 +335,46 @@ function formatArg(fmt: Formatter, spec: Spec): string {
   throw new Error(`unsupported format character '${shown}' (0x${cp.toString(16)}) at index ${fmt.pos - 1}`);
 }
 
+const SIMPLE_SPEC = /%(?:%|\(([^()]*)\)(?:s|(0?)([1-9]?)d))/y;
+
+/**
+ * The common templates — only `%%`, `%(name)s` and `%(name)d`/`%(name)02d` with a known name (and
+ * an integer for `d`) — without the full formatter, which walks code points; undefined sends
+ * anything else, errors included, there.
+ */
+function simpleFormat(template: string, expansions: Expansions): string | undefined {
+  let out = '';
+  let last = 0;
+  for (let i = template.indexOf('%'); i !== -1; i = template.indexOf('%', last)) {
+    SIMPLE_SPEC.lastIndex = i;
+    const m = SIMPLE_SPEC.exec(template);
+    if (!m) return undefined;
+    out += template.slice(last, i);
+    if (m[1] === undefined) out += '%';
+    else {
+      const v = lookupName(expansions, m[1]);
+      if (v === undefined) return undefined;
+      if (m[3] === undefined) out += typeof v === 'number' ? intStr(v) : v;
+      else {
+        if (typeof v !== 'number' || !Number.isSafeInteger(v)) return undefined;
+        const digits = String(Math.abs(v));
+        const width = Number(m[3] || 0) - (v < 0 ? 1 : 0);
+        out += m[2] ? (v < 0 ? '-' : '') + digits.padStart(width, '0') : String(v).padStart(width + (v < 0 ? 1 : 0), ' ');
+      }
+    }
+    last = i + m[0].length;
+  }
+  return out + template.slice(last);
+}
+
 /**
  * Python's `template % expansions`. Throws MissingNameError for an unknown name and Error
  * (Python's message) for a malformed format.
  */
 export function percentFormat(template: string, expansions: Expansions): string {
   if (!template.includes('%')) return template;
+  const simple = simpleFormat(template, expansions);
+  if (simple !== undefined) return simple;
   const fmt = new Formatter(Array.from(template), expansions);
   const { f } = fmt;
   let out = '';
@@ -312,7 +403,7 @@ export function expand(value: string, expansions: Expansions, where: string): st
     return percentFormat(value, expansions);
   } catch (e) {
     if (e instanceof MissingNameError) {
-      const names = Object.keys(expansions).sort(comparePy).join(', ');
+      const names = Object.keys(asRecord(expansions)).sort(comparePy).join(', ');
       throw new Error(
         `Format string ${pyRepr(value)} for ${pyRepr(where)} contains names (${e.message}) which cannot be expanded. Available names: ${names}`,
       );

@@ -95,61 +95,72 @@ function firstNonSpace(line: string): number {
 /** Reads `text` into `doc` (RawConfigParser.read_file): sections merge, later keys win. */
 export function readIniInto(doc: IniDocument, text: string, file: string): void {
   const errors: Array<[number, string]> = [];
-  const parts = new Map<IniSection, Map<string, string[]>>();
   let cursect: IniSection | null = null;
-  let optname: string | null = null;
+  // The option being read and the pieces of its value (its line, then continuation lines);
+  // joined into the entry when the next option or section starts, or at the end.
+  let entry: IniEntry | null = null;
+  let pieces: string[] = [];
+  // Python's `optname` truthiness: an empty name is an error and takes no continuation lines.
+  let continuable = false;
+  const settle = (): void => {
+    if (entry) entry.value = pyRstrip(pieces.length === 1 ? (pieces[0] as string) : pieces.join('\n'));
+    entry = null;
+  };
   let indentLevel = 0;
-  const lines = splitIniLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const lineno = i + 1;
+  // Lines without their end (a flat slice of `text`, cheaper to scan than `slice + '\n'`); the
+  // end is added back only for error messages, which show each line as Python read it.
+  const ends = /\r\n|\r|\n/g;
+  let from = 0;
+  for (let lineno = 1; from < text.length; lineno++) {
+    const m = ends.exec(text);
+    const line = text.slice(from, m ? m.index : text.length);
+    const shown = (): string => (m ? `${line}\n` : line);
+    from = m ? m.index + m[0].length : text.length;
     const { value, hadComment } = iniLineContent(line);
     if (!value) {
       // A blank line inside a value is kept (dropped again if trailing); a comment line is not.
-      if (!hadComment && cursect && optname) parts.get(cursect)?.get(optname)?.push('');
+      if (!hadComment && entry) pieces.push('');
       continue;
     }
     const indent = firstNonSpace(line);
-    if (cursect && optname && indent > indentLevel) {
-      parts.get(cursect)?.get(optname)?.push(value);
+    if (entry && continuable && indent > indentLevel) {
+      pieces.push(value);
       continue;
     }
     indentLevel = indent;
-    const header = /^\[([^\n]+)\]/.exec(value);
+    const header = value.charCodeAt(0) === 0x5b /* [ */ ? /^\[([^\n]+)\]/.exec(value) : null;
     if (header) {
+      settle();
       const name = header[1] as string;
       cursect = name === 'DEFAULT' ? doc.defaults : (doc.sections.get(name) ?? new Map());
       if (name !== 'DEFAULT' && !doc.sections.has(name)) {
         doc.sections.set(name, cursect);
         doc.headers.set(name, { file, line: lineno });
       }
-      optname = null;
       continue;
     }
     if (!cursect) {
-      throw new ConfigError(`File contains no section headers.\nfile: ${pyRepr(file)}, line: ${lineno}\n${pyRepr(line)}`, {
+      throw new ConfigError(`File contains no section headers.\nfile: ${pyRepr(file)}, line: ${lineno}\n${pyRepr(shown())}`, {
         file,
         line: lineno,
       });
     }
-    const delim = value.search(/[=:]/);
+    settle();
+    const eq = value.indexOf('=');
+    const colon = value.indexOf(':');
+    const delim = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
     if (delim < 0) {
-      errors.push([lineno, line]);
+      errors.push([lineno, shown()]);
       continue;
     }
-    optname = pyRstrip(value.slice(0, delim)).toLowerCase();
-    if (!optname) errors.push([lineno, line]);
-    cursect.set(optname, { value: '', file, line: lineno });
-    let sectParts = parts.get(cursect);
-    if (!sectParts) parts.set(cursect, (sectParts = new Map()));
-    sectParts.set(optname, [pyStrip(value.slice(delim + 1))]);
+    const optname = pyRstrip(value.slice(0, delim)).toLowerCase();
+    if (!optname) errors.push([lineno, shown()]);
+    continuable = optname !== '';
+    entry = { value: '', file, line: lineno };
+    cursect.set(optname, entry);
+    pieces = [pyStrip(value.slice(delim + 1))];
   }
-  for (const [section, keys] of parts) {
-    for (const [key, pieces] of keys) {
-      const entry = section.get(key) as IniEntry;
-      entry.value = pyRstrip(pieces.join('\n'));
-    }
-  }
+  settle();
   if (errors.length > 0) {
     const detail = errors.map(([n, l]) => `\n\t[line ${String(n).padStart(2)}]: ${pyRepr(l)}`).join('');
     throw new ConfigError(`Source contains parsing errors: ${pyRepr(file)}${detail}`, { file, line: errors[0]?.[0] });

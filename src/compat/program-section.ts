@@ -17,7 +17,7 @@ import {
 import { signalName } from '../supervisor/signals.js';
 import { ExtensionError, extensionsFromIni } from '../supervisor/extensions.js';
 import { configError, located, type Reader, rawget, saneget, sectionFile } from './config-reader.js';
-import { pyInt, pyRepr, pyStrip } from './python.js';
+import { pyInt, pyRepr, pyStrip, tryPyInt } from './python.js';
 
 type Converter = (value: string) => unknown;
 
@@ -31,11 +31,8 @@ function signalSpec(value: string): string | number {
 /** A user as stored: a uid when supervisord would read a number, else the name. */
 function userSpec(value: string): string | number {
   parseUserToUid(value);
-  try {
-    return pyInt(value);
-  } catch {
-    return value;
-  }
+  const uid = tryPyInt(value);
+  return typeof uid === 'number' ? uid : value;
 }
 
 function serverurlSpec(value: string): string {
@@ -123,6 +120,7 @@ export function readProgramSection(r: Reader, section: string, groupName: string
       origin: 'ini',
       env: r.env,
       globalEnvironment: r.globalEnvironment,
+      envNames: r.envNames,
       here: r.here,
       file,
       section,

@@ -15,7 +15,13 @@ export function isPySpace(ch: string | undefined): boolean {
 
 /** Python's `s.strip()` (no argument): strips str.isspace() characters, not JS's set. */
 export function pyStrip(s: string): string {
+  if (s.length > 0 && isPlain(s.charCodeAt(0)) && isPlain(s.charCodeAt(s.length - 1))) return s;
   return pyRstrip(pyLstrip(s));
+}
+
+/** A printable ASCII character other than space: never Python whitespace. */
+function isPlain(code: number): boolean {
+  return code > 0x20 && code < 0x7f;
 }
 
 export function pyLstrip(s: string): string {
@@ -123,6 +129,8 @@ export function pyInt(s: string, base: 10 | 8 = 10): number {
 /** pyInt without exceptions: the number, or undefined for an invalid literal (or the digit-limit message). */
 export function tryPyInt(s: string, base: 10 | 8 = 10): number | string | undefined {
   if (/^[0-9]{1,15}$/.test(s)) return base === 10 ? Number(s) : /^[0-7]+$/.test(s) ? parseInt(s, 8) : undefined;
+  // ASCII without a digit (a user name, a word) is never a number: skip the Unicode scan.
+  if (/^[\x00-\x2f\x3a-\x7f]*$/.test(s)) return undefined;
   const chars: string[] = [];
   for (const ch of s) {
     const cp = ch.codePointAt(0) as number;

@@ -12,7 +12,7 @@ import {
   parseOctal,
   parseProcessOrGroupName,
 } from '../compat/datatypes.js';
-import { type Expansions, expand } from '../compat/expand.js';
+import { type Expansions, envNamesOf, expand, mergeExpansions } from '../compat/expand.js';
 import { cachedLookupUser, comparePy, expandUser, nodeName, pyRepr, pyStrip } from '../compat/python.js';
 import { parseSignal, type SignalSpec } from './signals.js';
 import { type ExtensionConfig, type Extensions, EXTENSION_KEYS, ExtensionError, resolveExtensions } from './extensions.js';
@@ -148,6 +148,8 @@ export interface ResolveContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Keys of `[supervisord] environment`, which supervisord exposes as ENV_ names too. */
   globalEnvironment?: Readonly<Record<string, string>>;
+  /** The ENV_* names of `env` then `globalEnvironment`, when the caller already has them. */
+  envNames?: Expansions | undefined;
   /** 'api' rejects what supervisord's INI reader silently accepts (negative numbers, unknown keys). */
   origin: 'api' | 'ini';
   /** Where the program came from, for error messages (`file`, and supervisord's section suffix). */
@@ -360,19 +362,26 @@ type Common = ReturnType<typeof resolveCommon>;
 /** The two dictionaries supervisord formats per-process values with (same names, different order). */
 interface ProcessExpansions {
   /** `saneget`'s: ENV_* first (command, directory, first logfile pass, sizes). */
-  get: Record<string, string | number>;
+  get: Expansions;
   /** `expand()`'s own: here, program_name, … first (environment, process_name, second logfile pass). */
-  direct: Record<string, string | number>;
+  direct: Expansions;
 }
 
 /** The names every process of a program shares (computed once per program). */
 interface ProgramNames {
-  env: Record<string, string>;
+  env: Expansions;
   common: Record<string, string | number>;
 }
 
+// The ENV_* names of a context, computed once for all the programs resolved with it.
+const contextEnvNames = new WeakMap<ResolveContext, Expansions>();
+
 function programNames(cfg: ProgramConfig, groupName: string, ctx: ResolveContext): ProgramNames {
-  const env = { ...envExpansions(ctx.env), ...envExpansions(ctx.globalEnvironment ?? {}) };
+  let env = ctx.envNames ?? contextEnvNames.get(ctx);
+  if (!env) {
+    env = mergeExpansions(envNamesOf(ctx.env), envNamesOf(ctx.globalEnvironment ?? {}));
+    contextEnvNames.set(ctx, env);
+  }
   const common: Record<string, string | number> = {};
   if (ctx.here !== undefined) common.here = ctx.here;
   Object.assign(common, { program_name: pyStrip(cfg.name), host_node_name: nodeName(), group_name: groupName });
@@ -381,12 +390,13 @@ function programNames(cfg: ProgramConfig, groupName: string, ctx: ResolveContext
 
 function processExpansions(names: ProgramNames, num: number, numprocs: number): ProcessExpansions {
   const common = { ...names.common, process_num: num, numprocs };
-  return { get: { ...names.env, ...common }, direct: { ...common, ...names.env } };
+  return { get: mergeExpansions(names.env, common), direct: mergeExpansions(common, names.env) };
 }
 
-function addProgramEnv(exp: ProcessExpansions, environment: Record<string, string>): void {
-  Object.assign(exp.get, envExpansions(environment));
-  Object.assign(exp.direct, envExpansions(environment));
+/** The expansions once the program's own `environment` is known (its ENV_* win). */
+function withProgramEnv(exp: ProcessExpansions, environment: Record<string, string>): ProcessExpansions {
+  const own = envNamesOf(environment);
+  return { get: mergeExpansions(exp.get, own), direct: mergeExpansions(exp.direct, own) };
 }
 
 interface LogfileResult {
@@ -456,12 +466,6 @@ function channelSpec(cfg: ProgramConfig, ch: Channel, exp: ProcessExpansions, co
   };
 }
 
-function envExpansions(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[`ENV_${k}`] = v;
-  return out;
-}
-
 /**
  * Expands one program into its processes, with supervisord's defaults and checks. `groupName` is
  * the program's own name, or the `[group:x]` it is listed in. Throws ConfigError naming the
@@ -491,11 +495,11 @@ function programEnvironment(cfg: ProgramConfig, exp: ProcessExpansions): Record<
 }
 
 function resolveProcess(cfg: ProgramConfig, groupName: string, num: number, common: Common, names: ProgramNames, ctx: ResolveContext): ProcessSpec {
-  const exp = processExpansions(names, num, common.numprocs);
   const where = (k: string) => `${sectionOf(cfg, ctx)}.${k}`;
   // supervisord's per-process order: environment, directory, logs, command, process_name.
-  const environment = programEnvironment(cfg, exp);
-  addProgramEnv(exp, environment);
+  const base = processExpansions(names, num, common.numprocs);
+  const environment = programEnvironment(cfg, base);
+  const exp = withProgramEnv(base, environment);
   const directory = cfg.directory === undefined ? null : convert('directory', () => expand(str(cfg, 'directory') as string, exp.get, where('directory')));
   const stdout = channelSpec(cfg, 'stdout', exp, common, ctx);
   let stderr = channelSpec(cfg, 'stderr', exp, common, ctx);

@@ -2,7 +2,7 @@
 // tables/expand.json holds format strings and what supervisor.options.expand() returned.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expand, percentFormat } from '../../../src/compat/expand.js';
+import { expand, mergeExpansions, percentFormat } from '../../../src/compat/expand.js';
 
 interface Table {
   names: Record<string, string | number>;
@@ -47,6 +47,53 @@ describe('expand: SUPERVISORD.md §2.3 and §4.6', () => {
 
   it('a lone %s pastes the whole dictionary (supervisord quirk, reproduced)', () => {
     expect(percentFormat('date +%s', { here: '/etc', process_num: 1 })).toBe("date +{'here': '/etc', 'process_num': 1}");
+  });
+
+  // Python 3.11's own answers (`t % {'a': v, 'b': 'B'}`): the fast path for %(name)s and
+  // %(name)0Nd must agree with them, signs and padding included.
+  const PYTHON_D: Array<[string, number, string]> = [
+    ["%(a)d", 0, "0"],
+    ["%(a)d", -5, "-5"],
+    ["%(a)d", 42, "42"],
+    ["%(a)d", -123456, "-123456"],
+    ["%(a)02d", 0, "00"],
+    ["%(a)02d", -5, "-5"],
+    ["%(a)02d", 42, "42"],
+    ["%(a)02d", -123456, "-123456"],
+    ["%(a)5d", 0, "    0"],
+    ["%(a)5d", -5, "   -5"],
+    ["%(a)5d", 42, "   42"],
+    ["%(a)5d", -123456, "-123456"],
+    ["%(a)05d", 0, "00000"],
+    ["%(a)05d", -5, "-0005"],
+    ["%(a)05d", 42, "00042"],
+    ["%(a)05d", -123456, "-123456"],
+    ["%(a)0d", 0, "0"],
+    ["%(a)0d", -5, "-5"],
+    ["%(a)0d", 42, "42"],
+    ["%(a)0d", -123456, "-123456"],
+    ["x%(a)3d-%(b)s%%", 0, "x  0-B%"],
+    ["x%(a)3d-%(b)s%%", -5, "x -5-B%"],
+    ["x%(a)3d-%(b)s%%", 42, "x 42-B%"],
+    ["x%(a)3d-%(b)s%%", -123456, "x-123456-B%"],
+    ["%(a)1d", 0, "0"],
+    ["%(a)1d", -5, "-5"],
+    ["%(a)1d", 42, "42"],
+    ["%(a)1d", -123456, "-123456"],
+    ["%(a)09d", 0, "000000000"],
+    ["%(a)09d", -5, "-00000005"],
+    ["%(a)09d", 42, "000000042"],
+    ["%(a)09d", -123456, "-00123456"],
+  ];
+  it.each(PYTHON_D)('%s with a=%d is %j, as in Python', (template, a, want) => {
+    expect(percentFormat(template, { a, b: 'B' })).toBe(want);
+  });
+
+  it('merged dictionaries: later layers win, keys keep their first position, errors list all names', () => {
+    const merged = mergeExpansions({ ENV_A: 'env', x: 1 }, { x: 2, y: 'y' }, { ENV_A: 'own' });
+    expect(percentFormat('%(ENV_A)s %(x)d %(y)s', merged)).toBe('own 2 y');
+    expect(percentFormat('%s', merged)).toBe("{'ENV_A': 'own', 'x': 2, 'y': 'y'}");
+    expect(() => expand('%(z)s', merged, 'w')).toThrow('Available names: ENV_A, x, y');
   });
 
   it('text without % is returned as is', () => {
