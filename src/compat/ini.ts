@@ -190,10 +190,12 @@ export function expandHere(doc: IniDocument, here: string, only?: Iterable<strin
   for (const name of names) {
     const section = doc.sections.get(name);
     if (!section) continue;
-    const keys = [...new Set([...doc.defaults.keys(), ...section.keys()])];
-    for (const key of keys) {
-      const entry = section.get(key) ?? (doc.defaults.get(key) as IniEntry);
+    for (const [key, entry] of section) {
       if (entry.value.includes('%(here)s')) section.set(key, { ...entry, value: entry.value.split('%(here)s').join(here) });
+    }
+    if (!defaultsHaveIt) continue;
+    for (const [key, entry] of doc.defaults) {
+      if (!section.has(key) && entry.value.includes('%(here)s')) section.set(key, { ...entry, value: entry.value.split('%(here)s').join(here) });
     }
   }
 }

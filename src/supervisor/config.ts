@@ -389,8 +389,8 @@ function programNames(cfg: ProgramConfig, groupName: string, ctx: ResolveContext
 }
 
 function processExpansions(names: ProgramNames, num: number, numprocs: number): ProcessExpansions {
-  const common = { ...names.common, process_num: num, numprocs };
-  return { get: mergeExpansions(names.env, common), direct: mergeExpansions(common, names.env) };
+  const own = { process_num: num, numprocs };
+  return { get: mergeExpansions(names.env, names.common, own), direct: mergeExpansions(names.common, own, names.env) };
 }
 
 /** The expansions once the program's own `environment` is known (its ENV_* win). */
