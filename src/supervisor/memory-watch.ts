@@ -4,7 +4,7 @@
 // the cost at 500 processes), sums them over each process and its descendants, and reports a
 // process that stays over its max_memory_mb for two samples in a row.
 import type { Clock, TimerHandle } from './clock.js';
-import { familyOf, readProcTable } from './proc-table.js';
+import { FamilyIndex, readProcTable } from './proc-table.js';
 
 export interface Sampled {
   readonly name: string;
@@ -65,11 +65,11 @@ export class MemoryWatch {
     this.#busy = true;
     try {
       const targets = this.#targets();
-      const table = readProcTable();
+      const index = new FamilyIndex(readProcTable());
       const at = this.#clock.epochMs();
       const alive = new Set<number>();
       for (const t of targets) {
-        const family = familyOf(new Set([t.pid]), table);
+        const family = index.family([t.pid]);
         const rss = family.reduce((n, e) => n + e.rsspages * PAGE_BYTES, 0);
         const ticks = family.reduce((n, e) => n + e.cputicks, 0);
         const prev = this.#lastTicks.get(t.pid);
