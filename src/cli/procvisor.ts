@@ -189,7 +189,7 @@ function invokedDirectly(): boolean {
 if (invokedDirectly()) {
   // The daemon's own process: keep V8's young generation at its initial 1 MB instead of letting
   // it grow to 16 MB semi-spaces after the burst of configuring and spawning. It never shrinks
-  // back, so it was ~12 MB of RSS for the daemon's lifetime (500 programs: 78 -> 66 MB); the
+  // back, so it cost RSS for the daemon's lifetime (500 `sleep` programs: 80 -> 73 MB); the
   // extra scavenges are cheap for a process that mostly waits. Embedders' hosts are left alone.
   setFlagsFromString('--semi-space-growth-factor=1');
   main(process.argv.slice(2)).then(

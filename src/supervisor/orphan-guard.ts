@@ -140,7 +140,11 @@ export function guardChild(pid: number): void {
 export function releaseChild(pid: number): void {
   if (!watchdog) return;
   pendingReleases += `-${pid}\n`;
-  releaseTimer ??= setTimeout(() => tell(''), 50).unref();
+  releaseTimer ??= setTimeout(() => {
+    if (watchdog) tell('');
+    else pendingReleases = ''; // the watchdog is gone, and what it knew with it
+    releaseTimer = undefined;
+  }, 50).unref();
 }
 
 /** The watchdog's pid, for tests. @internal */

@@ -382,8 +382,16 @@ export class SupervisedProcess {
     return undefined;
   }
 
-  /** Builds the environment supervisord gives a child. */
-  #environment(): Record<string, string | undefined> {
+  /** The last environment built, and the spec it was built for (the rest is fixed per process). */
+  #envFor: { spec: ProcessSpec; env: Readonly<Record<string, string | undefined>> } | undefined;
+
+  /** The environment supervisord gives a child; rebuilt only when the spec changes. */
+  #environment(): Readonly<Record<string, string | undefined>> {
+    if (this.#envFor?.spec !== this.spec) this.#envFor = { spec: this.spec, env: this.#buildEnvironment() };
+    return this.#envFor.env;
+  }
+
+  #buildEnvironment(): Record<string, string | undefined> {
     const env: Record<string, string | undefined> = { ...this.#host.baseEnvironment(), SUPERVISOR_ENABLED: '1' };
     const url = this.#host.serverUrl();
     if (this.spec.serverurl && this.spec.serverurl !== 'AUTO') env.SUPERVISOR_SERVER_URL = this.spec.serverurl;
@@ -673,9 +681,9 @@ export class SupervisedProcess {
 }
 
 /**
- * Whether process group `pgid` still has members we may signal (kill(-pgid, 0)). Asked after every exit, where
- * the answer is almost always ESRCH: the thrown error skips its stack trace, which would cost more
- * than the system call.
+ * Whether process group `pgid` still has members we may signal (kill(-pgid, 0)). Asked after
+ * every exit, where the answer is almost always ESRCH: the thrown error skips its stack trace,
+ * which would cost more than the system call.
  */
 function groupExists(pgid: number): boolean {
   const limit = Error.stackTraceLimit;
