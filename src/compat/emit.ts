@@ -4,7 +4,7 @@
 // reader would strip whitespace or cut a comment.
 import { ConfigError } from '../errors.js';
 import { type ExtensionError, extensionsToIni } from '../supervisor/extensions.js';
-import type { GroupConfig, ProgramConfig } from '../supervisor/config.js';
+import { type GroupConfig, PROGRAM_OPTIONS, type ProgramConfig } from '../supervisor/config.js';
 import { parseEnvironment } from './datatypes.js';
 import type { EmitConfig, SupervisordSection } from './config-types.js';
 import { iniLineContent, parseIni } from './ini.js';
@@ -154,29 +154,6 @@ function sectionWriter(where: string, lines: Line[], marker: Marker, kinds: (key
 const PROGRAM_TEMPLATES = new Set(['process_name', 'directory', 'stdout_logfile', 'stderr_logfile']);
 const PROGRAM_NUMBERS = new Set(['numprocs', 'numprocs_start', 'priority', 'startsecs', 'startretries', 'stopwaitsecs', 'stdout_logfile_backups', 'stderr_logfile_backups']);
 const PROGRAM_BOOLS = new Set(['autostart', 'stopasgroup', 'killasgroup', 'redirect_stderr', 'stdout_events_enabled', 'stderr_events_enabled', 'stdout_syslog', 'stderr_syslog']);
-const PROGRAM_ORDER = [
-  'command',
-  'process_name',
-  'numprocs',
-  'numprocs_start',
-  'priority',
-  'autostart',
-  'startsecs',
-  'startretries',
-  'autorestart',
-  'exitcodes',
-  'stopsignal',
-  'stopwaitsecs',
-  'stopasgroup',
-  'killasgroup',
-  'user',
-  'redirect_stderr',
-  ...['stdout', 'stderr'].flatMap((c) => ['logfile', 'logfile_maxbytes', 'logfile_backups', 'capture_maxbytes', 'events_enabled', 'syslog'].map((k) => `${c}_${k}`)),
-  'environment',
-  'directory',
-  'umask',
-  'serverurl',
-];
 
 function programKind(key: string, value: unknown): Kind | 'skip' | 'number' | 'bool' | 'octal' {
   if (PROGRAM_TEMPLATES.has(key)) return 'template';
@@ -194,7 +171,7 @@ function programLines(p: ProgramConfig): Line[] {
   const where = `[program:${p.name}]`;
   const lines: Line[] = [];
   const write = sectionWriter(where, lines, PROGRAM_MARKER, programKind);
-  for (const key of PROGRAM_ORDER) {
+  for (const key of PROGRAM_OPTIONS) {
     const value = (p as unknown as Record<string, unknown>)[key];
     if (value === undefined) continue;
     if (key === 'command') {

@@ -163,8 +163,9 @@ export interface ResolveContext {
 }
 
 const CHANNEL_KEYS = ['logfile', 'logfile_maxbytes', 'logfile_backups', 'capture_maxbytes', 'events_enabled', 'syslog'];
-export const PROGRAM_KEYS: ReadonlySet<string> = new Set([
-  'name',
+
+/** supervisord's `[program:x]` options, in the order its documentation (and toSupervisordConf) lists them. */
+export const PROGRAM_OPTIONS: readonly string[] = [
   'command',
   'process_name',
   'numprocs',
@@ -181,13 +182,15 @@ export const PROGRAM_KEYS: ReadonlySet<string> = new Set([
   'killasgroup',
   'user',
   'redirect_stderr',
-  ...CHANNEL_KEYS.flatMap((k) => [`stdout_${k}`, `stderr_${k}`]),
+  ...['stdout', 'stderr'].flatMap((c) => CHANNEL_KEYS.map((k) => `${c}_${k}`)),
   'environment',
   'directory',
   'umask',
   'serverurl',
-  ...EXTENSION_KEYS,
-]);
+];
+
+/** Every key a ProgramConfig may have. */
+export const PROGRAM_KEYS: ReadonlySet<string> = new Set(['name', ...PROGRAM_OPTIONS, ...EXTENSION_KEYS]);
 
 class OptionError extends Error {
   constructor(
