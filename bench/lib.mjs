@@ -377,3 +377,26 @@ export function rpc(socketPath, method, params = [], { decode = true } = {}) {
 }
 
 export const exists = existsSync;
+
+/**
+ * Ends a supervisor the bench started: `ask` requests a clean shutdown, SIGKILL after 30 s; then
+ * whatever it had started that is still alive.
+ */
+export async function endSupervisor(child, exited, ask) {
+  const family = descendantsOf(child.pid);
+  if (child.exitCode === null && child.signalCode === null) {
+    ask();
+    if ((await Promise.race([exited, sleep(30000).then(() => 'timeout')])) === 'timeout') {
+      killQuietly(child.pid, 'SIGKILL');
+      await exited;
+    }
+  }
+  for (const pid of family) if (!isDead(pid)) killQuietly(pid, 'SIGKILL');
+}
+
+/** Synchronous last-resort cleanup (process exit): a supervisor and what it started. */
+export function killFamilyNow(pid) {
+  const family = descendantsOf(pid);
+  killQuietly(pid, 'SIGKILL');
+  for (const p of family) killQuietly(p, 'SIGKILL');
+}

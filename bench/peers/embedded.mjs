@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv, descendantsOf, isDead, killQuietly, sleep } from '../lib.mjs';
+import { childEnv, endSupervisor, killFamilyNow } from '../lib.mjs';
 
 const host = fileURLToPath(new URL('embedded-host.mjs', import.meta.url));
 
@@ -71,25 +71,12 @@ export class EmbeddedPeer {
 
   async close() {
     if (!this.child) return;
-    const family = descendantsOf(this.pid);
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const done = this.call('shutdown').catch(() => {});
-      const t = await Promise.race([this.exited, sleep(30000).then(() => 'timeout')]);
-      void done;
-      if (t === 'timeout') {
-        killQuietly(this.pid, 'SIGKILL');
-        await this.exited;
-      }
-    }
-    for (const pid of family) if (!isDead(pid)) killQuietly(pid, 'SIGKILL');
+    await endSupervisor(this.child, this.exited, () => void this.call('shutdown').catch(() => {}));
     EmbeddedPeer.registry.delete(this);
     this.child = undefined;
   }
 
   killNow() {
-    if (!this.child) return;
-    const family = descendantsOf(this.pid);
-    killQuietly(this.pid, 'SIGKILL');
-    for (const pid of family) killQuietly(pid, 'SIGKILL');
+    if (this.child) killFamilyNow(this.pid);
   }
 }

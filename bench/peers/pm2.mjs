@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { descendantsOf, isDead, killQuietly, sleep, waitFor } from '../lib.mjs';
+import { descendantsOf, isDead, killFamilyNow, killQuietly, sleep, waitFor } from '../lib.mjs';
 
 export const pm2Dir = fileURLToPath(new URL('../.work/pm2', import.meta.url));
 const pkg = join(pm2Dir, 'node_modules/pm2/package.json');
@@ -144,9 +144,6 @@ export class Pm2Peer {
   }
 
   killNow() {
-    if (!this.pm2) return;
-    const family = descendantsOf(this.pid);
-    killQuietly(this.pid, 'SIGKILL');
-    for (const pid of family) killQuietly(pid, 'SIGKILL');
+    if (this.pm2) killFamilyNow(this.pid);
   }
 }

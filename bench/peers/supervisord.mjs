@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv, descendantsOf, isDead, killQuietly, rpc, sleep, waitFor } from '../lib.mjs';
+import { childEnv, endSupervisor, killFamilyNow, killQuietly, rpc, waitFor } from '../lib.mjs';
 import { supervisordConf } from './conf.mjs';
 
 export class ConfPeer {
@@ -103,25 +103,13 @@ export class ConfPeer {
 
   async close() {
     if (!this.child) return;
-    const family = descendantsOf(this.pid);
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      killQuietly(this.pid, 'SIGTERM');
-      const t = await Promise.race([this.exited, sleep(30000).then(() => 'timeout')]);
-      if (t === 'timeout') {
-        killQuietly(this.pid, 'SIGKILL');
-        await this.exited;
-      }
-    }
-    for (const pid of family) if (!isDead(pid)) killQuietly(pid, 'SIGKILL');
+    await endSupervisor(this.child, this.exited, () => killQuietly(this.pid, 'SIGTERM'));
     ConfPeer.registry.delete(this);
     this.child = undefined;
   }
 
   /** Synchronous last-resort cleanup (process exit): the daemon and what it started. */
   killNow() {
-    if (!this.child) return;
-    const family = descendantsOf(this.pid);
-    killQuietly(this.pid, 'SIGKILL');
-    for (const pid of family) killQuietly(pid, 'SIGKILL');
+    if (this.child) killFamilyNow(this.pid);
   }
 }
