@@ -3,10 +3,11 @@
 
 import { XmlRpcFault } from '../compat/xmlrpc-types.js';
 import { EXIT, splitArgs, type Command, type Controller } from './ctl-controller.js';
-import { showHelp } from './ctl-help.js';
+import { noArguments } from './ctl-help.js';
 import { ljust } from './ctl-python.js';
 import {
   FAULTS,
+  faultCode,
   makeNamespec,
   pyStr,
   toCallResults,
@@ -15,18 +16,6 @@ import {
   toProcessInfos,
   type ConfigInfo,
 } from './ctl-rpc.js';
-
-function faultCode(e: unknown): number | undefined {
-  return e instanceof XmlRpcFault ? e.faultCode : undefined;
-}
-
-function noArguments(ctl: Controller, command: string, arg: string): boolean {
-  if (!arg) return false;
-  ctl.output(`Error: ${command} accepts no arguments`);
-  ctl.exitstatus = EXIT.GENERIC;
-  showHelp(ctl, command);
-  return true;
-}
 
 function formatConfigInfo(c: ConfigInfo): string {
   const name = makeNamespec(c.group, c.name);

@@ -6,21 +6,9 @@ import { XmlRpcFault } from '../compat/xmlrpc-types.js';
 import { STATE_CODE } from '../supervisor/states.js';
 import { doStatus } from './ctl-cmd-process.js';
 import { EXIT, splitArgs, type Command, type Controller } from './ctl-controller.js';
-import { showHelp } from './ctl-help.js';
+import { noArguments, showHelp } from './ctl-help.js';
 import { asPythonException, pyRepr } from './ctl-python.js';
-import { FAULTS, pyStr, toProcessInfo } from './ctl-rpc.js';
-
-function faultCode(e: unknown): number | undefined {
-  return e instanceof XmlRpcFault ? e.faultCode : undefined;
-}
-
-function noArguments(ctl: Controller, command: string, arg: string): boolean {
-  if (!arg) return false;
-  ctl.output(`Error: ${command} accepts no arguments`);
-  ctl.exitstatus = EXIT.GENERIC;
-  showHelp(ctl, command);
-  return true;
-}
+import { FAULTS, faultCode, pyStr, toProcessInfo } from './ctl-rpc.js';
 
 // The shell asks before shutdown/reload; a command line does not.
 async function confirm(ctl: Controller, question: string): Promise<boolean> {

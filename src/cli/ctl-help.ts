@@ -1,6 +1,6 @@
 // `help` and the help_* texts of supervisorctl 4.2.5, verbatim (tabs included).
 
-import type { Command, Controller } from './ctl-controller.js';
+import { EXIT, type Command, type Controller } from './ctl-controller.js';
 
 const HELP: Readonly<Record<string, string>> = {
   add: 'add <name> [...]\tActivates any updates in config for process/group',
@@ -90,3 +90,12 @@ export const doHelp: Command = async (ctl, arg) => {
     ctl.output(`*** No help on ${arg}`);
   }
 };
+
+/** supervisorctl's check for commands that take no arguments: error, help, and true when `arg` is given. */
+export function noArguments(ctl: Controller, command: string, arg: string): boolean {
+  if (!arg) return false;
+  ctl.output(`Error: ${command} accepts no arguments`);
+  ctl.exitstatus = EXIT.GENERIC;
+  showHelp(ctl, command);
+  return true;
+}

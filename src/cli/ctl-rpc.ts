@@ -1,7 +1,7 @@
 // Typed views of the supervisord XML-RPC results supervisorctl reads, and the fault codes it
 // branches on.
 
-import type { XmlRpcValue } from '../compat/xmlrpc-types.js';
+import { XmlRpcFault, type XmlRpcValue } from '../compat/xmlrpc-types.js';
 import { FAULTS } from '../errors.js';
 
 export { FAULTS };
@@ -113,4 +113,9 @@ export function splitNamespec(namespec: string): [group: string, name: string | 
   if (colon < 0) return [namespec, namespec];
   const name = namespec.slice(colon + 1);
   return [namespec.slice(0, colon), name === '' || name === '*' ? null : name];
+}
+
+/** The fault code of an XML-RPC fault, undefined for any other error. */
+export function faultCode(e: unknown): number | undefined {
+  return e instanceof XmlRpcFault ? e.faultCode : undefined;
 }
