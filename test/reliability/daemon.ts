@@ -13,6 +13,9 @@ import { decodeResponse } from '../../src/compat/xmlrpc-decode.js';
 import { encodeMethodCall } from '../../src/compat/xmlrpc-encode.js';
 import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../../src/compat/xmlrpc-types.js';
 import { markedProcs, ROOT, sleep, type Proc } from './lib.js';
+import { freePort } from '../helpers/concurrency.js';
+
+export { freePort };
 
 export const PROCVISOR_JS = join(ROOT, 'dist/cli/procvisor.js');
 const MARK_KEY = 'PROCVISOR_DAEMON_MARK';
@@ -41,17 +44,6 @@ export interface RequestOptions {
   agent?: http.Agent | false;
   /** For streams (logtail, follow): stop reading after this long and return what came. */
   readForMs?: number;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export class TestDaemon {

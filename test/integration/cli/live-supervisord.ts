@@ -4,12 +4,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../../src/cli/procvisorctl.js';
 import { XmlRpcClient } from '../../../src/compat/xmlrpc-client.js';
 import type { XmlRpcValue } from '../../../src/compat/xmlrpc.js';
+import { freePort, pool } from '../../helpers/concurrency.js';
+
+export { freePort, pool };
 
 export function hasSupervisord(): boolean {
   try {
@@ -83,31 +85,6 @@ export function mask(r: RunResult): RunResult {
       .replace(/pid \d+, uptime \d+:\d\d:\d\d/g, 'pid PID, uptime UPTIME')
       .replace(/\b[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M\b/g, 'DATE');
   return { code: r.code, stdout: hide(r.stdout), stderr: hide(r.stderr) };
-}
-
-/** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
-export async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export function sha1(s: string): string {

@@ -1,18 +1,9 @@
 // procvisor's opt-in options: readiness, dependencies, backoff policies.
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../helpers/concurrency.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { createTestManager, node } from '../../helpers/manager.js';
 import { edges, recordStates, waitForState } from '../../helpers/wait-for.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const SERVER = `const net=require('net');setTimeout(()=>net.createServer(()=>{}).listen(Number(process.argv[1]),'127.0.0.1',()=>console.log('listening')),Number(process.argv[2]))`;
 

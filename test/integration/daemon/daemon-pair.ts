@@ -17,6 +17,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XmlRpcClient, type XmlRpcClientOptions } from '../../../src/compat/xmlrpc-client.js';
 import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../../../src/compat/xmlrpc-types.js';
+import { freePort, pool } from '../../helpers/concurrency.js';
+
+export { freePort, pool };
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, '../../..');
@@ -82,31 +85,6 @@ export function run(
     child.on('close', (code) => {
       clearTimeout(timer);
       resolveRun({ code: timedOut ? -1 : (code ?? -1), stdout, stderr: timedOut ? `${stderr}TIMEOUT` : stderr, ms: Date.now() - started });
-    });
-  });
-}
-
-/** Runs `task` over `items` with at most `limit` in flight; results keep the items' order. */
-export async function pool<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolvePort(port));
     });
   });
 }
