@@ -1,19 +1,12 @@
 // Start, RUNNING promotion, child exits and autorestart (SUPERVISORD.md §1.3-§1.5, §1.9;
 // scenarios S01, S05-S08, S10, S19). Time-dependent parts run on a FakeClock.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectChain, fakeTimeManager, macrotask, OutputCapture, realTimeManager, SH } from '../../helpers/conformance.js';
 import { isAlive } from '../../helpers/processes.js';
 import { edges, waitForEvent, waitForState } from '../../helpers/wait-for.js';
+import { useTimeZone } from '../../helpers/time-zone.js';
 
-let savedTz: string | undefined;
-beforeAll(() => {
-  savedTz = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  if (savedTz === undefined) delete process.env.TZ;
-  else process.env.TZ = savedTz;
-});
+useTimeZone('UTC');
 
 describe('S01 autostart: STARTING -> RUNNING after startsecs', () => {
   it('spawns at start(), promotes after more than startsecs, logs spawned/success', async () => {

@@ -1,19 +1,12 @@
 // getProcessInfo through a process's life (SUPERVISORD.md §1.2 bookkeeping, §8.2 struct and
 // descriptions; scenario S33). FakeClock epoch: 2026-11-22 01:00:00 UTC; TZ=UTC for stop times.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectChain, fakeTimeManager, OutputCapture, SH } from '../../helpers/conformance.js';
 import { node } from '../../helpers/manager.js';
 import { waitForState } from '../../helpers/wait-for.js';
+import { useTimeZone } from '../../helpers/time-zone.js';
 
-let savedTz: string | undefined;
-beforeAll(() => {
-  savedTz = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  if (savedTz === undefined) delete process.env.TZ;
-  else process.env.TZ = savedTz;
-});
+useTimeZone('UTC');
 
 const EPOCH_S = Date.UTC(2026, 10, 22, 1, 0, 0) / 1000;
 const KEYS = ['name', 'group', 'description', 'start', 'stop', 'now', 'state', 'statename', 'spawnerr', 'exitstatus', 'logfile', 'stdout_logfile', 'stderr_logfile', 'pid'].sort();

@@ -1,16 +1,9 @@
 // getProcessInfo descriptions (SUPERVISORD.md §8.2): per-state text, uptime and stop-time formats.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeProcess, formatStopTime, formatUptime, type DescriptionFacts } from '../../../src/supervisor/process-info.js';
+import { useTimeZone } from '../../helpers/time-zone.js';
 
-let savedTz: string | undefined;
-beforeAll(() => {
-  savedTz = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  if (savedTz === undefined) delete process.env.TZ;
-  else process.env.TZ = savedTz;
-});
+useTimeZone('UTC');
 
 const NOV22_0138 = Date.UTC(2026, 10, 22, 1, 38, 12) / 1000;
 const facts = (over: Partial<DescriptionFacts>): DescriptionFacts => ({
