@@ -19,10 +19,10 @@ export { systemClock } from './supervisor/clock.js';
 export * from './errors.js';
 
 // Configuration files (supervisord.conf) and other formats.
-export { readSupervisordConfig, parseSupervisordConfig } from './compat/config-file.js';
-export { toSupervisordConf } from './compat/emit.js';
-export type { SupervisordConfig, ReadConfigResult, EmitConfig, SupervisordSection } from './compat/config-types.js';
-export { toSystemdUnits, processUnit, daemonUnit } from './compat/systemd.js';
+export { readSupervisordConfig, parseSupervisordConfig } from './config-file/config-file.js';
+export { toSupervisordConf } from './config-file/emit.js';
+export type { SupervisordConfig, ReadConfigResult, EmitConfig, SupervisordSection } from './config-file/config-types.js';
+export { toSystemdUnits, processUnit, daemonUnit } from './config-file/systemd.js';
 
 // procvisor's opt-in options.
 export type { ExtensionConfig, Dependency, DependencyCondition, PortConfig } from './supervisor/extensions.js';

@@ -1,7 +1,7 @@
 // Config commands: avail, reread, add, remove, update. supervisorctl runs these without the
 // getVersion upcheck, so connection errors surface as the generic error line.
 
-import { XmlRpcFault } from '../compat/xmlrpc-types.js';
+import { XmlRpcFault } from '../xmlrpc/types.js';
 import { EXIT, splitArgs, type Command, type Controller } from './ctl-controller.js';
 import { noArguments } from './ctl-help.js';
 import { ljust } from './ctl-python.js';

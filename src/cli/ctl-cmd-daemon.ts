@@ -1,8 +1,8 @@
 // Daemon and session commands: shutdown, reload, version, open, fg, quit/exit/EOF.
 
 import type { IncomingMessage } from 'node:http';
-import { XmlRpcConnectionError, XmlRpcProtocolError } from '../compat/xmlrpc-client.js';
-import { XmlRpcFault } from '../compat/xmlrpc-types.js';
+import { XmlRpcConnectionError, XmlRpcProtocolError } from '../xmlrpc/client.js';
+import { XmlRpcFault } from '../xmlrpc/types.js';
 import { STATE_CODE } from '../supervisor/states.js';
 import { doStatus } from './ctl-cmd-process.js';
 import { EXIT, splitArgs, type Command, type Controller } from './ctl-controller.js';

@@ -2,8 +2,8 @@
 // /logtail/NAME/CHANNEL and /mainlogtail GETs.
 
 import { StringDecoder } from 'node:string_decoder';
-import { XmlRpcConnectionError, XmlRpcProtocolError } from '../compat/xmlrpc-client.js';
-import { XmlRpcFault } from '../compat/xmlrpc-types.js';
+import { XmlRpcConnectionError, XmlRpcProtocolError } from '../xmlrpc/client.js';
+import { XmlRpcFault } from '../xmlrpc/types.js';
 import { EXIT, splitArgs, type Command, type Controller } from './ctl-controller.js';
 import { showHelp } from './ctl-help.js';
 import { asPythonException } from './ctl-python.js';

@@ -1,7 +1,7 @@
 // Process commands: status, start, stop, restart, signal, pid, clear (supervisorctl's
 // DefaultControllerPlugin, same output and exit statuses).
 
-import { XmlRpcFault } from '../compat/xmlrpc-types.js';
+import { XmlRpcFault } from '../xmlrpc/types.js';
 import { STATE_CODE, STOPPED_STATES } from '../supervisor/states.js';
 import { EXIT, STATUS_EXIT, splitArgs, type Command, type Controller } from './ctl-controller.js';
 import { showHelp } from './ctl-help.js';

@@ -1,7 +1,7 @@
 // The few config-file reads supervisorctl does: the `[supervisorctl]` section of a
 // supervisord.conf, parsed the way Python's RawConfigParser (strict=False, inline ; and #
 // comments) reads it, with supervisord's %(ENV_X)s and %(here)s expansion. Deliberately tiny:
-// the full supervisord reader lives in src/compat/.
+// the full supervisord reader lives in src/config-file/.
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,8 +1,8 @@
 // supervisorctl's Controller: line parsing (Python's cmd.Cmd), dispatch, the "upcheck" before
 // most commands, exit status bookkeeping, and the catch-all error report of onecmd().
 
-import { XmlRpcClient, XmlRpcConnectionError, XmlRpcProtocolError } from '../compat/xmlrpc-client.js';
-import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../compat/xmlrpc-types.js';
+import { XmlRpcClient, XmlRpcConnectionError, XmlRpcProtocolError } from '../xmlrpc/client.js';
+import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../xmlrpc/types.js';
 import type { CtlOptions } from './ctl-options.js';
 import { LineReader } from './ctl-line-reader.js';
 import { formatUnhandledError } from './ctl-python.js';

@@ -7,8 +7,8 @@ import {
   XmlRpcConnectionError,
   XmlRpcProtocolError,
   XmlRpcUrlError,
-} from '../compat/xmlrpc-client.js';
-import { XmlRpcFault, XmlRpcParseError } from '../compat/xmlrpc-types.js';
+} from '../xmlrpc/client.js';
+import { XmlRpcFault, XmlRpcParseError } from '../xmlrpc/types.js';
 
 const SOCKET_PY = '/usr/lib/python3.11/socket.py';
 const CLIENT_PY = '/usr/lib/python3.11/xmlrpc/client.py';

@@ -1,7 +1,7 @@
 // Typed views of the supervisord XML-RPC results supervisorctl reads, and the fault codes it
 // branches on.
 
-import { XmlRpcFault, type XmlRpcValue } from '../compat/xmlrpc-types.js';
+import { XmlRpcFault, type XmlRpcValue } from '../xmlrpc/types.js';
 import { FAULTS } from '../errors.js';
 
 export { FAULTS };

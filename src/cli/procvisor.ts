@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { isSupervisorError } from '../errors.js';
-import { parseByteSize, parseInteger, parseOctal } from '../compat/datatypes.js';
-import type { SupervisordSection } from '../compat/config-types.js';
+import { parseByteSize, parseInteger, parseOctal } from '../dialect/datatypes.js';
+import type { SupervisordSection } from '../config-file/config-types.js';
 import { Daemon } from '../server/daemon.js';
 import { SUPERVISOR_VERSION } from '../server/rpc-methods.js';
 

@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { pyRepr } from '../compat/expand.js';
+import { pyRepr } from '../dialect/expand.js';
 import { isErrno } from './rotating-file.js';
 
 /** Python's tempfile name alphabet (mkstemp's `_RandomNameSequence`). */

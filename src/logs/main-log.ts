@@ -1,7 +1,7 @@
 // The supervisor's own activity log (supervisord's `options.logger`): formatted lines to an
 // optional rotating file, an optional echo stream (foreground `-n`), and an in-memory ring.
 import * as fs from 'node:fs';
-import { pyRepr } from '../compat/expand.js';
+import { pyRepr } from '../dialect/expand.js';
 import { NoFileError } from '../errors.js';
 import { DEFAULT_RING_BYTES, RingBuffer } from './ring-buffer.js';
 import { RotatingFile } from './rotating-file.js';

@@ -1,8 +1,8 @@
 // The daemon's view of a supervisord.conf: the file read by the compat reader, command-line
 // overrides applied, groups resolved, servers described, and what reloadConfig compares.
 import { isAbsolute, resolve } from 'node:path';
-import { readSupervisordConfig } from '../compat/config-file.js';
-import type { ReadConfigResult, SupervisordSection } from '../compat/config-types.js';
+import { readSupervisordConfig } from '../config-file/config-file.js';
+import type { ReadConfigResult, SupervisordSection } from '../config-file/config-types.js';
 import type { GroupConfig, GroupSpec, ProgramConfig } from '../supervisor/config.js';
 import type { InetServerConfig, UnixServerConfig } from './http-server.js';
 import { validateDependencies } from '../supervisor/dependencies.js';

@@ -9,17 +9,17 @@ import { MainLog } from '../logs/main-log.js';
 import { ProcessManager } from '../supervisor/manager.js';
 import type { GroupConfig, ProgramConfig } from '../supervisor/config.js';
 import { AlreadyAddedError, BadNameError } from '../errors.js';
-import type { XmlRpcValue } from '../compat/xmlrpc-types.js';
+import type { XmlRpcValue } from '../xmlrpc/types.js';
 import { loadDaemonConfig, type DaemonConfig, type LoadedGroup } from './daemon-config.js';
 import { diffGroups } from '../supervisor/reload-plan.js';
-import { configInfo } from '../compat/config-info.js';
+import { configInfo } from '../config-file/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import type { Supervisor } from './rpc-methods.js';
 import { createJsonApi, type JsonApi } from './json-api.js';
 import { createEventsApi } from './events-api.js';
 import { createStatusPage } from './status-page/status-page.js';
-import { lookupUser } from '../supervisor/users.js';
+import { lookupUser } from '../dialect/users.js';
 
 export interface DaemonOptions {
   /** The supervisord.conf to run. */

@@ -6,11 +6,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { decodeMethodCall } from '../compat/xmlrpc-decode.js';
-import { encodeFault, encodeResponse } from '../compat/xmlrpc-encode.js';
-import type { XmlRpcEncodable } from '../compat/xmlrpc-types.js';
+import { decodeMethodCall } from '../xmlrpc/decode.js';
+import { encodeFault, encodeResponse } from '../xmlrpc/encode.js';
+import type { XmlRpcEncodable } from '../xmlrpc/types.js';
 import { followFile } from '../logs/follow.js';
-import { lookupUser } from '../supervisor/users.js';
+import { lookupUser } from '../dialect/users.js';
 import { dispatch, faultOf, type Supervisor } from './rpc-methods.js';
 
 /** Credentials of a server section; `password` may be `{SHA}` + hex SHA-1. */

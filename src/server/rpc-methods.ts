@@ -4,7 +4,7 @@
 // whichever API is used.
 import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError, SupervisorError } from '../errors.js';
 import type { ProcessManager } from '../supervisor/manager.js';
-import type { XmlRpcValue } from '../compat/xmlrpc-types.js';
+import type { XmlRpcValue } from '../xmlrpc/types.js';
 
 /** What the RPC layer needs beyond the ProcessManager: the daemon's own operations. */
 export interface Supervisor {

@@ -2,7 +2,7 @@
 // POSIX shell-like splitting, PATH search, and the checks whose texts become spawn errors.
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { pyRepr } from '../compat/expand.js';
+import { pyRepr } from '../dialect/expand.js';
 
 /** Why a command cannot be run; `fault` is the supervisord fault an explicit start reports. */
 export class BadCommandError extends Error {

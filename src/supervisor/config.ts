@@ -11,9 +11,9 @@ import {
   parseLogfileName,
   parseOctal,
   parseProcessOrGroupName,
-} from '../compat/datatypes.js';
-import { type Expansions, envNamesOf, expand, mergeExpansions } from '../compat/expand.js';
-import { cachedLookupUser, comparePy, expandUser, nodeName, pyRepr, pyStrip } from '../compat/python.js';
+} from '../dialect/datatypes.js';
+import { type Expansions, envNamesOf, expand, mergeExpansions } from '../dialect/expand.js';
+import { cachedLookupUser, comparePy, expandUser, nodeName, pyRepr, pyStrip } from '../dialect/python.js';
 import { parseSignal, type SignalSpec } from './signals.js';
 import { type ExtensionConfig, type Extensions, EXTENSION_KEYS, ExtensionError, resolveExtensions } from './extensions.js';
 

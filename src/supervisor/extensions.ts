@@ -2,7 +2,7 @@
 // limits and port allocation. Without them a program behaves exactly as under supervisord. In INI
 // files they are flat keys (`ready_tcp=8080`, `depends_on=db:ready`, `backoff=exponential` …),
 // which the real supervisord ignores, so one file serves both.
-import { parseBoolean, parseInteger } from '../compat/datatypes.js';
+import { parseBoolean, parseInteger } from '../dialect/datatypes.js';
 import { type BackoffPolicy, SUPERVISORD_BACKOFF } from './backoff.js';
 import type { ReadinessConfig, ReadyCheck } from './readiness.js';
 

@@ -40,8 +40,8 @@ import { dependenciesOf, isSatisfied, validateDependencies } from './dependencie
 import { listeningPorts, PortAllocator } from './ports.js';
 import { MemoryWatch, type Metrics, type Sampled } from './memory-watch.js';
 import { diffGroups, planReload, type ReloadPlan } from './reload-plan.js';
-import { parseSupervisordConfig, readSupervisordConfig } from '../compat/config-file.js';
-import type { ReadConfigResult } from '../compat/config-types.js';
+import { parseSupervisordConfig, readSupervisordConfig } from '../config-file/config-file.js';
+import type { ReadConfigResult } from '../config-file/config-types.js';
 import { resolve as resolvePath } from 'node:path';
 import { parseSignal, type SignalSpec } from './signals.js';
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type SupervisorState, SUPERVISOR_STATE_CODE } from './states.js';

@@ -13,7 +13,7 @@ import { describeProcess, type ProcessInfo, type ProcessStatusInfo } from './pro
 import { signalName } from './signals.js';
 import { STATE_CODE, type ProcessState } from './states.js';
 import { assertTransition } from './transitions.js';
-import { lookupUser } from './users.js';
+import { lookupUser } from '../dialect/users.js';
 import { retryDelay, shouldGiveUp } from './backoff.js';
 import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, startReadiness } from './readiness.js';
 import type { ProcessLogs } from './output.js';

@@ -9,9 +9,9 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeResponse } from '../../src/compat/xmlrpc-decode.js';
-import { encodeMethodCall } from '../../src/compat/xmlrpc-encode.js';
-import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../../src/compat/xmlrpc-types.js';
+import { decodeResponse } from '../../src/xmlrpc/decode.js';
+import { encodeMethodCall } from '../../src/xmlrpc/encode.js';
+import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../../src/xmlrpc/types.js';
 import { markedProcs, ROOT, sleep, type Proc } from './lib.js';
 import { freePort } from '../helpers/concurrency.js';
 

@@ -3,8 +3,8 @@
 // programs (`keep:*`) or to the machine (commands, log paths, process counts) is drawn from safe
 // pools: the fuzz targets parsing and validation, not the machine it runs on.
 import fc from 'fast-check';
-import type { XmlRpcEncodable } from '../../src/compat/xmlrpc-types.js';
-import { encodeMethodCall, encodeValue } from '../../src/compat/xmlrpc-encode.js';
+import type { XmlRpcEncodable } from '../../src/xmlrpc/types.js';
+import { encodeMethodCall, encodeValue } from '../../src/xmlrpc/encode.js';
 
 // ---- shared pools ----
 

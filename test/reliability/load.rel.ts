@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { encodeMethodCall } from '../../src/compat/xmlrpc-encode.js';
-import { decodeResponse } from '../../src/compat/xmlrpc-decode.js';
-import { XmlRpcFault } from '../../src/compat/xmlrpc-types.js';
+import { encodeMethodCall } from '../../src/xmlrpc/encode.js';
+import { decodeResponse } from '../../src/xmlrpc/decode.js';
+import { XmlRpcFault } from '../../src/xmlrpc/types.js';
 import { TestDaemon } from './daemon.js';
 import { cmdline, percentile, procs, readProc, recordFigures, Rng, say, scale, waitUntil } from './lib.js';
 

@@ -10,14 +10,14 @@ import {
   XmlRpcProtocolError,
   XmlRpcUrlError,
   parseServerUrl,
-} from '../../src/compat/xmlrpc-client.js';
+} from '../../src/xmlrpc/client.js';
 import {
   XmlRpcFault,
   XmlRpcParseError,
   decodeMethodCall,
   encodeFault,
   encodeResponse,
-} from '../../src/compat/xmlrpc.js';
+} from '../../src/xmlrpc/codec.js';
 
 interface Seen {
   method: string;

@@ -14,7 +14,7 @@ import {
   encodeValue,
   type XmlRpcEncodable,
   type XmlRpcValue,
-} from '../../src/compat/xmlrpc.js';
+} from '../../src/xmlrpc/codec.js';
 
 function roundTrip(v: XmlRpcEncodable): XmlRpcValue {
   return decodeResponse(encodeResponse(v));

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../../src/cli/procvisorctl.js';
-import { XmlRpcClient } from '../../../src/compat/xmlrpc-client.js';
-import type { XmlRpcValue } from '../../../src/compat/xmlrpc.js';
+import { XmlRpcClient } from '../../../src/xmlrpc/client.js';
+import type { XmlRpcValue } from '../../../src/xmlrpc/codec.js';
 import { freePort, pool } from '../../helpers/concurrency.js';
 
 export { freePort, pool };

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { XmlRpcValue } from '../../../src/compat/xmlrpc.js';
+import type { XmlRpcValue } from '../../../src/xmlrpc/codec.js';
 import {
   LiveSupervisord,
   freePort,

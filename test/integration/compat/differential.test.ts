@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkRpcInterfaces, readSupervisordConfig, type ReadConfigResult } from '../../../src/compat/config-file.js';
-import { toSupervisordConf } from '../../../src/compat/emit.js';
+import { checkRpcInterfaces, readSupervisordConfig, type ReadConfigResult } from '../../../src/config-file/config-file.js';
+import { toSupervisordConf } from '../../../src/config-file/emit.js';
 import {
   ConfigInfoClient,
   type DaemonResult,

@@ -17,9 +17,9 @@ import {
   parseOctal,
   parseProcessOrGroupName,
   parseSignalNumber,
-} from '../../../src/compat/datatypes.js';
-import { expand } from '../../../src/compat/expand.js';
-import { parseIni } from '../../../src/compat/ini.js';
+} from '../../../src/dialect/datatypes.js';
+import { expand } from '../../../src/dialect/expand.js';
+import { parseIni } from '../../../src/dialect/ini.js';
 
 const PYTHON = '/usr/bin/python3';
 const HAVE_PYTHON = (() => {

@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
-import { readSupervisordConfig } from '../../../src/compat/config-file.js';
+import { readSupervisordConfig } from '../../../src/config-file/config-file.js';
 import { findSupervisord, fixtureEnv, type OracleResult, runOracle } from './real-supervisord.js';
 import { oracleShape, trimServers } from './shapes.js';
 

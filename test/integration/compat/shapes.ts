@@ -1,11 +1,11 @@
 // procvisor's reading of a configuration, put in the shapes the real supervisord reports: the
 // structs of getAllConfigInfo, and the fields supervisord's option parser keeps.
-import { parseUserGroup } from '../../../src/compat/datatypes.js';
-import type { ReadConfigResult } from '../../../src/compat/config-file.js';
-import { comparePy } from '../../../src/compat/python.js';
+import { parseUserGroup } from '../../../src/dialect/datatypes.js';
+import type { ReadConfigResult } from '../../../src/config-file/config-file.js';
+import { comparePy } from '../../../src/dialect/python.js';
 import type { ChannelSpec, ProcessSpec } from '../../../src/supervisor/config.js';
-import { lookupUser } from '../../../src/supervisor/users.js';
-import { configInfo } from '../../../src/compat/config-info.js';
+import { lookupUser } from '../../../src/dialect/users.js';
+import { configInfo } from '../../../src/config-file/config-info.js';
 
 type Struct = Record<string, unknown>;
 

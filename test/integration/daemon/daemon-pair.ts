@@ -15,8 +15,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { XmlRpcClient, type XmlRpcClientOptions } from '../../../src/compat/xmlrpc-client.js';
-import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../../../src/compat/xmlrpc-types.js';
+import { XmlRpcClient, type XmlRpcClientOptions } from '../../../src/xmlrpc/client.js';
+import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../../../src/xmlrpc/types.js';
 import { freePort, pool } from '../../helpers/concurrency.js';
 
 export { freePort, pool };

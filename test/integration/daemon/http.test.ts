@@ -5,8 +5,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeResponse } from '../../../src/compat/xmlrpc-decode.js';
-import { XmlRpcFault } from '../../../src/compat/xmlrpc-types.js';
+import { decodeResponse } from '../../../src/xmlrpc/decode.js';
+import { XmlRpcFault } from '../../../src/xmlrpc/types.js';
 import { CAN_DIFF, DaemonPair, fixture, freePort, methodCall, rawRequest, run, sha1, until, type LiveDaemon, type RawResponse } from './daemon-pair.js';
 
 const AUTH = { Authorization: `Basic ${Buffer.from('user:secret').toString('base64')}` };

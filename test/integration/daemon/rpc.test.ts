@@ -4,7 +4,7 @@
 // side, in the same order) and the outcomes must be equal once pids and times are masked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import type { XmlRpcEncodable } from '../../../src/compat/xmlrpc-types.js';
+import type { XmlRpcEncodable } from '../../../src/xmlrpc/types.js';
 import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, normalize, until, type LiveDaemon } from './daemon-pair.js';
 
 type Step = readonly [label: string, run: (d: LiveDaemon) => Promise<unknown>];

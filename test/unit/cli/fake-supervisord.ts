@@ -12,7 +12,7 @@ import {
   encodeResponse,
   type XmlRpcEncodable,
   type XmlRpcValue,
-} from '../../../src/compat/xmlrpc.js';
+} from '../../../src/xmlrpc/codec.js';
 
 export type FakeMethod = (...params: XmlRpcValue[]) => XmlRpcEncodable | Promise<XmlRpcEncodable>;
 

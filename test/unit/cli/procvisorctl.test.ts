@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/procvisorctl.js';
-import { XmlRpcFault } from '../../../src/compat/xmlrpc.js';
+import { XmlRpcFault } from '../../../src/xmlrpc/codec.js';
 import { captureIo, processInfo, startFakeSupervisord, type FakeSupervisord } from './fake-supervisord.js';
 
 let fake: FakeSupervisord;

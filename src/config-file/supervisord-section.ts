@@ -1,8 +1,8 @@
 // `[supervisord]` as ServerOptions.read_config reads it: every option through saneget with only
 // `here` and the ENV_ names, in supervisord's order; `environment` expanded twice (4.2.5).
 import { statSync } from 'node:fs';
-import { expand } from './expand.js';
-import { nodeName } from './python.js';
+import { expand } from '../dialect/expand.js';
+import { nodeName } from '../dialect/python.js';
 import {
   parseBoolean,
   parseByteSize,
@@ -13,7 +13,7 @@ import {
   parseLogLevel,
   parseOctal,
   parseUserToUid,
-} from './datatypes.js';
+} from '../dialect/datatypes.js';
 import type { SupervisordSection } from './config-types.js';
 import { configError, type Env, envNamesOf, located, type Reader, saneget } from './config-reader.js';
 

@@ -9,7 +9,7 @@ import {
   type XmlRpcMethodCall,
   type XmlRpcStruct,
   type XmlRpcValue,
-} from './xmlrpc-types.js';
+} from './types.js';
 
 // One node of fast-xml-parser's preserveOrder output: { tag: children } or { '#text': s }.
 type OrderedNode = Record<string, unknown>;

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
-import { parseSupervisordConfig, type ReadConfigResult } from '../../../src/compat/config-file.js';
-import { environmentText, quoteWord, toSupervisordConf } from '../../../src/compat/emit.js';
+import { parseSupervisordConfig, type ReadConfigResult } from '../../../src/config-file/config-file.js';
+import { environmentText, quoteWord, toSupervisordConf } from '../../../src/config-file/emit.js';
 import { splitCommand } from '../../../src/supervisor/command.js';
 import { type GroupConfig, type ProgramConfig, resolveGroup } from '../../../src/supervisor/config.js';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
-import { expandHere, getIniEntry, inlineCommentStart, parseIni, splitIniLines } from '../../../src/compat/ini.js';
+import { expandHere, getIniEntry, inlineCommentStart, parseIni, splitIniLines } from '../../../src/dialect/ini.js';
 
 type Parsed = { defaults: Record<string, string>; sections: Record<string, Record<string, string>> };
 const TABLE = JSON.parse(readFileSync(new URL('./tables/ini.json', import.meta.url), 'utf8')) as Array<[string, { ok?: Parsed; err?: string }]>;

@@ -1,7 +1,7 @@
 // The few Python 3.11 string primitives supervisord's config reader leans on, reproduced exactly:
 // str.isspace()/strip()/split(), repr(), ascii(), int(), code-point ordering and expanduser().
 import { hostname } from 'node:os';
-import { lookupUser, type PasswdEntry } from '../supervisor/users.js';
+import { lookupUser, type PasswdEntry } from './users.js';
 
 /** Every character for which Python's str.isspace() is true. */
 const PY_SPACE = new Set(

@@ -1,7 +1,7 @@
 // supervisord's getAllConfigInfo struct for one process: AUTO logs as 'auto' (or the file once
 // created), unset values as 'none', the stop signal as its number.
 import type { ChannelSpec, GroupSpec, ProcessSpec } from '../supervisor/config.js';
-import { lookupUser } from '../supervisor/users.js';
+import { lookupUser } from '../dialect/users.js';
 
 export type ConfigInfo = Record<string, string | number | boolean | number[]>;
 

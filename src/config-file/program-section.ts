@@ -13,11 +13,11 @@ import {
   parseProcessOrGroupName,
   parseSignalNumber,
   parseUserToUid,
-} from './datatypes.js';
+} from '../dialect/datatypes.js';
 import { signalName } from '../supervisor/signals.js';
 import { ExtensionError, extensionsFromIni } from '../supervisor/extensions.js';
 import { configError, located, type Reader, rawget, saneget, sectionFile } from './config-reader.js';
-import { pyInt, pyRepr, pyStrip, tryPyInt } from './python.js';
+import { pyInt, pyRepr, pyStrip, tryPyInt } from '../dialect/python.js';
 
 type Converter = (value: string) => unknown;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSupervisordConfig } from '../../../src/compat/config-file.js';
-import { toSupervisordConf } from '../../../src/compat/emit.js';
+import { parseSupervisordConfig } from '../../../src/config-file/config-file.js';
+import { toSupervisordConf } from '../../../src/config-file/emit.js';
 
 describe('extension options in supervisord.conf', () => {
   it('round-trip through emit and parse, and the real supervisord ignores them', () => {

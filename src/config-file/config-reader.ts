@@ -2,8 +2,8 @@
 // (here, the ENV_ expansions, which file each section came from) and its `saneget` helper, with
 // every error turned into a ConfigError that says where.
 import { ConfigError } from '../errors.js';
-import { expand, mergeExpansions } from './expand.js';
-import { getIniEntry, type IniDocument } from './ini.js';
+import { expand, mergeExpansions } from '../dialect/expand.js';
+import { getIniEntry, type IniDocument } from '../dialect/ini.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type Names = Record<string, string | number>;
@@ -26,7 +26,7 @@ export interface Reader {
   hostNodeName: string;
 }
 
-export { envNamesOf } from './expand.js';
+export { envNamesOf } from '../dialect/expand.js';
 
 /** The file supervisord names for errors in `section`. */
 export function sectionFile(r: Reader, section: string): string {

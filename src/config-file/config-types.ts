@@ -1,6 +1,6 @@
 // The typed form of a supervisord.conf: what readSupervisordConfig returns and what
 // toSupervisordConf writes. Keys are supervisord's option names.
-import type { LogLevel } from './datatypes.js';
+import type { LogLevel } from '../dialect/datatypes.js';
 import type { GroupConfig, GroupSpec, ProgramConfig } from '../supervisor/config.js';
 
 /** `[supervisord]`, with supervisord's defaults applied; paths have `~` expanded. */

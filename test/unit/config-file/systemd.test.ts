@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSupervisordConfig } from '../../../src/compat/config-file.js';
-import { daemonUnit, systemdQuote, toSystemdUnits } from '../../../src/compat/systemd.js';
+import { parseSupervisordConfig } from '../../../src/config-file/config-file.js';
+import { daemonUnit, systemdQuote, toSystemdUnits } from '../../../src/config-file/systemd.js';
 
 describe('systemd units from the same program definitions', () => {
   const conf = parseSupervisordConfig(

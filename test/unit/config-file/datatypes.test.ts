@@ -14,7 +14,7 @@ import {
   parseOctal,
   parseProcessOrGroupName,
   parseSignalNumber,
-} from '../../../src/compat/datatypes.js';
+} from '../../../src/dialect/datatypes.js';
 
 type Row = [string, { ok?: unknown; err?: string }];
 const TABLES = JSON.parse(readFileSync(new URL('./tables/datatypes.json', import.meta.url), 'utf8')) as Record<string, Row[]>;

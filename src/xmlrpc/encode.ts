@@ -1,7 +1,7 @@
 // XML-RPC encoder. The layout (line breaks, `<string>` for every string, `<value>` wrapping)
 // follows Python's xmlrpc.client, which is what supervisord and supervisorctl emit.
 
-import type { XmlRpcEncodable } from './xmlrpc-types.js';
+import type { XmlRpcEncodable } from './types.js';
 
 const HEADER = "<?xml version='1.0'?>\n";
 

@@ -5,10 +5,10 @@
 import { ConfigError } from '../errors.js';
 import { type ExtensionError, extensionsToIni } from '../supervisor/extensions.js';
 import { type GroupConfig, PROGRAM_OPTIONS, type ProgramConfig } from '../supervisor/config.js';
-import { parseEnvironment } from './datatypes.js';
+import { parseEnvironment } from '../dialect/datatypes.js';
 import type { EmitConfig, SupervisordSection } from './config-types.js';
-import { iniLineContent, parseIni } from './ini.js';
-import { isPySpace, pyRepr, pyStrip } from './python.js';
+import { iniLineContent, parseIni } from '../dialect/ini.js';
+import { isPySpace, pyRepr, pyStrip } from '../dialect/python.js';
 
 /** How a value is turned into INI text. */
 type Kind =

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
-import { parseSupervisordConfig } from '../../../src/compat/config-file.js';
-import { toSupervisordConf } from '../../../src/compat/emit.js';
+import { parseSupervisordConfig } from '../../../src/config-file/config-file.js';
+import { toSupervisordConf } from '../../../src/config-file/emit.js';
 
 const HERE = mkdtempSync(join(tmpdir(), 'pvfz-'));
 mkdirSync(join(HERE, 'conf.d'));

@@ -2,10 +2,10 @@
 // server_configs_from_parser does), [rpcinterface:x], and the client-side [supervisorctl].
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { parseInetAddress, parseOctal, parseUserGroup } from './datatypes.js';
-import { expandUser, pyStrip } from './python.js';
-import { getIniEntry, type IniDocument, iniOptions } from './ini.js';
-import { expand } from './expand.js';
+import { parseInetAddress, parseOctal, parseUserGroup } from '../dialect/datatypes.js';
+import { expandUser, pyStrip } from '../dialect/python.js';
+import { getIniEntry, type IniDocument, iniOptions } from '../dialect/ini.js';
+import { expand } from '../dialect/expand.js';
 import type {
   InetHttpServerSection,
   RpcInterfaceSection,

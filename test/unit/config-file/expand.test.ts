@@ -2,7 +2,7 @@
 // tables/expand.json holds format strings and what supervisor.options.expand() returned.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expand, mergeExpansions, percentFormat } from '../../../src/compat/expand.js';
+import { expand, mergeExpansions, percentFormat } from '../../../src/dialect/expand.js';
 
 interface Table {
   names: Record<string, string | number>;

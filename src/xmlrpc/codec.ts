@@ -9,7 +9,7 @@ export {
   type XmlRpcParseErrorKind,
   type XmlRpcStruct,
   type XmlRpcValue,
-} from './xmlrpc-types.js';
+} from './types.js';
 export {
   MAXINT,
   MININT,
@@ -20,5 +20,5 @@ export {
   encodeValue,
   escapeXmlText,
   formatDateTime,
-} from './xmlrpc-encode.js';
-export { decodeMethodCall, decodeResponse, decodeValue, decodeXmlText } from './xmlrpc-decode.js';
+} from './encode.js';
+export { decodeMethodCall, decodeResponse, decodeValue, decodeXmlText } from './decode.js';

@@ -2,9 +2,9 @@
 // as supervisorctl's SupervisorTransport does: POST /RPC2, basic auth, a kept-alive connection.
 
 import http from 'node:http';
-import { decodeResponse } from './xmlrpc-decode.js';
-import { encodeMethodCall } from './xmlrpc-encode.js';
-import { XmlRpcParseError, type XmlRpcEncodable, type XmlRpcValue } from './xmlrpc-types.js';
+import { decodeResponse } from './decode.js';
+import { encodeMethodCall } from './encode.js';
+import { XmlRpcParseError, type XmlRpcEncodable, type XmlRpcValue } from './types.js';
 
 /** Where a server listens, parsed from a supervisorctl `serverurl`. */
 export type ServerAddress =

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
-import { checkRpcInterfaces, parseSupervisordConfig, readSupervisordConfig } from '../../../src/compat/config-file.js';
+import { checkRpcInterfaces, parseSupervisordConfig, readSupervisordConfig } from '../../../src/config-file/config-file.js';
 
 const ENV = { HOME: '/home/u', PATH: '/usr/bin:/bin', APP: 'shop' };
 const DIR = mkdtempSync(join(tmpdir(), 'pvcf-'));
