@@ -1,6 +1,5 @@
 // ProcessManager: the public facade. Holds the groups, the supervisor state ("mood"), and
 // implements supervisord's XML-RPC operations as promise-returning methods.
-import { spawn as nodeSpawn } from 'node:child_process';
 import { EventEmitter } from 'eventemitter3';
 import {
   AbnormalTerminationError,
@@ -27,6 +26,7 @@ import type { ManagerEvents, ProcessStateEvent } from './events.js';
 import { ProcessGroup } from './group.js';
 import { makeNamespec, parseNamespec } from './names.js';
 import { type ProcessHost, SupervisedProcess } from './process.js';
+import { nodeSpawner, type Spawner } from './spawner.js';
 import { checkLogPaths, createProcessLogs } from './output.js';
 import { MainLog, formatChildOutput } from '../logs/main-log.js';
 import type { TailResult } from '../logs/tail.js';
@@ -60,8 +60,8 @@ export interface ManagerOptions {
   identifier?: string;
   /** Injected time, for tests. */
   clock?: Clock;
-  /** Injected spawn, for tests. */
-  spawn?: typeof nodeSpawn;
+  /** Injected spawning and signalling of children, for tests. */
+  spawner?: Spawner;
   /** Environment children start from. Default: process.env at construction. */
   environment?: Readonly<Record<string, string | undefined>>;
   /** supervisord's `[supervisord] environment`: merged over `environment`, under each program's. */
@@ -168,8 +168,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     const logger = options.logger;
     this.#host = {
       clock: this.clock,
-      spawn: options.spawn ?? nodeSpawn,
-      orphanGuard: options.orphanGuard ?? true,
+      spawner: options.spawner ?? nodeSpawner({ clock: this.clock, orphanGuard: options.orphanGuard ?? true }),
       guardValue: (options.orphanGuard ?? true) ? newGuardValue() : null,
       canAutoStart: () => this.#mood === 'RUNNING',
       baseEnvironment: () => base,

@@ -1,29 +1,26 @@
 // SupervisedProcess: one configured process, its child, its state and its timers. The only place
 // where a process state is written (#setState). Mirrors supervisord's Subprocess, event-driven:
 // each state owns at most one timer, armed on entry and cancelled on exit.
-import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { statSync } from 'node:fs';
 import { BadCommandError, resolveCommand, type ResolvedCommand } from './command.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { Channel, ProcessSpec } from './config.js';
 import type { ProcessStateEvent } from './events.js';
 import { decideOnExit, describeExit } from './exit.js';
-import { GUARD_VARIABLE, guardChild, releaseChild } from './orphan-guard.js';
 import { describeProcess, type ProcessInfo, type ProcessStatusInfo } from './process-info.js';
 import { signalName } from './signals.js';
 import { STATE_CODE, type ProcessState } from './states.js';
 import { assertTransition } from './transitions.js';
-import { lookupUser } from '../dialect/users.js';
 import { retryDelay, shouldGiveUp } from './backoff.js';
 import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, startReadiness } from './readiness.js';
 import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
+import { childEnvironment, execFailureLines, type ChildHandle, type Environment, type Spawner, type SpawnRequest } from './spawner.js';
 
 /** What a process needs from its manager. */
 export interface ProcessHost {
   readonly clock: Clock;
-  readonly spawn: typeof nodeSpawn;
-  readonly orphanGuard: boolean;
+  /** Starts and signals children (the only side effects on processes). */
+  readonly spawner: Spawner;
   /** PROCVISOR_GUARD value marking this manager's children and their descendants; null when off. */
   readonly guardValue: string | null;
   /** Automatic starts (autorestart, backoff retries) only happen while this is true. */
@@ -36,11 +33,6 @@ export interface ProcessHost {
   log(level: 'critical' | 'error' | 'warn' | 'info' | 'debug', message: string): void;
 }
 
-/** A failure after the fork, as supervisord's child reports it before exiting 127. */
-function childFailureScript(lines: string[]): string[] {
-  return ['-c', 'for l in "$@"; do printf "%s\\n" "$l" >&2; done; exit 127', 'sh', ...lines];
-}
-
 export class SupervisedProcess {
   /** The configuration; replaced by live changes of a reload plan (used from the next evaluation). */
   #spec: ProcessSpec;
@@ -51,7 +43,7 @@ export class SupervisedProcess {
   /** Current state; written only by #setState. */
   #state: ProcessState = 'STOPPED';
   /** The current child, or undefined when none. */
-  #child: ChildProcess | undefined;
+  #child: ChildHandle | undefined;
   /** Pid of the current child; 0 when none. */
   #pid = 0;
   /** Epoch ms of the last spawn attempt; 0 = never attempted. */
@@ -311,39 +303,63 @@ export class SupervisedProcess {
     } catch (e) {
       return this.#spawnFailed(dispatcherErrorMessage(this.name, e));
     }
-    let child: ChildProcess;
+    let child: ChildHandle;
     try {
-      child = this.#fork(cmd);
+      child = this.#start({
+        command: cmd,
+        env: this.#environment(),
+        directory: this.spec.directory,
+        user: this.spec.user,
+        umask: this.spec.umask,
+        redirectStderr: this.spec.redirect_stderr,
+      });
     } catch (e) {
       const code = errnoName(e);
       return this.#spawnFailed(
         code === 'EAGAIN' ? `Too many processes in process table to spawn '${this.name}'` : code === 'EMFILE' ? `too many open files to spawn '${this.name}'` : `unknown error during fork for '${this.name}': ${code}`,
       );
     }
-    if (child.pid === undefined) {
-      // libuv reports exec failures in the parent, on the next tick; supervisord's child would
-      // have written the reason to its stderr and exited 127, so run a child that does that.
-      child.once('error', (err) => {
-        if (this.#state === 'STOPPING' && !this.#child) {
-          // A stop came before the exec failure was known: there is no child to wait for.
-          this.#killing = false;
-          this.#setState('STOPPED', { pid: 0 });
-          return;
-        }
-        if (this.#state !== 'STARTING' || this.#child) return;
-        const lines = [`supervisor: couldn't exec ${cmd.file}: ${errnoName(err)}`, 'supervisor: child process was not spawned'];
-        this.#adopt(this.#host.spawn('/bin/sh', childFailureScript(lines), { detached: true, env: this.#environment(), stdio: 'pipe' }));
-      });
-      return undefined;
-    }
+    // An exec failure is reported later (#execFailed); supervisord's child would have written the
+    // reason to its stderr and exited 127.
+    if (child.pid === undefined) return undefined;
     return this.#adopt(child);
   }
 
-  #adopt(child: ChildProcess): number {
-    this.#attach(child);
-    this.#host.log('info', `spawned: '${this.name}' with pid ${child.pid}`);
-    if (this.spec.ext.ready) this.#gate(this.spec.ext.ready, child.pid as number);
-    return child.pid as number;
+  /** Asks the host to start a child, wiring its output to the logs and its death to #reap. */
+  #start(request: SpawnRequest): ChildHandle {
+    const redirect = this.spec.redirect_stderr;
+    const handle: ChildHandle = this.#host.spawner.spawn(request, {
+      output: (from, chunk) => {
+        const channel: Channel = redirect ? 'stdout' : from;
+        const log = channel === 'stdout' ? this.logs.stdout : (this.logs.stderr ?? this.logs.stdout);
+        log.write(chunk);
+        this.#host.output(this, channel, chunk);
+      },
+      exit: (code, signal) => this.#reap(handle, code, signal),
+      execFailed: (errno) => this.#execFailed(request, errno),
+      error: (err) => this.#host.log('error', `error from child of '${this.name}': ${err.message}`),
+    });
+    return handle;
+  }
+
+  #execFailed(request: SpawnRequest, errno: string): void {
+    if (this.#state === 'STOPPING' && !this.#child) {
+      // A stop came before the exec failure was known: there is no child to wait for.
+      this.#killing = false;
+      this.#setState('STOPPED', { pid: 0 });
+      return;
+    }
+    if (this.#state !== 'STARTING' || this.#child) return;
+    this.#adopt(this.#start({ ...request, failure: execFailureLines(request.command.file, errno) }));
+  }
+
+  #adopt(child: ChildHandle): number {
+    const pid = child.pid as number;
+    this.#child = child;
+    this.#pid = pid;
+    this.#host.log('info', `spawned: '${this.name}' with pid ${pid}`);
+    if (this.spec.ext.ready) this.#gate(this.spec.ext.ready, pid);
+    return pid;
   }
 
   /** Runs the readiness checks of a new child; a timeout kills it and counts as a failed start. */
@@ -364,11 +380,7 @@ export class SupervisedProcess {
         if (this.#state !== 'STARTING' || this.#pid !== pid) return;
         this.#readyFailure = reason;
         this.#host.log('warn', `${this.name}: ${reason}; killing it (pid ${pid})`);
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
+        this.#host.spawner.kill(-pid, 9); // a failure means it is already gone
       },
     });
   }
@@ -383,124 +395,20 @@ export class SupervisedProcess {
   }
 
   /** The last environment built, and the spec it was built for (the rest is fixed per process). */
-  #envFor: { spec: ProcessSpec; env: Readonly<Record<string, string | undefined>> } | undefined;
+  #envFor: { spec: ProcessSpec; env: Environment } | undefined;
 
   /** The environment supervisord gives a child; rebuilt only when the spec changes. */
-  #environment(): Readonly<Record<string, string | undefined>> {
-    if (this.#envFor?.spec !== this.spec) this.#envFor = { spec: this.spec, env: this.#buildEnvironment() };
+  #environment(): Environment {
+    if (this.#envFor?.spec !== this.spec) {
+      const host = { base: this.#host.baseEnvironment(), serverUrl: this.#host.serverUrl(), guardValue: this.#host.guardValue };
+      this.#envFor = { spec: this.spec, env: childEnvironment(this.spec, host, this.#extraEnv) };
+    }
     return this.#envFor.env;
-  }
-
-  #buildEnvironment(): Record<string, string | undefined> {
-    const env: Record<string, string | undefined> = { ...this.#host.baseEnvironment(), SUPERVISOR_ENABLED: '1' };
-    const url = this.#host.serverUrl();
-    if (this.spec.serverurl && this.spec.serverurl !== 'AUTO') env.SUPERVISOR_SERVER_URL = this.spec.serverurl;
-    else if (url) env.SUPERVISOR_SERVER_URL = url;
-    env.SUPERVISOR_PROCESS_NAME = this.name;
-    env.SUPERVISOR_GROUP_NAME = this.group;
-    if (this.#host.guardValue) env[GUARD_VARIABLE] = this.#host.guardValue;
-    return Object.assign(env, this.#extraEnv, this.spec.environment);
-  }
-
-  /** Failures supervisord's child would hit between fork and exec, checked before spawning. */
-  #childSideFailure(file: string): string[] | undefined {
-    const { user, directory } = this.spec;
-    if (user !== null) {
-      const entry = lookupUser(user);
-      const uid = entry?.uid ?? -1;
-      if (process.getuid && process.getuid() !== uid && process.getuid() !== 0) {
-        return [`supervisor: couldn't setuid to ${uid}: Can't drop privilege as nonroot user`, 'supervisor: child process was not spawned'];
-      }
-    }
-    if (directory !== null) {
-      try {
-        if (!statSync(directory).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
-      } catch (e) {
-        return [`supervisor: couldn't chdir to ${directory}: ${errnoName(e)}`, 'supervisor: child process was not spawned'];
-      }
-    }
-    void file;
-    return undefined;
-  }
-
-  #fork(cmd: ResolvedCommand): ChildProcess {
-    const failure = this.#childSideFailure(cmd.file);
-    const options: SpawnOptions = {
-      detached: true,
-      env: this.#environment(),
-      stdio: ['pipe', 'pipe', this.spec.redirect_stderr ? 'ignore' : 'pipe'],
-      argv0: cmd.argv[0],
-    };
-    let file = cmd.file;
-    let args = cmd.argv.slice(1);
-    if (failure) {
-      file = '/bin/sh';
-      args = childFailureScript(failure);
-      delete options.argv0;
-      if (this.spec.redirect_stderr) args[1] = (args[1] as string).replace('>&2', '');
-      else options.stdio = ['pipe', 'pipe', 'pipe'];
-    } else {
-      if (this.spec.directory !== null) options.cwd = this.spec.directory;
-      if (this.spec.user !== null) {
-        const entry = lookupUser(this.spec.user);
-        if (entry && process.getuid?.() === 0) {
-          options.uid = entry.uid;
-          options.gid = entry.gid;
-        }
-      }
-      if (this.spec.redirect_stderr) {
-        // fd 2 must be the stdout pipe itself, as supervisord's dup2 makes it.
-        args = ['-c', 'exec "$0" "$@" 2>&1', file, ...args];
-        file = '/bin/sh';
-        delete options.argv0;
-      }
-    }
-    const umask = this.spec.umask;
-    const saved = umask !== null ? process.umask(umask) : undefined;
-    try {
-      return this.#host.spawn(file, args, options);
-    } finally {
-      if (saved !== undefined) process.umask(saved);
-    }
-  }
-
-  #attach(child: ChildProcess): void {
-    const pid = child.pid as number;
-    this.#child = child;
-    this.#pid = pid;
-    if (this.#host.orphanGuard) guardChild(pid);
-    child.stdin?.on('error', () => {});
-    const pipe = (stream: NodeJS.ReadableStream | null, channel: Channel) => {
-      const log = channel === 'stdout' ? this.logs.stdout : (this.logs.stderr ?? this.logs.stdout);
-      stream?.on('data', (chunk: Buffer) => {
-        log.write(chunk);
-        this.#host.output(this, channel, chunk);
-      });
-    };
-    pipe(child.stdout, 'stdout');
-    pipe(child.stderr, this.spec.redirect_stderr ? 'stdout' : 'stderr');
-    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let done = false;
-    let cap: TimerHandle | undefined;
-    const finish = () => {
-      if (done || !exited) return;
-      done = true;
-      this.#host.clock.clearTimeout(cap);
-      this.#reap(child, exited.code, exited.signal);
-    };
-    child.on('exit', (code, signal) => {
-      exited = { code, signal };
-      // Drain what is already in the pipes first (supervisord does), but never wait long for a
-      // grandchild that holds them open.
-      cap = this.#host.clock.setTimeout(finish, 50);
-    });
-    child.on('close', finish);
-    child.on('error', (err) => this.#host.log('error', `error from child of '${this.name}': ${err.message}`));
   }
 
   // ---- child death ---------------------------------------------------------------------------
 
-  #reap(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  #reap(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.#child) return;
     const status = signal ? -1 : (code ?? 0);
     const msg = describeExit(code, signal);
@@ -522,7 +430,7 @@ export class SupervisedProcess {
     this.#laststop = this.#host.clock.epochMs();
     this.#child = undefined;
     this.#trackGroup(pid);
-    child.stdin?.destroy();
+    child.closeStdin();
     if (this.#state === 'UNKNOWN') {
       // No edge leaves UNKNOWN; record the death and stay.
       this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
@@ -566,8 +474,8 @@ export class SupervisedProcess {
 
   /** Remembers a reaped child's group while it still has members, so shutdown can end them. */
   #trackGroup(pid: number): void {
-    if (groupExists(pid)) this.#lingering.add(pid);
-    else if (this.#host.orphanGuard) releaseChild(pid);
+    if (this.#host.spawner.groupExists(pid)) this.#lingering.add(pid);
+    else this.#host.spawner.release(pid);
   }
 
   /** The child's pid and the groups of reaped children that still have members. */
@@ -577,7 +485,7 @@ export class SupervisedProcess {
 
   /** Forgets lingering groups once shutdown has ended them. */
   forgetFamily(): void {
-    for (const pgid of this.#lingering) if (this.#host.orphanGuard) releaseChild(pgid);
+    for (const pgid of this.#lingering) this.#host.spawner.release(pgid);
     this.#lingering.clear();
   }
 
@@ -625,11 +533,10 @@ export class SupervisedProcess {
     const target = asGroup ? -pid : pid;
     this.#host.log('debug', `killing ${this.name} (pid ${pid}) ${asGroup ? 'process group ' : ''}with signal ${signalName(sig)}`);
     this.#killing = true;
-    try {
-      process.kill(target, sig);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') return this.#unknown(`unknown problem killing ${this.name} (${pid}):${(e as Error).message}`);
-      this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${(e as Error).message}`);
+    const sent = this.#host.spawner.kill(target, sig);
+    if (!sent.ok) {
+      if (sent.code !== 'ESRCH') return this.#unknown(`unknown problem killing ${this.name} (${pid}):${sent.message}`);
+      this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${sent.message}`);
     }
     if (this.#state === 'STOPPING') {
       // re-arm P6 for the next SIGKILL
@@ -654,21 +561,14 @@ export class SupervisedProcess {
     const pid = this.#pid;
     if (pid === 0) return undefined;
     this.#host.log('debug', `sending ${this.name} (pid ${pid}) sig ${signalName(sig)}`);
-    try {
-      process.kill(pid, sig);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
-      return this.#unknown(`unknown problem sending sig ${this.name} (${pid}):${(e as Error).message}`);
-    }
-    return undefined;
+    const sent = this.#host.spawner.kill(pid, sig);
+    if (sent.ok || sent.code === 'ESRCH') return undefined;
+    return this.#unknown(`unknown problem sending sig ${this.name} (${pid}):${sent.message}`);
   }
 
   /** Writes to the child's stdin. Returns false when the pipe is closed. */
   writeStdin(data: string | Buffer): boolean {
-    const stdin = this.#child?.stdin;
-    if (!stdin || stdin.destroyed || !stdin.writable) return false;
-    stdin.write(data);
-    return true;
+    return this.#child?.writeStdin(data) ?? false;
   }
 
   /** Stops every timer (used when the group is removed). */
@@ -677,23 +577,5 @@ export class SupervisedProcess {
     this.#readiness = undefined;
     this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-  }
-}
-
-/**
- * Whether process group `pgid` still has members we may signal (kill(-pgid, 0)). Asked after
- * every exit, where the answer is almost always ESRCH: the thrown error skips its stack trace,
- * which would cost more than the system call.
- */
-function groupExists(pgid: number): boolean {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false; // ESRCH, or EPERM: members we could not end anyway
-  } finally {
-    Error.stackTraceLimit = limit;
   }
 }
