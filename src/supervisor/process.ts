@@ -5,7 +5,7 @@ import { BadCommandError, resolveCommand, type ResolvedCommand } from './command
 import type { Clock, TimerHandle } from './clock.js';
 import type { Channel, ProcessSpec } from './config.js';
 import type { ProcessStateEvent } from './events.js';
-import { decideOnExit, describeExit } from './exit.js';
+import { decideOnExit, describeExit, shouldAutorestart } from './exit.js';
 import { describeProcess, type ProcessInfo, type ProcessStatusInfo } from './process-info.js';
 import { signalName } from './signals.js';
 import { STATE_CODE, type ProcessState } from './states.js';
@@ -177,20 +177,20 @@ export class SupervisedProcess {
     this.#host.emitState({ name: this.name, group: this.group, from, to, pid: this.#pid, time: this.#host.clock.epochMs(), ...detail });
   }
 
-  /** Each state owns at most one timer (supervisord's per-tick rules P1, P3–P6). */
+  /** Each state owns at most one timer: what supervisord's periodic evaluation would do next in it. */
   #armStateTimer(state: ProcessState): TimerHandle | undefined {
     const clock = this.#host.clock;
     switch (state) {
       case 'STARTING':
-        // P4: RUNNING once up for startsecs.
+        // RUNNING once up for startsecs.
         return this.#armPromotion(this.spec.startsecs * 1000);
       case 'BACKOFF': {
         const policy = this.spec.ext.backoff;
         if (shouldGiveUp(policy, this.#backoff, this.spec.startretries)) {
-          // P5: BACKOFF -> FATAL, as the next evaluation (never re-entrant).
+          // No retry left: BACKOFF -> FATAL, as the next evaluation (never re-entrant).
           return clock.setTimeout(() => this.#giveUp(), 0);
         }
-        // P3: retry after the policy's delay (supervisord: `backoff` seconds).
+        // Retry after the policy's delay (supervisord: `backoff` seconds), even with autorestart=false.
         const ms = retryDelay(policy, this.#backoff) * 1000;
         this.#retryAt = clock.epochMs() + ms;
         return clock.setTimeout(() => this.#retry(), ms);
@@ -201,11 +201,11 @@ export class SupervisedProcess {
         return after !== null && this.#backoff > 0 ? clock.setTimeout(() => (this.#backoff = 0), after * 1000) : undefined;
       }
       case 'STOPPING':
-        // P6: SIGKILL after stopwaitsecs, repeated every stopwaitsecs.
+        // SIGKILL after stopwaitsecs, repeated every stopwaitsecs.
         return clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
       case 'EXITED': {
-        // P1: autorestart at the next evaluation (after the policy's delay for an unstable run).
-        if (!this.#shouldAutorestart()) return undefined;
+        // Autorestart at the next evaluation (after the policy's delay for an unstable run).
+        if (!shouldAutorestart(this.spec.autorestart, this.spec.exitcodes, this.#exitstatus)) return undefined;
         const unstable = this.spec.ext.backoff.reset_after !== null && this.#backoff > 0;
         const ms = unstable ? retryDelay(this.spec.ext.backoff, this.#backoff) * 1000 : 0;
         if (ms > 0) this.#retryAt = clock.epochMs() + ms;
@@ -214,13 +214,6 @@ export class SupervisedProcess {
       default:
         return undefined;
     }
-  }
-
-  #shouldAutorestart(): boolean {
-    const ar = this.spec.autorestart;
-    if (ar === true) return true;
-    if (ar === 'unexpected') return !this.spec.exitcodes.includes(this.#exitstatus ?? 0);
-    return false;
   }
 
   // Node's timers may fire a fraction of a millisecond early: re-arm for the rest if so.
@@ -410,63 +403,48 @@ export class SupervisedProcess {
 
   #reap(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.#child) return;
-    const status = signal ? -1 : (code ?? 0);
-    const msg = describeExit(code, signal);
-    const elapsed = (this.#host.clock.now() - this.#laststartMono) / 1000;
     this.#readiness?.abort();
     this.#readiness = undefined;
-    const notReady = this.#state === 'STARTING' && !this.#killing && !this.#ready;
-    const decision = notReady
-      ? { to: 'BACKOFF' as const, expected: false, exitstatus: null, spawnerr: this.#readyFailure ?? `exited before it was ready (${describeExit(code, signal)})` }
-      : decideOnExit({
-          state: this.#state,
-          killing: this.#killing,
-          elapsed,
-          startsecs: this.spec.startsecs,
-          status,
-          exitcodes: this.spec.exitcodes,
-        });
+    const d = decideOnExit({
+      name: this.name,
+      state: this.#state,
+      killing: this.#killing,
+      elapsed: (this.#host.clock.now() - this.#laststartMono) / 1000,
+      startsecs: this.spec.startsecs,
+      status: signal ? -1 : (code ?? 0),
+      description: describeExit(code, signal),
+      exitcodes: this.spec.exitcodes,
+      autorestart: this.spec.autorestart,
+      ready: this.#ready,
+      readyFailure: this.#readyFailure,
+      backoff: this.#backoff,
+      policy: this.spec.ext.backoff,
+      startretries: this.spec.startretries,
+    });
     const pid = this.#pid;
     this.#laststop = this.#host.clock.epochMs();
     this.#child = undefined;
     this.#trackGroup(pid);
     child.closeStdin();
-    if (this.#state === 'UNKNOWN') {
-      // No edge leaves UNKNOWN; record the death and stay.
-      this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
-      this.#exitstatus = status;
-      this.#pid = 0;
-      return;
-    }
-    switch (decision.to) {
-      case 'STOPPED':
-        // STOPPING -> STOPPED
-        this.#host.log(decision.expected && !signal ? 'info' : 'warn', `stopped: ${this.name} (${msg})`);
+    this.#backoff = d.backoff;
+    this.#exitstatus = d.exitstatus;
+    // STARTING -> RUNNING: it outlived startsecs (an event, but no "success" line).
+    if (d.viaRunning) this.#setState('RUNNING');
+    if (d.spawnerr !== null) this.#spawnerr = d.spawnerr;
+    this.#host.log(d.log.level, d.log.message);
+    const status = this.#exitstatus ?? 0;
+    switch (d.to) {
+      case 'STOPPED': // STOPPING -> STOPPED
         this.#killing = false;
-        this.#exitstatus = decision.exitstatus;
-        this.#setState('STOPPED', { expected: decision.expected, exitstatus: status });
+        this.#setState('STOPPED', { expected: d.expected, exitstatus: status });
         break;
-      case 'BACKOFF':
-        // STARTING -> BACKOFF: exited too quickly
-        this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
-        this.#exitstatus = null;
-        this.#spawnerr = decision.spawnerr;
-        this.#backoff += 1;
-        this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: decision.spawnerr ?? '' });
+      case 'BACKOFF': // STARTING -> BACKOFF: a failed start
+        this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: d.spawnerr ?? '' });
         break;
-      case 'EXITED':
-        // supervisord forgets failures here; a policy with reset_after counts an unstable run as one.
-        if (this.spec.ext.backoff.reset_after === null) this.#backoff = 0;
-        else this.#backoff += 1;
-        this.#exitstatus = decision.exitstatus;
-        if (this.#state === 'STARTING') this.#setState('RUNNING'); // STARTING -> RUNNING: outlived startsecs
-        if (decision.expected) this.#host.log('info', `exited: ${this.name} (${msg}; expected)`);
-        else {
-          this.#spawnerr = decision.spawnerr;
-          this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
-        }
-        // RUNNING -> EXITED
-        this.#setState('EXITED', { expected: decision.expected, exitstatus: status });
+      case 'EXITED': // RUNNING -> EXITED
+        this.#setState('EXITED', { expected: d.expected, exitstatus: status });
+        break;
+      case 'UNKNOWN': // no edge leaves UNKNOWN
         break;
     }
     this.#pid = 0;
