@@ -710,8 +710,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
 
   #beginStop(p: SupervisedProcess, namespec: string): (signal?: AbortSignal) => Promise<void> {
     if (!RUNNING_STATES.has(p.state)) throw new NotRunningError(namespec);
-    const err = p.stop();
-    if (err !== undefined) throw new FailedError(err);
+    p.stop();
     const check = () => (STOPPED_STATES.has(p.state) ? ('done' as const) : undefined);
     // supervisord logs 'waiting for NAME to stop' while a stop request waits, at most every 2 s.
     const report = () => {
@@ -777,8 +776,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
 
   #signalOne(p: SupervisedProcess, sig: number, namespec: string): void {
     if (!SIGNALLABLE_STATES.has(p.state)) throw new NotRunningError(namespec);
-    const err = p.signal(sig);
-    if (err !== undefined) throw new FailedError(err);
+    p.signal(sig);
   }
 
   /**
@@ -1005,7 +1003,11 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     try {
       for (const group of queue) {
         for (const p of group.forShutdown()) {
-          if (force && p.pid !== 0) p.signal(9);
+          try {
+            if (force && p.pid !== 0) p.signal(9);
+          } catch {
+            // the process is now UNKNOWN, and that was logged: the shutdown goes on
+          }
           if (RUNNING_STATES.has(p.state)) p.stopForShutdown();
         }
         if (!waitingTimer) reportWaiting();

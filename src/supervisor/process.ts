@@ -1,6 +1,7 @@
 // SupervisedProcess: one configured process, its child, its state and its timers. The only place
 // where a process state is written (#setState). Mirrors supervisord's Subprocess, event-driven:
 // each state owns at most one timer, armed on entry and cancelled on exit.
+import { FailedError } from '../errors.js';
 import { BadCommandError, resolveCommand, type ResolvedCommand } from './command.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { Channel, ProcessSpec } from './config.js';
@@ -471,25 +472,27 @@ export class SupervisedProcess {
 
   /**
    * A stop request (supervisord's stop). BACKOFF -> STOPPED at once; STARTING/RUNNING -> STOPPING.
-   * Returns an error text when signalling failed (the process is then UNKNOWN).
+   * @throws FailedError when signalling failed for another reason than the child being gone (the
+   *   process is then UNKNOWN).
    */
-  stop(): string | undefined {
+  stop(): void {
     if (this.#state === 'BACKOFF') {
       // BACKOFF -> STOPPED: no child to signal
       this.#host.log('debug', `Attempted to kill ${this.name}, which is in BACKOFF state.`);
       this.#setState('STOPPED', { pid: 0 });
-      return undefined;
+      return;
     }
-    return this.#kill(this.spec.stopsignal, this.spec.stopasgroup);
+    const failure = this.#kill(this.spec.stopsignal, this.spec.stopasgroup);
+    if (failure) throw failure;
   }
 
-  /** At shutdown, BACKOFF gives up instead of stopping. */
-  stopForShutdown(): string | undefined {
-    if (this.#state === 'BACKOFF') {
-      this.#giveUp();
-      return undefined;
-    }
-    return this.stop();
+  /**
+   * The stop of a shutdown: BACKOFF gives up instead of stopping. Never throws: a process whose
+   * signal failed is left UNKNOWN (logged) and the shutdown goes on.
+   */
+  stopForShutdown(): void {
+    if (this.#state === 'BACKOFF') this.#giveUp();
+    else this.#kill(this.spec.stopsignal, this.spec.stopasgroup);
   }
 
   #escalate(): void {
@@ -498,7 +501,8 @@ export class SupervisedProcess {
     this.#kill(9, this.spec.killasgroup);
   }
 
-  #kill(sig: number, asGroup: boolean): string | undefined {
+  /** Sends a stop or kill signal; returns the error when it failed and the process became UNKNOWN. */
+  #kill(sig: number, asGroup: boolean): FailedError | undefined {
     const pid = this.#pid;
     if (pid === 0) {
       // STARTING while an exec failure is still being reported: stop without a child to signal.
@@ -517,7 +521,7 @@ export class SupervisedProcess {
       this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${sent.message}`);
     }
     if (this.#state === 'STOPPING') {
-      // re-arm P6 for the next SIGKILL
+      // re-arm the timer of the next SIGKILL
       this.#host.clock.clearTimeout(this.#timer);
       this.#timer = this.#host.clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
     } else {
@@ -527,21 +531,23 @@ export class SupervisedProcess {
     return undefined;
   }
 
-  #unknown(message: string): string {
+  #unknown(message: string): FailedError {
     this.#host.log('critical', message);
     this.#killing = false;
     this.#setState('UNKNOWN');
-    return message;
+    return new FailedError(message);
   }
 
-  /** signalProcess: the pid only, no state change; ESRCH ignored. Returns an error text on failure. */
-  signal(sig: number): string | undefined {
+  /**
+   * signalProcess: the pid only, no state change; ESRCH ignored.
+   * @throws FailedError when the signal failed otherwise (the process is then UNKNOWN).
+   */
+  signal(sig: number): void {
     const pid = this.#pid;
-    if (pid === 0) return undefined;
+    if (pid === 0) return;
     this.#host.log('debug', `sending ${this.name} (pid ${pid}) sig ${signalName(sig)}`);
     const sent = this.#host.spawner.kill(pid, sig);
-    if (sent.ok || sent.code === 'ESRCH') return undefined;
-    return this.#unknown(`unknown problem sending sig ${this.name} (${pid}):${sent.message}`);
+    if (!sent.ok && sent.code !== 'ESRCH') throw this.#unknown(`unknown problem sending sig ${this.name} (${pid}):${sent.message}`);
   }
 
   /** Writes to the child's stdin. Returns false when the pipe is closed. */
