@@ -2,6 +2,12 @@
 // and every kill(2) is recorded and answered as the test says. Nothing happens on its own.
 import type { ChildEvents, ChildHandle, KillResult, Spawner, SpawnRequest } from '../../src/supervisor/spawner.js';
 
+/**
+ * Pids of fake children start above the largest pid Linux can ever hand out (pid_max is at most
+ * 2^22), so a fake pid that reaches a real kill(2) or /proc lookup can only miss.
+ */
+export const FIRST_FAKE_PID = 5_000_000;
+
 export class FakeChild implements ChildHandle {
   readonly pid: number | undefined;
   readonly request: SpawnRequest;
@@ -58,7 +64,7 @@ export class FakeSpawner implements Spawner {
   readonly liveGroups = new Set<number>();
   /** The answer to the next kills (default: success). */
   killResult: (target: number, signal: number) => KillResult = () => ({ ok: true });
-  #nextPid = 1000;
+  #nextPid = FIRST_FAKE_PID;
   #forkError: string | undefined;
   #execError: string | undefined;
   #pendingExec: (() => void) | undefined;

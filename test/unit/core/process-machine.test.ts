@@ -11,7 +11,7 @@ import { type ProcessHost, SupervisedProcess } from '../../../src/supervisor/pro
 import { PROCESS_STATES, type ProcessState } from '../../../src/supervisor/states.js';
 import { TRANSITIONS } from '../../../src/supervisor/transitions.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { FakeSpawner } from '../../helpers/fake-spawner.js';
+import { FakeSpawner, FIRST_FAKE_PID as PID } from '../../helpers/fake-spawner.js';
 
 /** Every edge any test of this file walked, from the events the process emitted. */
 const exercised = new Set<string>();
@@ -119,9 +119,9 @@ describe('starting', () => {
   it('STOPPED -> STARTING: one spawn with the command, the environment and the options of the spec', () => {
     const h = machine({ environment: { FOO: 'bar', SUPERVISOR_GROUP_NAME: 'mine' }, directory: '/tmp', umask: '022', redirect_stderr: true });
     const pid = h.proc.spawn();
-    expect(pid).toBe(1000);
+    expect(pid).toBe(PID);
     expect(h.proc.state).toBe('STARTING');
-    expect(h.proc.pid).toBe(1000);
+    expect(h.proc.pid).toBe(PID);
     expect(h.events).toMatchObject([{ from: 'STOPPED', to: 'STARTING', tries: 0, pid: 0 }]);
     expect(h.spawner.children).toHaveLength(1);
     const req = h.spawner.last.request;
@@ -138,7 +138,7 @@ describe('starting', () => {
       PORT: '8080',
       FOO: 'bar',
     });
-    expect(h.lines('info')).toEqual(["spawned: 'web' with pid 1000"]);
+    expect(h.lines('info')).toEqual([`spawned: 'web' with pid ${PID}`]);
     expect(h.proc.neverStarted).toBe(false);
   });
 
@@ -149,7 +149,7 @@ describe('starting', () => {
     expect(h.proc.state).toBe('STARTING');
     h.clock.advance(1);
     expect(h.proc.state).toBe('RUNNING');
-    expect(h.events.at(-1)).toMatchObject({ from: 'STARTING', to: 'RUNNING', pid: 1000 });
+    expect(h.events.at(-1)).toMatchObject({ from: 'STARTING', to: 'RUNNING', pid: PID });
     expect(h.lines('info')).toContain('success: web entered RUNNING state, process has stayed up for > than 3 seconds (startsecs)');
   });
 
@@ -320,7 +320,7 @@ describe('exits after RUNNING', () => {
     const h = running({ autorestart });
     h.spawner.last.exit(code);
     expect(h.proc.state).toBe('EXITED');
-    expect(h.events.at(-1)).toMatchObject({ from: 'RUNNING', to: 'EXITED', expected, exitstatus: code, pid: 1000 });
+    expect(h.events.at(-1)).toMatchObject({ from: 'RUNNING', to: 'EXITED', expected, exitstatus: code, pid: PID });
     expect(h.proc.info()).toMatchObject({ exitstatus: code, spawnerr: expected ? '' : `Bad exit code ${code}`, pid: 0 });
     expect(expected ? h.lines('info') : h.lines('warn')).toContain(`exited: web (exit status ${code}; ${expected ? 'expected' : 'not expected'})`);
     h.clock.flush();
@@ -378,11 +378,11 @@ describe('stopping', () => {
     const h = running({ stopsignal: 'INT' });
     h.proc.stop();
     expect(h.proc.state).toBe('STOPPING');
-    expect(h.spawner.kills).toEqual([{ target: 1000, signal: 2 }]);
-    expect(h.lines('debug')).toContain('killing web (pid 1000) with signal SIGINT');
+    expect(h.spawner.kills).toEqual([{ target: PID, signal: 2 }]);
+    expect(h.lines('debug')).toContain(`killing web (pid ${PID}) with signal SIGINT`);
     h.spawner.last.kill('SIGINT');
     expect(h.proc.state).toBe('STOPPED');
-    expect(h.events.at(-1)).toMatchObject({ from: 'STOPPING', to: 'STOPPED', pid: 1000, expected: false, exitstatus: -1 });
+    expect(h.events.at(-1)).toMatchObject({ from: 'STOPPING', to: 'STOPPED', pid: PID, expected: false, exitstatus: -1 });
     expect(h.lines('warn')).toContain('stopped: web (terminated by SIGINT)');
     h.clock.advance(60_000);
     expect(h.proc.state).toBe('STOPPED'); // never restarted
@@ -412,10 +412,10 @@ describe('stopping', () => {
     h.proc.stop();
     h.clock.advance(2000);
     expect(h.spawner.kills).toEqual([
-      { target: -1000, signal: 15 },
-      { target: -1000, signal: 9 },
+      { target: -PID, signal: 15 },
+      { target: -PID, signal: 9 },
     ]);
-    expect(h.lines('debug')).toContain('killing web (pid 1000) process group with signal SIGTERM');
+    expect(h.lines('debug')).toContain(`killing web (pid ${PID}) process group with signal SIGTERM`);
   });
 
   it('STOPPING: SIGKILL after stopwaitsecs, again every stopwaitsecs, no state change until it dies', () => {
@@ -424,8 +424,8 @@ describe('stopping', () => {
     h.clock.advance(9999);
     expect(h.spawner.kills).toHaveLength(1);
     h.clock.advance(1);
-    expect(h.spawner.kills.at(-1)).toEqual({ target: 1000, signal: 9 });
-    expect(h.lines('warn')).toContain("killing 'web' (1000) with SIGKILL");
+    expect(h.spawner.kills.at(-1)).toEqual({ target: PID, signal: 9 });
+    expect(h.lines('warn')).toContain(`killing 'web' (${PID}) with SIGKILL`);
     h.clock.advance(10_000);
     expect(h.spawner.kills).toHaveLength(3);
     expect(h.proc.state).toBe('STOPPING');
@@ -442,7 +442,7 @@ describe('stopping', () => {
     h.spawner.failKills('ESRCH');
     h.proc.stop();
     expect(h.proc.state).toBe('STOPPING');
-    expect(h.lines('debug')).toContain('unable to signal web (pid 1000), it probably just exited on its own: kill ESRCH');
+    expect(h.lines('debug')).toContain(`unable to signal web (pid ${PID}), it probably just exited on its own: kill ESRCH`);
     h.spawner.last.exit(0);
     expect(h.proc.state).toBe('STOPPED');
   });
@@ -498,10 +498,10 @@ describe('UNKNOWN: a signal that fails for another reason than ESRCH', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(FailedError);
-    expect(error).toMatchObject({ code: 'FAILED', faultString: 'FAILED: unknown problem killing web (1000):kill EPERM' });
+    expect(error).toMatchObject({ code: 'FAILED', faultString: `FAILED: unknown problem killing web (${PID}):kill EPERM` });
     expect(h.proc.state).toBe('UNKNOWN');
     expect(h.events.at(-1)).toMatchObject({ from: 'RUNNING', to: 'UNKNOWN' });
-    expect(h.lines('critical')).toEqual(['unknown problem killing web (1000):kill EPERM']);
+    expect(h.lines('critical')).toEqual([`unknown problem killing web (${PID}):kill EPERM`]);
   });
 
   it('STARTING -> UNKNOWN', () => {
@@ -524,13 +524,13 @@ describe('UNKNOWN: a signal that fails for another reason than ESRCH', () => {
   it('signal(): the pid only, no state change, ESRCH ignored, other errors throw and make it UNKNOWN', () => {
     const h = running({ stopasgroup: true });
     h.proc.signal(10);
-    expect(h.spawner.kills).toEqual([{ target: 1000, signal: 10 }]);
+    expect(h.spawner.kills).toEqual([{ target: PID, signal: 10 }]);
     expect(h.proc.state).toBe('RUNNING');
     h.spawner.failKills('ESRCH');
     h.proc.signal(10);
     expect(h.proc.state).toBe('RUNNING');
     h.spawner.failKills('EPERM');
-    expect(() => h.proc.signal(10)).toThrow(new FailedError('unknown problem sending sig web (1000):kill EPERM'));
+    expect(() => h.proc.signal(10)).toThrow(new FailedError(`unknown problem sending sig web (${PID}):kill EPERM`));
     expect(h.proc.state).toBe('UNKNOWN');
   });
 
@@ -579,7 +579,7 @@ describe('readiness gating', () => {
     const h = machine({ startsecs: 1, ready });
     h.proc.spawn();
     h.clock.advance(5000);
-    expect(h.spawner.kills).toEqual([{ target: -1000, signal: 9 }]);
+    expect(h.spawner.kills).toEqual([{ target: -PID, signal: 9 }]);
     expect(h.proc.state).toBe('STARTING');
     h.spawner.last.kill('SIGKILL');
     expect(h.proc.state).toBe('BACKOFF');
@@ -628,15 +628,15 @@ describe('children and their pipes', () => {
 
   it('a reaped child whose group still has members stays a family root; an empty group is released', () => {
     const h = running({ autorestart: false });
-    h.spawner.liveGroups.add(1000);
+    h.spawner.liveGroups.add(PID);
     h.spawner.last.exit(0);
-    expect(h.proc.familyRoots()).toEqual([1000]);
+    expect(h.proc.familyRoots()).toEqual([PID]);
     expect(h.spawner.released).toEqual([]);
     h.proc.forgetFamily();
-    expect(h.spawner.released).toEqual([1000]);
+    expect(h.spawner.released).toEqual([PID]);
     h.proc.spawn();
     h.spawner.last.kill('SIGTERM');
-    expect(h.spawner.released).toEqual([1000, 1001]);
+    expect(h.spawner.released).toEqual([PID, PID + 1]);
     expect(h.proc.familyRoots()).toEqual([]);
   });
 });
