@@ -109,8 +109,7 @@ export class Commands {
 
   beginStop(p: SupervisedProcess, namespec: string): Outcome {
     if (!RUNNING_STATES.has(p.state)) throw new NotRunningError(namespec);
-    const err = p.stop();
-    if (err !== undefined) throw new FailedError(err);
+    p.stop();
     const check = () => (STOPPED_STATES.has(p.state) ? ('done' as const) : undefined);
     const { clock } = this.#ctx.host;
     // supervisord logs 'waiting for NAME to stop' while a stop request waits, at most every 2 s.
@@ -173,8 +172,7 @@ export class Commands {
 
   signalOne(p: SupervisedProcess, sig: number, namespec: string): void {
     if (!SIGNALLABLE_STATES.has(p.state)) throw new NotRunningError(namespec);
-    const err = p.signal(sig);
-    if (err !== undefined) throw new FailedError(err);
+    p.signal(sig);
   }
 
   /** Signals every signallable process of `procs`: results for those only. */

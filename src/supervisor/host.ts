@@ -1,6 +1,5 @@
 // The host every process of a manager runs on: clock, spawn, environment, orphan guard, and where
 // transitions, output and activity-log lines go.
-import type { spawn as nodeSpawn } from 'node:child_process';
 import type { EventEmitter } from 'eventemitter3';
 import type { Clock } from './clock.js';
 import type { Channel } from './config.js';
@@ -8,6 +7,7 @@ import type { ManagerEvents } from './events.js';
 import { formatChildOutput, type MainLog } from '../logs/main-log.js';
 import { newGuardValue } from './orphan-guard.js';
 import type { ProcessHost, SupervisedProcess } from './process.js';
+import type { Spawner } from './spawner.js';
 import type { SupervisorState } from './states.js';
 
 export type LogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug';
@@ -19,7 +19,7 @@ export interface ActivityLogger {
 
 export interface HostWiring {
   clock: Clock;
-  spawn: typeof nodeSpawn;
+  spawner: Spawner;
   orphanGuard: boolean;
   /** The environment children start from, `[supervisord] environment` merged in. */
   environment: Readonly<Record<string, string | undefined>>;
@@ -36,8 +36,7 @@ export function createProcessHost(w: HostWiring): ProcessHost {
   const { mainLog, logger, events } = w;
   return {
     clock: w.clock,
-    spawn: w.spawn,
-    orphanGuard: w.orphanGuard,
+    spawner: w.spawner,
     guardValue: w.orphanGuard ? newGuardValue() : null,
     canAutoStart: () => w.mood() === 'RUNNING',
     baseEnvironment: () => w.environment,

@@ -1,8 +1,8 @@
 // The options of a ProcessManager.
-import type { spawn as nodeSpawn } from 'node:child_process';
 import type { MainLog } from '../logs/main-log.js';
 import type { Clock } from './clock.js';
 import type { ActivityLogger } from './host.js';
+import type { Spawner } from './spawner.js';
 
 export interface ManagerOptions {
   /** Directory for AUTO log files (supervisord's childlogdir). Default: the OS temp dir. */
@@ -11,8 +11,8 @@ export interface ManagerOptions {
   identifier?: string;
   /** Injected time, for tests. */
   clock?: Clock;
-  /** Injected spawn, for tests. */
-  spawn?: typeof nodeSpawn;
+  /** Injected spawning and signalling of children, for tests. */
+  spawner?: Spawner;
   /** Environment children start from. Default: process.env at construction. */
   environment?: Readonly<Record<string, string | undefined>>;
   /** supervisord's `[supervisord] environment`: merged over `environment`, under each program's. */

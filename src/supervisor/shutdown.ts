@@ -29,7 +29,11 @@ export async function stopEverything(ctx: ManagerContext, force: boolean, afterS
   try {
     for (const group of stopOrder(ctx.registry.ordered())) {
       for (const p of group.forShutdown()) {
-        if (force && p.pid !== 0) p.signal(9);
+        try {
+          if (force && p.pid !== 0) p.signal(9);
+        } catch {
+          // the process is now UNKNOWN, and that was logged: the shutdown goes on
+        }
         if (RUNNING_STATES.has(p.state)) p.stopForShutdown();
       }
       if (!waitingTimer) reportWaiting();

@@ -1,6 +1,5 @@
 // How a manager's concepts are put together: one registry, one port allocator, one host for every
 // process, and the commands, autostart, configuration session and memory sampler sharing them.
-import { spawn as nodeSpawn } from 'node:child_process';
 import type { EventEmitter } from 'eventemitter3';
 import type { MainLog } from '../logs/main-log.js';
 import { Autostart } from './autostart.js';
@@ -16,6 +15,7 @@ import type { MemoryWatch } from './memory-watch.js';
 import { PortAllocator } from './ports.js';
 import type { ReadModelSources } from './read-model.js';
 import { Registry } from './registry.js';
+import { nodeSpawner } from './spawner.js';
 import { type AnyConfig, ConfigSession, type GroupEntry } from './reload.js';
 import type { SupervisorState } from './states.js';
 
@@ -49,7 +49,7 @@ export function wireManager(w: Wiring): ManagerParts {
   const ports = new PortAllocator();
   const host = createProcessHost({
     clock: w.clock,
-    spawn: options.spawn ?? nodeSpawn,
+    spawner: options.spawner ?? nodeSpawner({ clock: w.clock, orphanGuard: options.orphanGuard ?? true }),
     orphanGuard: options.orphanGuard ?? true,
     environment: { ...(options.environment ?? process.env), ...(options.globalEnvironment ?? {}) },
     serverUrl: options.serverUrl ?? null,
