@@ -1,4 +1,5 @@
-// What a child's death means (supervisord's Subprocess.finish), decided purely.
+// What a child's death means (supervisord's Subprocess.finish), decided purely; the three rules
+// are in docs/semantics.md#exit-decision.
 import type { ProcessState } from './states.js';
 import { signalName, signalNumberOf } from './signals.js';
 
@@ -29,13 +30,13 @@ export interface ExitFacts {
 
 export function decideOnExit(f: ExitFacts): ExitDecision {
   const expected = f.exitcodes.includes(f.status);
-  // R1: a stop was requested.
+  // A stop was requested: STOPPED, whatever the code.
   if (f.killing) return { to: 'STOPPED', expected, spawnerr: null, exitstatus: f.status };
-  // R2: died before startsecs elapsed (only while STARTING).
+  // Too quick: died before startsecs elapsed (only while STARTING), a failed start.
   if (f.state === 'STARTING' && f.elapsed < f.startsecs) {
     return { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null };
   }
-  // R3: an exit after RUNNING (or STARTING that outlived startsecs).
+  // Otherwise an exit after RUNNING (or STARTING that outlived startsecs).
   return { to: 'EXITED', expected, spawnerr: expected ? null : `Bad exit code ${f.status}`, exitstatus: f.status };
 }
 

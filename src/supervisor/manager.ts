@@ -538,7 +538,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   #autostart(groups: ProcessGroup[]): void {
     for (const g of groups) {
       for (const p of g.processes) {
-        // P2: STOPPED and never attempted; with depends_on, once the dependencies are satisfied.
+        // Autostart: STOPPED and never attempted; with depends_on, once the dependencies are satisfied.
         if (!p.spec.autostart || p.state !== 'STOPPED' || !p.neverStarted) continue;
         if (this.#dependenciesMet(g)) p.spawn();
         else this.#waiting.add(p);

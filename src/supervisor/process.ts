@@ -185,20 +185,20 @@ export class SupervisedProcess {
     this.#host.emitState({ name: this.name, group: this.group, from, to, pid: this.#pid, time: this.#host.clock.epochMs(), ...detail });
   }
 
-  /** Each state owns at most one timer (supervisord's per-tick rules P1, P3–P6). */
+  /** Each state owns at most one timer, in place of supervisord's per-tick checks (docs/semantics.md#no-tick). */
   #armStateTimer(state: ProcessState): TimerHandle | undefined {
     const clock = this.#host.clock;
     switch (state) {
       case 'STARTING':
-        // P4: RUNNING once up for startsecs.
+        // RUNNING once up for startsecs (docs/semantics.md#promotion).
         return this.#armPromotion(this.spec.startsecs * 1000);
       case 'BACKOFF': {
         const policy = this.spec.ext.backoff;
         if (shouldGiveUp(policy, this.#backoff, this.spec.startretries)) {
-          // P5: BACKOFF -> FATAL, as the next evaluation (never re-entrant).
+          // Give up: BACKOFF -> FATAL as the next step, never inside the failing call (docs/semantics.md#backoff).
           return clock.setTimeout(() => this.#giveUp(), 0);
         }
-        // P3: retry after the policy's delay (supervisord: `backoff` seconds).
+        // Retry after the policy's delay (supervisord: n seconds after the n-th failure).
         const ms = retryDelay(policy, this.#backoff) * 1000;
         this.#retryAt = clock.epochMs() + ms;
         return clock.setTimeout(() => this.#retry(), ms);
@@ -209,10 +209,10 @@ export class SupervisedProcess {
         return after !== null && this.#backoff > 0 ? clock.setTimeout(() => (this.#backoff = 0), after * 1000) : undefined;
       }
       case 'STOPPING':
-        // P6: SIGKILL after stopwaitsecs, repeated every stopwaitsecs.
+        // SIGKILL after stopwaitsecs, repeated every stopwaitsecs (docs/semantics.md#stop).
         return clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
       case 'EXITED': {
-        // P1: autorestart at the next evaluation (after the policy's delay for an unstable run).
+        // Autorestart as the next step (after the policy's delay for an unstable run; docs/semantics.md#autorestart).
         if (!this.#shouldAutorestart()) return undefined;
         const unstable = this.spec.ext.backoff.reset_after !== null && this.#backoff > 0;
         const ms = unstable ? retryDelay(this.spec.ext.backoff, this.#backoff) * 1000 : 0;
@@ -632,7 +632,7 @@ export class SupervisedProcess {
       this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${(e as Error).message}`);
     }
     if (this.#state === 'STOPPING') {
-      // re-arm P6 for the next SIGKILL
+      // re-arm the stopwaitsecs timer for the next SIGKILL
       this.#host.clock.clearTimeout(this.#timer);
       this.#timer = this.#host.clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
     } else {

@@ -6,7 +6,7 @@
 //
 // Tests run as root, so chmod cannot make anything unwritable: a full tmpfs, a directory where the
 // file was, and paths under /proc and /dev/full are used instead. A spawn whose log file cannot be
-// opened fails (BACKOFF -> FATAL), as supervisord's does (SUPERVISORD.md §7.4).
+// opened fails (BACKOFF -> FATAL), as supervisord's does.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

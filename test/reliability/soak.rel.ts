@@ -1,5 +1,5 @@
 // Soak: 10,000 restart cycles of a crashing program (startsecs=0, autorestart=true: STARTING ->
-// RUNNING -> EXITED -> STARTING … forever, supervisord's S10), then the manager's open file
+// RUNNING -> EXITED -> STARTING … forever, as in supervisord), then the manager's open file
 // descriptors, EventEmitter listener counts and heap must be back at their level before the run,
 // and no zombie child may remain.
 //

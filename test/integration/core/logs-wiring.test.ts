@@ -5,7 +5,7 @@ import { createTestManager } from '../../helpers/manager.js';
 import { waitForState } from '../../helpers/wait-for.js';
 
 describe('log capture through the manager', () => {
-  it('S32: read and tail offsets on a real process log', async () => {
+  it('read and tail offsets on a real process log', async () => {
     const pm = createTestManager();
     pm.addProcessGroup({ name: 'echoer', command: "sh -c 'echo hello-out; echo hello-err >&2; exec sleep 1000'", startsecs: 0 });
     await pm.startProcess('echoer');
@@ -28,7 +28,7 @@ describe('log capture through the manager', () => {
     expect(existsSync(info.stdout_logfile)).toBe(true);
   });
 
-  it('S26: redirect_stderr puts both streams in the stdout log, in order', async () => {
+  it('redirect_stderr puts both streams in the stdout log, in order', async () => {
     const pm = createTestManager();
     mkdirSync(join(pm.tmp, 'logs'));
     pm.addProcessGroup({
@@ -47,7 +47,7 @@ describe('log capture through the manager', () => {
     expect(pm.getProcessInfo('redir').stderr_logfile).toBe('');
   });
 
-  it('S27: NONE logs fault NO_FILE on read and tail empty', async () => {
+  it('NONE logs fault NO_FILE on read and tail empty', async () => {
     const pm = createTestManager();
     pm.addProcessGroup({ name: 'nolog', command: 'sleep 1000', stdout_logfile: 'NONE', stderr_logfile: 'off', startsecs: 0 });
     await pm.startProcess('nolog');
@@ -56,7 +56,7 @@ describe('log capture through the manager', () => {
     expect(pm.getProcessInfo('nolog').stdout_logfile).toBe('');
   });
 
-  it('S36: a directory as log file is a spawn error, BACKOFF then FATAL, no child', async () => {
+  it('a directory as log file is a spawn error, BACKOFF then FATAL, no child', async () => {
     const pm = createTestManager();
     mkdirSync(join(pm.tmp, 'adir'));
     pm.addProcessGroup({ name: 'badlog', command: 'sleep 1000', stdout_logfile: join(pm.tmp, 'adir'), startretries: 0 });

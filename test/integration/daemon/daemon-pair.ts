@@ -116,7 +116,7 @@ export function fixture(name: string, vars: Record<string, string | number> = {}
   return text;
 }
 
-/** The sections every differential config starts with (supervisord's scenario preamble, §11). */
+/** The sections every differential config starts with (supervisord, unix_http_server, rpcinterface, supervisorctl). */
 export const PREAMBLE = `[supervisord]
 logfile=%(here)s/supervisord.log
 pidfile=%(here)s/supervisord.pid

@@ -1,4 +1,4 @@
-// S40 against both daemons: an [inet_http_server] with a {SHA} password (supervisorctl with and
+// HTTP transport and auth against both daemons: an [inet_http_server] with a {SHA} password (supervisorctl with and
 // without credentials, raw requests: 401 + WWW-Authenticate, faults as HTTP 200, /RPC2/anything,
 // GET and non-XML bodies refused), the unix socket's mode, `tail -f` and /logtail streaming a line
 // printed after they started, maintail, shutdown.
@@ -24,7 +24,7 @@ function decoded(r: RawResponse): unknown {
   }
 }
 
-describe.skipIf(!CAN_DIFF)('HTTP servers of supervisord and procvisor (S40)', () => {
+describe.skipIf(!CAN_DIFF)('HTTP servers of supervisord and procvisor', () => {
   const pair = new DaemonPair();
   const tcp = (d: LiveDaemon) => ({ host: '127.0.0.1', port: d.ports[0]! });
   const noauthConf = (d: LiveDaemon) => join(d.dir, 'noauth.conf');

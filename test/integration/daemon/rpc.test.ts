@@ -1,4 +1,4 @@
-// S32-S34 against both daemons over XML-RPC: log read/tail offsets, getProcessInfo shapes
+// Against both daemons over XML-RPC: log read/tail offsets, getProcessInfo shapes
 // (RUNNING, EXITED, never started, stopped, killed by a signal and restarted), faults, multicall,
 // system.* introspection and startAllProcesses results. Each step runs on both daemons (side by
 // side, in the same order) and the outcomes must be equal once pids and times are masked.
@@ -24,7 +24,7 @@ function execed(pid: number, program: string): boolean {
 const mc = (methodName: string, ...params: XmlRpcEncodable[]) => ({ methodName, params });
 
 const STEPS: Step[] = [
-  // S32: the stdout log is the 10 bytes `hello-out\n`.
+  // Log offsets: the stdout log is the 10 bytes `hello-out\n`.
   ['readProcessStdoutLog(echoer, 0, 0)', call('supervisor.readProcessStdoutLog', 'echoer', 0, 0)],
   ['readProcessStdoutLog(echoer, 2, 3)', call('supervisor.readProcessStdoutLog', 'echoer', 2, 3)],
   ['readProcessStdoutLog(echoer, -4, 0)', call('supervisor.readProcessStdoutLog', 'echoer', -4, 0)],
@@ -43,7 +43,7 @@ const STEPS: Step[] = [
   ['tailProcessLog(echoer, 0, 4)', call('supervisor.tailProcessLog', 'echoer', 0, 4)],
   ['tailProcessStderrLog(echoer, 0, 4)', call('supervisor.tailProcessStderrLog', 'echoer', 0, 4)],
 
-  // S33: shapes.
+  // getProcessInfo shapes.
   ['getProcessInfo(echoer) RUNNING', call('supervisor.getProcessInfo', 'echoer')],
   ['getProcessInfo(exit4) EXITED', call('supervisor.getProcessInfo', 'exit4')],
   ['getProcessInfo(never) never started', call('supervisor.getProcessInfo', 'never')],
@@ -80,7 +80,7 @@ const STEPS: Step[] = [
     },
   ],
 
-  // S34: faults.
+  // Faults.
   ['getProcessInfo(nosuch)', call('supervisor.getProcessInfo', 'nosuch')],
   ['getProcessInfo(never:)', call('supervisor.getProcessInfo', 'never:')],
   ['getProcessInfo()', call('supervisor.getProcessInfo')],
@@ -155,7 +155,7 @@ const isUp = (infos: Record<string, unknown>[]) =>
   ['echoer', 'victim'].every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING') &&
   infos.find((i) => i.name === 'exit4')?.statename === 'EXITED';
 
-describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor (S32-S34)', () => {
+describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor', () => {
   const pair = new DaemonPair();
   const results = new Map<string, [unknown, unknown]>();
 
@@ -188,7 +188,7 @@ describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor (S32-S34)'
     expect(ours).toEqual(real);
   });
 
-  it('gives the values the spec lists (S32, S34)', () => {
+  it('gives the values the spec lists', () => {
     const real = (label: string) => results.get(label)![0];
     expect(real('readProcessStdoutLog(echoer, 0, 0)')).toEqual({ value: 'hello-out\n' });
     expect(real('readProcessStdoutLog(echoer, 2, 3)')).toEqual({ value: 'llo' });
@@ -207,7 +207,7 @@ describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor (S32-S34)'
     expect((real('listMethods') as { value: string[] }).value).toHaveLength(41);
   });
 
-  it('gives the getProcessInfo shapes the spec lists (S33)', () => {
+  it('gives the getProcessInfo shapes the spec lists', () => {
     const real = (label: string) => (results.get(label)![0] as { value: Record<string, unknown> }).value;
     expect(real('getProcessInfo(echoer) RUNNING')).toMatchObject({ state: 20, statename: 'RUNNING', pid: '<pid>', start: '<start>', stop: 0, description: 'pid <PID>, uptime <UPTIME>' });
     expect(real('getProcessInfo(exit4) EXITED')).toMatchObject({ state: 100, statename: 'EXITED', spawnerr: 'Bad exit code 4', exitstatus: 4, pid: 0, stop: '<stop>', description: '<DATE>' });

@@ -1,4 +1,4 @@
-// S38 against both daemons: SIGHUP reloads in-process (daemon pid unchanged, programs restarted,
+// Signals to both daemons: SIGHUP reloads in-process (daemon pid unchanged, programs restarted,
 // an administrator's stop forgotten), `supervisorctl reload` likewise, SIGUSR2 reopens the main log,
 // SIGTERM shuts down in order (exit 0, pidfile and socket removed, no child left), after which
 // supervisorctl reports the missing socket.
@@ -13,7 +13,7 @@ async function pidOf(d: LiveDaemon, name: string): Promise<number> {
   return (await d.info(name)).pid as number;
 }
 
-describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor (S38)', () => {
+describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor', () => {
   const pair = new DaemonPair();
 
   beforeAll(async () => {
