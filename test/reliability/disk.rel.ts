@@ -15,7 +15,8 @@ import { afterAll, expect, it } from 'vitest';
 import type { ProcessManager, ProcessStateEvent } from '../../src/index.js';
 import { captureLog, type LogCapture } from '../helpers/activity-log.js';
 import { createTestManager } from '../helpers/manager.js';
-import { recordFigures, say, sleep, waitUntil } from './lib.js';
+import { sleep, waitUntil } from '../helpers/wait-for.js';
+import { recordFigures, say } from './lib.js';
 
 const root = mkdtempSync(join(tmpdir(), 'procvisor-disk-'));
 const mounts: string[] = [];

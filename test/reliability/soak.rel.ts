@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, expect, it } from 'vitest';
-import { HERE, markedProcs, recordFigures, say, scale, waitUntil } from './lib.js';
+import { waitUntil } from '../helpers/wait-for.js';
+import { HERE, markedProcs, recordFigures, say, scale } from './lib.js';
 
 const CYCLES = scale(10_000, 1_000);
 const WARMUP = scale(300, 100);

@@ -11,17 +11,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { XmlRpcValue } from '../../../src/xmlrpc/codec.js';
-import {
-  LiveSupervisord,
-  freePort,
-  hasSupervisord,
-  mask,
-  pool,
-  runOurs,
-  runReal,
-  sha1,
-  type RunResult,
-} from './live-supervisord.js';
+import { freePort, pool } from '../../helpers/concurrency.js';
+import { sha1 } from '../../helpers/hash.js';
+import { LiveSupervisord, hasSupervisord, mask, runOurs, runReal, type RunResult } from './live-supervisord.js';
 
 const HAVE_SUPERVISORD = hasSupervisord();
 if (!HAVE_SUPERVISORD) {

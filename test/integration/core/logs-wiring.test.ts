@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestManager } from '../../helpers/manager.js';
-import { waitForState } from '../../helpers/wait-for.js';
+import { sleep, waitForState } from '../../helpers/wait-for.js';
 
 describe('log capture through the manager', () => {
   it('read and tail offsets on a real process log', async () => {
@@ -10,7 +10,7 @@ describe('log capture through the manager', () => {
     pm.addProcessGroup({ name: 'echoer', command: "sh -c 'echo hello-out; echo hello-err >&2; exec sleep 1000'", startsecs: 0 });
     await pm.startProcess('echoer');
     const deadline = Date.now() + 3000;
-    while (pm.tailProcessStderrLog('echoer', 0, 100)[1] < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (pm.tailProcessStderrLog('echoer', 0, 100)[1] < 10 && Date.now() < deadline) await sleep(10);
     expect(pm.readProcessStdoutLog('echoer', 0, 0)).toBe('hello-out\n');
     expect(pm.readProcessStdoutLog('echoer', 2, 3)).toBe('llo');
     expect(pm.readProcessStdoutLog('echoer', -4, 0)).toBe('out\n');
@@ -41,7 +41,7 @@ describe('log capture through the manager', () => {
     });
     await pm.startProcess('redir');
     const deadline = Date.now() + 3000;
-    while (pm.tailProcessStdoutLog('redir', 0, 100)[1] < 14 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (pm.tailProcessStdoutLog('redir', 0, 100)[1] < 14 && Date.now() < deadline) await sleep(10);
     expect(readFileSync(join(pm.tmp, 'logs/redir.log'), 'utf8')).toBe('to-out\nto-err\n');
     expect(existsSync(join(pm.tmp, 'logs/redir-err.log'))).toBe(false);
     expect(pm.getProcessInfo('redir').stderr_logfile).toBe('');

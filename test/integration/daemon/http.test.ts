@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse } from '../../../src/xmlrpc/decode.js';
 import { XmlRpcFault } from '../../../src/xmlrpc/types.js';
-import { CAN_DIFF, DaemonPair, fixture, freePort, methodCall, rawRequest, run, sha1, until, type LiveDaemon, type RawResponse } from './daemon-pair.js';
+import { until } from '../../helpers/wait-for.js';
+import { freePort } from '../../helpers/concurrency.js';
+import { sha1 } from '../../helpers/hash.js';
+import { CAN_DIFF, DaemonPair, fixture, methodCall, rawRequest, run, type LiveDaemon, type RawResponse } from './daemon-pair.js';
 
 const AUTH = { Authorization: `Basic ${Buffer.from('user:secret').toString('base64')}` };
 const BAD_AUTH = { Authorization: `Basic ${Buffer.from('user:wrong').toString('base64')}` };
@@ -129,7 +132,7 @@ describe.skipIf(!CAN_DIFF)('HTTP servers of supervisord and procvisor', () => {
         let text = '';
         let sent = false;
         try {
-          await until(`${d.kind} logtail`, async () => {
+          await until(async () => {
             const chunk = res.read() as Buffer | null;
             if (chunk) text += chunk.toString('utf8');
             if (!sent && text.includes('ready\n')) {
@@ -137,7 +140,7 @@ describe.skipIf(!CAN_DIFF)('HTTP servers of supervisord and procvisor', () => {
               await d.value('supervisor.sendProcessStdin', 'cat', 'logtail\n');
             }
             return text.includes('got logtail\n');
-          });
+          }, `${d.kind} logtail`, 8_000);
         } finally {
           ac.abort();
           res.destroy();

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { XmlRpcEncodable } from '../../../src/xmlrpc/types.js';
-import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, normalize, until, type LiveDaemon } from './daemon-pair.js';
+import { until } from '../../helpers/wait-for.js';
+import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, normalize, type LiveDaemon } from './daemon-pair.js';
 
 type Step = readonly [label: string, run: (d: LiveDaemon) => Promise<unknown>];
 
@@ -55,15 +56,15 @@ const STEPS: Step[] = [
       // supervisord's child keeps its parent's Python signal handlers until exec, so a SIGTERM
       // sent in that window is swallowed and the stop waits out stopwaitsecs (it loses about one
       // in four of these races here). Stop only once `sleep` has been exec'd, on both daemons.
-      await until('sleeper exec', async () => {
+      await until(async () => {
         const pid = (await d.info('sleeper')).pid as number;
         return pid > 0 && execed(pid, 'sleep');
-      });
+      }, 'sleeper exec', 8_000);
       const stopped = await d.call('supervisor.stopProcess', 'sleeper', false);
-      const info = await until('sleeper STOPPED', async () => {
+      const info = await until(async () => {
         const i = await d.info('sleeper');
         return i.statename === 'STOPPED' && i;
-      });
+      }, 'sleeper STOPPED', 8_000);
       return { started, stopped, info };
     },
   ],
@@ -72,10 +73,10 @@ const STEPS: Step[] = [
     async (d) => {
       const before = (await d.info('victim')).pid as number;
       const signalled = await d.call('supervisor.signalProcess', 'victim', 'USR1');
-      const info = await until('victim restarted', async () => {
+      const info = await until(async () => {
         const i = await d.info('victim');
         return i.statename === 'RUNNING' && i.pid !== before && i.pid !== 0 && i;
-      });
+      }, 'victim restarted', 8_000);
       return { signalled, info, exited: d.logLines(/exited: victim/) };
     },
   ],
