@@ -1,5 +1,6 @@
 // What a child's death means (supervisord's Subprocess.finish), decided purely: the next state,
-// the bookkeeping to record, the log line, and what follows (a retry, giving up, a restart).
+// the bookkeeping to record, the log line, and what follows (a retry, giving up, a restart);
+// the rules are in docs/semantics.md#exit-decision.
 import type { Autorestart } from '../dialect/datatypes.js';
 import { type BackoffPolicy, shouldGiveUp } from './backoff.js';
 import type { ProcessState } from './states.js';

@@ -178,20 +178,20 @@ export class SupervisedProcess {
     this.#host.emitState({ name: this.name, group: this.group, from, to, pid: this.#pid, time: this.#host.clock.epochMs(), ...detail });
   }
 
-  /** Each state owns at most one timer: what supervisord's periodic evaluation would do next in it. */
+  /** Each state owns at most one timer, in place of supervisord's per-tick checks (docs/semantics.md#no-tick). */
   #armStateTimer(state: ProcessState): TimerHandle | undefined {
     const clock = this.#host.clock;
     switch (state) {
       case 'STARTING':
-        // RUNNING once up for startsecs.
+        // RUNNING once up for startsecs (docs/semantics.md#promotion).
         return this.#armPromotion(this.spec.startsecs * 1000);
       case 'BACKOFF': {
         const policy = this.spec.ext.backoff;
         if (shouldGiveUp(policy, this.#backoff, this.spec.startretries)) {
-          // No retry left: BACKOFF -> FATAL, as the next evaluation (never re-entrant).
+          // Give up: BACKOFF -> FATAL as the next step, never inside the failing call (docs/semantics.md#backoff).
           return clock.setTimeout(() => this.#giveUp(), 0);
         }
-        // Retry after the policy's delay (supervisord: `backoff` seconds), even with autorestart=false.
+        // Retry after the policy's delay (supervisord: n seconds after the n-th failure).
         const ms = retryDelay(policy, this.#backoff) * 1000;
         this.#retryAt = clock.epochMs() + ms;
         return clock.setTimeout(() => this.#retry(), ms);
@@ -202,10 +202,10 @@ export class SupervisedProcess {
         return after !== null && this.#backoff > 0 ? clock.setTimeout(() => (this.#backoff = 0), after * 1000) : undefined;
       }
       case 'STOPPING':
-        // SIGKILL after stopwaitsecs, repeated every stopwaitsecs.
+        // SIGKILL after stopwaitsecs, repeated every stopwaitsecs (docs/semantics.md#stop).
         return clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
       case 'EXITED': {
-        // Autorestart at the next evaluation (after the policy's delay for an unstable run).
+        // Autorestart as the next step (after the policy's delay for an unstable run; docs/semantics.md#autorestart).
         if (!shouldAutorestart(this.spec.autorestart, this.spec.exitcodes, this.#exitstatus)) return undefined;
         const unstable = this.spec.ext.backoff.reset_after !== null && this.#backoff > 0;
         const ms = unstable ? retryDelay(this.spec.ext.backoff, this.#backoff) * 1000 : 0;
@@ -521,7 +521,7 @@ export class SupervisedProcess {
       this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${sent.message}`);
     }
     if (this.#state === 'STOPPING') {
-      // re-arm the timer of the next SIGKILL
+      // re-arm the stopwaitsecs timer for the next SIGKILL
       this.#host.clock.clearTimeout(this.#timer);
       this.#timer = this.#host.clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
     } else {

@@ -6,7 +6,7 @@
 //
 // Tests run as root, so chmod cannot make anything unwritable: a full tmpfs, a directory where the
 // file was, and paths under /proc and /dev/full are used instead. A spawn whose log file cannot be
-// opened fails (BACKOFF -> FATAL), as supervisord's does (SUPERVISORD.md §7.4).
+// opened fails (BACKOFF -> FATAL), as supervisord's does.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ import { afterAll, expect, it } from 'vitest';
 import type { ProcessManager, ProcessStateEvent } from '../../src/index.js';
 import { captureLog, type LogCapture } from '../helpers/activity-log.js';
 import { createTestManager } from '../helpers/manager.js';
-import { recordFigures, say, sleep, waitUntil } from './lib.js';
+import { sleep, waitUntil } from '../helpers/wait-for.js';
+import { recordFigures, say } from './lib.js';
 
 const root = mkdtempSync(join(tmpdir(), 'procvisor-disk-'));
 const mounts: string[] = [];

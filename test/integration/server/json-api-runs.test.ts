@@ -8,7 +8,7 @@ import { createJsonApi } from '../../../src/server/json-api.js';
 import { createTestManager } from '../../helpers/manager.js';
 import { serveRoutes, type Json } from '../../helpers/api-server.js';
 import { isAlive } from '../../helpers/processes.js';
-import { until, waitForState } from '../../helpers/wait-for.js';
+import { sleep, until, waitForState } from '../../helpers/wait-for.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -37,7 +37,7 @@ async function waitEnded(call: Awaited<ReturnType<typeof startApi>>['call'], nam
     last = (await call('GET', `/api/run/${name}`)).body;
     if (last.ended) return last;
     if (Date.now() > deadline) throw new Error(`run ${name} did not end: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 

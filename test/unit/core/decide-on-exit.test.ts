@@ -1,4 +1,4 @@
-// The reap rules R1-R3 of SUPERVISORD.md §1.4 and the exit messages of §1.2, as a pure table.
+// What an exit means (docs/semantics.md#exit-decision) and the exit messages, as a pure table.
 import { describe, expect, it } from 'vitest';
 import { SUPERVISORD_BACKOFF } from '../../../src/supervisor/backoff.js';
 import { decideOnExit, describeExit, TOO_QUICK, type ExitDecision, type ExitFacts } from '../../../src/supervisor/exit.js';
@@ -24,27 +24,27 @@ const facts = (over: Partial<ExitFacts>): ExitFacts => ({ ...base, ...over });
 type Core = Pick<ExitDecision, 'to' | 'expected' | 'spawnerr' | 'exitstatus'>;
 const core = ({ to, expected, spawnerr, exitstatus }: ExitDecision): Core => ({ to, expected, spawnerr, exitstatus });
 
-describe('decideOnExit (§1.4)', () => {
+describe('decideOnExit', () => {
   const rows: [string, Partial<ExitFacts>, Core][] = [
-    // R1: a stop was issued -> STOPPED, whatever the code and the elapsed time.
-    ['R1 stop, exit 0', { state: 'STOPPING', killing: true, status: 0 }, { to: 'STOPPED', expected: true, spawnerr: null, exitstatus: 0 }],
-    ['R1 stop, signal death', { state: 'STOPPING', killing: true, status: -1 }, { to: 'STOPPED', expected: false, spawnerr: null, exitstatus: -1 }],
-    ['R1 stop, code outside exitcodes', { state: 'STOPPING', killing: true, status: 3 }, { to: 'STOPPED', expected: false, spawnerr: null, exitstatus: 3 }],
-    ['R1 wins over R2 (stopped while STARTING, too quick)', { state: 'STOPPING', killing: true, elapsed: 0.1, status: 0 }, { to: 'STOPPED', expected: true, spawnerr: null, exitstatus: 0 }],
-    // R2: too quick -> BACKOFF regardless of code.
-    ['R2 exit 1 too quickly', { state: 'STARTING', elapsed: 0.01, status: 1 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
-    ['R2 exit 0 too quickly is still a failure', { state: 'STARTING', elapsed: 0.5, status: 0 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
-    ['R2 signal death too quickly', { state: 'STARTING', elapsed: 0.5, status: -1 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
-    ['R2 fractional startsecs', { state: 'STARTING', elapsed: 0.19, startsecs: 0.2, status: 0 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
-    // R3: otherwise -> EXITED (through RUNNING when still STARTING).
-    ['R3 STARTING, elapsed == startsecs is not too quick', { state: 'STARTING', elapsed: 1, status: 0 }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 }],
-    ['R3 startsecs=0 never too quick', { state: 'STARTING', elapsed: 0, startsecs: 0, status: 3 }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 3', exitstatus: 3 }],
-    ['R3 RUNNING expected', { status: 0 }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 }],
-    ['R3 RUNNING unexpected', { status: 1 }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 1', exitstatus: 1 }],
-    ['R3 custom exitcodes', { status: 2, exitcodes: [0, 2] }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 2 }],
-    ['R3 empty exitcodes: every exit unexpected', { status: 0, exitcodes: [] }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 0', exitstatus: 0 }],
-    ['R3 signal death never matches exitcodes', { status: -1, exitcodes: [0, 1, 2] }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code -1', exitstatus: -1 }],
-    ['R3 RUNNING with a short elapsed time is not R2', { state: 'RUNNING', elapsed: 0.1, status: 0 }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 }],
+    // a stop was issued -> STOPPED, whatever the code and the elapsed time.
+    ['stop, exit 0', { state: 'STOPPING', killing: true, status: 0 }, { to: 'STOPPED', expected: true, spawnerr: null, exitstatus: 0 }],
+    ['stop, signal death', { state: 'STOPPING', killing: true, status: -1 }, { to: 'STOPPED', expected: false, spawnerr: null, exitstatus: -1 }],
+    ['stop, code outside exitcodes', { state: 'STOPPING', killing: true, status: 3 }, { to: 'STOPPED', expected: false, spawnerr: null, exitstatus: 3 }],
+    ['a stop wins over too quick (stopped while STARTING)', { state: 'STOPPING', killing: true, elapsed: 0.1, status: 0 }, { to: 'STOPPED', expected: true, spawnerr: null, exitstatus: 0 }],
+    // too quick -> BACKOFF regardless of code.
+    ['exit 1 too quickly', { state: 'STARTING', elapsed: 0.01, status: 1 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
+    ['exit 0 too quickly is still a failure', { state: 'STARTING', elapsed: 0.5, status: 0 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
+    ['signal death too quickly', { state: 'STARTING', elapsed: 0.5, status: -1 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
+    ['fractional startsecs', { state: 'STARTING', elapsed: 0.19, startsecs: 0.2, status: 0 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
+    // otherwise -> EXITED (through RUNNING when still STARTING).
+    ['STARTING, elapsed == startsecs is not too quick', { state: 'STARTING', elapsed: 1, status: 0 }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 }],
+    ['startsecs=0 never too quick', { state: 'STARTING', elapsed: 0, startsecs: 0, status: 3 }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 3', exitstatus: 3 }],
+    ['RUNNING expected', { status: 0 }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 }],
+    ['RUNNING unexpected', { status: 1 }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 1', exitstatus: 1 }],
+    ['custom exitcodes', { status: 2, exitcodes: [0, 2] }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 2 }],
+    ['empty exitcodes: every exit unexpected', { status: 0, exitcodes: [] }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 0', exitstatus: 0 }],
+    ['signal death never matches exitcodes', { status: -1, exitcodes: [0, 1, 2] }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code -1', exitstatus: -1 }],
+    ['RUNNING with a short elapsed time is not too quick', { state: 'RUNNING', elapsed: 0.1, status: 0 }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 }],
   ];
   for (const [name, over, want] of rows) {
     it(name, () => {
@@ -149,7 +149,7 @@ describe('decideOnExit: the rest of the reap (backoff count, readiness, UNKNOWN,
   });
 });
 
-describe('describeExit (§1.2)', () => {
+describe('describeExit', () => {
   it('renders codes and signals like supervisord', () => {
     expect(describeExit(3, null)).toBe('exit status 3');
     expect(describeExit(0, null)).toBe('exit status 0');
