@@ -5,7 +5,7 @@ import type { Clock } from './clock.js';
 import type { Channel } from './config.js';
 import type { ManagerEvents } from './events.js';
 import { formatChildOutput, type MainLog } from '../logs/main-log.js';
-import { newGuardValue } from './orphan-guard.js';
+import { holdWatchdog, newGuardValue } from './orphan-guard.js';
 import type { ProcessHost, SupervisedProcess } from './process.js';
 import type { Spawner } from './spawner.js';
 import type { SupervisorState } from './states.js';
@@ -32,9 +32,11 @@ export interface HostWiring {
   afterTransition(): void;
 }
 
-export function createProcessHost(w: HostWiring): ProcessHost {
+/** The host, and what to call once its manager has shut down (lets go of the orphan guard). */
+export function createProcessHost(w: HostWiring): { host: ProcessHost; release(): Promise<void> } {
   const { mainLog, logger, events } = w;
-  return {
+  const release = w.orphanGuard ? holdWatchdog() : () => Promise.resolve();
+  const host: ProcessHost = {
     clock: w.clock,
     spawner: w.spawner,
     guardValue: w.orphanGuard ? newGuardValue() : null,
@@ -55,4 +57,5 @@ export function createProcessHost(w: HostWiring): ProcessHost {
       logger?.log(level, message);
     },
   };
+  return { host, release };
 }

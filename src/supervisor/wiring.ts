@@ -27,6 +27,8 @@ export interface ManagerParts {
   readonly session: ConfigSession;
   readonly memory: MemoryWatch;
   readonly sources: ReadModelSources;
+  /** Lets go of the orphan guard once the manager has shut down. */
+  releaseHost(): Promise<void>;
   /** Resolves a program or group configuration given through the API (origin 'api'). */
   resolve(config: AnyConfig): GroupEntry;
 }
@@ -47,7 +49,7 @@ export function wireManager(w: Wiring): ManagerParts {
   const { options } = w;
   const registry = new Registry();
   const ports = new PortAllocator();
-  const host = createProcessHost({
+  const { host, release } = createProcessHost({
     clock: w.clock,
     spawner: options.spawner ?? nodeSpawner({ clock: w.clock, orphanGuard: options.orphanGuard ?? true }),
     orphanGuard: options.orphanGuard ?? true,
@@ -72,5 +74,6 @@ export function wireManager(w: Wiring): ManagerParts {
     spec: resolveGroup(config, { env, globalEnvironment: options.globalEnvironment ?? {}, origin: 'api' }),
     config,
   });
-  return { registry, ctx, commands, autostart, session, memory, sources: { ports, metrics: (pid) => memory.metrics.get(pid) }, resolve };
+  const sources = { ports, metrics: (pid: number) => memory.metrics.get(pid) };
+  return { registry, ctx, commands, autostart, session, memory, sources, releaseHost: release, resolve };
 }
