@@ -3,7 +3,7 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { Clock } from './clock.js';
 import type { Channel } from './config.js';
-import type { ManagerEvents } from './events.js';
+import type { ManagerEvents, ProcessStateEvent } from './events.js';
 import { formatChildOutput, type MainLog } from '../logs/main-log.js';
 import { holdWatchdog, newGuardValue } from './orphan-guard.js';
 import type { ProcessHost, SupervisedProcess } from './process.js';
@@ -29,7 +29,7 @@ export interface HostWiring {
   events: EventEmitter<ManagerEvents>;
   mood(): SupervisorState;
   /** After every transition (dependents waiting to autostart, the memory sampler). */
-  afterTransition(): void;
+  afterTransition(event: ProcessStateEvent): void;
 }
 
 /** The host, and what to call once its manager has shut down (lets go of the orphan guard). */
@@ -45,7 +45,7 @@ export function createProcessHost(w: HostWiring): { host: ProcessHost; release()
     serverUrl: () => w.serverUrl,
     emitState: (ev) => {
       events.emit('processState', ev);
-      w.afterTransition();
+      w.afterTransition(ev);
     },
     output: (proc: SupervisedProcess, channel: Channel, chunk: Buffer) => {
       const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
