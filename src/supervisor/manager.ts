@@ -28,6 +28,7 @@ import { ProcessGroup } from './group.js';
 import { makeNamespec, parseNamespec } from './names.js';
 import { type ProcessHost, SupervisedProcess } from './process.js';
 import { checkLogPaths, createProcessLogs } from './output.js';
+import { checkChildLogDir } from './childlogdir-check.js';
 import { MainLog, formatChildOutput } from '../logs/main-log.js';
 import type { TailResult } from '../logs/tail.js';
 import type { LinesOptions } from '../logs/live-lines.js';
@@ -263,6 +264,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       [...this.#groups.values()].map((g) => g.spec),
     );
     for (const { spec } of list) spec.processes.forEach(checkLogPaths);
+    for (const { spec } of list) checkChildLogDir(spec.processes, this.childlogdir);
     const ports = this.#allocatePorts(list.map((g) => g.spec));
     for (const { spec, config } of list) this.#add(spec, config, ports);
     this.#memory.update();
