@@ -24,8 +24,10 @@ describe('the package', () => {
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('src/'))).toEqual([]);
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 procvisor contributors\n/);
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; files: string[] };
     expect(pkg.license).toBe('MIT');
+    // tsc leaves the maps of an earlier build in dist/: they are kept out of the package too.
+    expect(pkg.files).toContain('!dist/**/*.map');
     const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
     expect(build.compilerOptions).toMatchObject({ sourceMap: false, declarationMap: false });
   }, 90_000);
