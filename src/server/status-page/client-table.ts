@@ -118,6 +118,7 @@ export class ProcessTable {
   constructor(el: TableElements) {
     this.#el = el;
     el.table.querySelectorAll<HTMLTableSectionElement>('tbody[data-group]').forEach((tb) => this.#adoptGroup(tb));
+    this.#refresh(); // group buttons disabled from the server-rendered states, before the first snapshot
   }
 
   /** Collapses or expands a group's process rows (remembered in this browser). */
