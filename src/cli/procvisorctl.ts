@@ -15,8 +15,6 @@ import { doHelp } from './ctl-help.js';
 import { HelpRequested, USAGE, UsageError, VersionRequested, realizeOptions } from './ctl-options.js';
 import { versionLine } from './own-version.js';
 
-export type { CtlIo } from './ctl-controller.js';
-
 /** supervisorctl's commands (do_NAME), by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['help', doHelp],

@@ -261,7 +261,7 @@ describe.skipIf(!hasChromium)('status page layout and controls in Chromium', () 
     await dialog.getByRole('button', { name: 'Create' }).click();
     await dialog.locator('#program-error', { hasText: 'process_name' }).waitFor(WAIT); // numprocs 2 needs %(process_num)
     expect(await dialog.isVisible()).toBe(true);
-    expect(pm.getGroup('worker')).toBeUndefined();
+    expect(pm.getGroupDetails('worker')).toBeUndefined();
     await dialog.getByLabel('Process name').fill('%(program_name)s_%(process_num)d');
     await dialog.getByRole('button', { name: 'Create' }).click();
     await page.locator('#messages', { hasText: 'worker: created' }).waitFor(WAIT);
