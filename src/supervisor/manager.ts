@@ -531,6 +531,9 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
    */
   async start(): Promise<void> {
     this.#assertNotShuttingDown();
+    // `notify` programs: their sockets must exist before they start and send READY=1.
+    const sockets = this.groups().flatMap((g) => g.processes.map((p) => p.notifySocketReady).filter((r) => r !== undefined));
+    if (sockets.length > 0) await Promise.all(sockets);
     this.#started = true;
     this.#autostart(this.groups());
   }

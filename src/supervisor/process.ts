@@ -15,7 +15,8 @@ import { STATE_CODE, type ProcessState } from './states.js';
 import { assertTransition } from './transitions.js';
 import { lookupUser } from '../dialect/users.js';
 import { retryDelay, shouldGiveUp } from './backoff.js';
-import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, startReadiness } from './readiness.js';
+import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, notifyCheckOf, startReadiness } from './readiness.js';
+import { type ProgramNotify, programNotifyFor } from './notify-program.js';
 import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
 
@@ -84,6 +85,8 @@ export class SupervisedProcess {
   #readyFailure: string | null = null;
   /** Children whose process group may still have members after they were reaped. */
   readonly #lingering = new Set<number>();
+  /** The $NOTIFY_SOCKET of a program with a `notify` readiness check. */
+  #notify: ProgramNotify | undefined;
 
   /** Environment the manager adds (PORT/HOST allocations), under the program's own. */
   readonly #extraEnv: Readonly<Record<string, string>>;
@@ -93,6 +96,12 @@ export class SupervisedProcess {
     this.#extraEnv = extraEnv;
     this.#host = host;
     this.logs = logs;
+    this.#notify = programNotifyFor(undefined, notifyCheckOf(spec.ext.ready) !== undefined, (m) => host.log('error', m));
+  }
+
+  /** For a `notify` program: resolves once its $NOTIFY_SOCKET exists (the manager waits before autostart). */
+  get notifySocketReady(): Promise<void> | undefined {
+    return this.#notify?.listening;
   }
 
   get spec(): ProcessSpec {
@@ -342,6 +351,7 @@ export class SupervisedProcess {
   #adopt(child: ChildProcess): number {
     this.#attach(child);
     this.#host.log('info', `spawned: '${this.name}' with pid ${child.pid}`);
+    this.#notify?.childStarted(child.pid as number, notifyCheckOf(this.spec.ext.ready)?.watchdog, this.#host.clock, () => this.#watchdogMissed(child.pid as number));
     if (this.spec.ext.ready) this.#gate(this.spec.ext.ready, child.pid as number);
     return child.pid as number;
   }
@@ -353,7 +363,8 @@ export class SupervisedProcess {
       const log = stream === 'stderr' ? (this.logs.stderr ?? this.logs.stdout) : this.logs.stdout;
       return log.onData(lineSplitter(fn));
     };
-    this.#readiness = startReadiness(config, { pid, name: this.name }, lines, { set: (fn, ms) => clock.setTimeout(fn, ms), clear: (h) => clock.clearTimeout(h as TimerHandle) }, {
+    const notify = this.#notify;
+    this.#readiness = startReadiness(config, { pid, name: this.name, notifications: notify && ((fn) => notify.subscribe(fn)) }, lines, { set: (fn, ms) => clock.setTimeout(fn, ms), clear: (h) => clock.clearTimeout(h as TimerHandle) }, {
       ready: () => {
         this.#readiness = undefined;
         this.#ready = true;
@@ -371,6 +382,17 @@ export class SupervisedProcess {
         }
       },
     });
+  }
+
+  /** A `notify` program stopped its WATCHDOG=1 pings: kill it (autorestart then decides). */
+  #watchdogMissed(pid: number): void {
+    if (this.#pid !== pid || this.#killing) return;
+    this.#host.log('warn', `${this.name}: no WATCHDOG=1 within ${notifyCheckOf(this.spec.ext.ready)?.watchdog}s; killing it (pid ${pid})`);
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 
   #spawnFailed(message: string): undefined {
@@ -399,7 +421,8 @@ export class SupervisedProcess {
     env.SUPERVISOR_PROCESS_NAME = this.name;
     env.SUPERVISOR_GROUP_NAME = this.group;
     if (this.#host.guardValue) env[GUARD_VARIABLE] = this.#host.guardValue;
-    return Object.assign(env, this.#extraEnv, this.spec.environment);
+    this.#notify = programNotifyFor(this.#notify, notifyCheckOf(this.spec.ext.ready) !== undefined, (m) => this.#host.log('error', m));
+    return Object.assign(env, this.#extraEnv, this.spec.environment, this.#notify?.environment(notifyCheckOf(this.spec.ext.ready)?.watchdog));
   }
 
   /** Failures supervisord's child would hit between fork and exec, checked before spawning. */
@@ -519,6 +542,7 @@ export class SupervisedProcess {
           exitcodes: this.spec.exitcodes,
         });
     const pid = this.#pid;
+    this.#notify?.childExited();
     this.#laststop = this.#host.clock.epochMs();
     this.#child = undefined;
     this.#trackGroup(pid);
@@ -536,7 +560,7 @@ export class SupervisedProcess {
         this.#host.log(decision.expected && !signal ? 'info' : 'warn', `stopped: ${this.name} (${msg})`);
         this.#killing = false;
         this.#exitstatus = decision.exitstatus;
-        this.#setState('STOPPED', { expected: decision.expected, exitstatus: status });
+        this.#setState('STOPPED', { expected: decision.expected, exitstatus: status, death: { code, signal } });
         break;
       case 'BACKOFF':
         // STARTING -> BACKOFF: exited too quickly
@@ -544,7 +568,7 @@ export class SupervisedProcess {
         this.#exitstatus = null;
         this.#spawnerr = decision.spawnerr;
         this.#backoff += 1;
-        this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: decision.spawnerr ?? '' });
+        this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: decision.spawnerr ?? '', death: { code, signal } });
         break;
       case 'EXITED':
         // supervisord forgets failures here; a policy with reset_after counts an unstable run as one.
@@ -558,7 +582,7 @@ export class SupervisedProcess {
           this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
         }
         // RUNNING -> EXITED
-        this.#setState('EXITED', { expected: decision.expected, exitstatus: status });
+        this.#setState('EXITED', { expected: decision.expected, exitstatus: status, death: { code, signal } });
         break;
     }
     this.#pid = 0;
@@ -673,6 +697,7 @@ export class SupervisedProcess {
 
   /** Stops every timer (used when the group is removed). */
   dispose(): void {
+    this.#notify?.close();
     this.#readiness?.abort();
     this.#readiness = undefined;
     this.#host.clock.clearTimeout(this.#timer);
