@@ -4,7 +4,7 @@
 // one small helper process does the socket calls: perl with its core Socket module, which Debian
 // ships in perl-base, an Essential package present in every Debian image, slim ones included.
 // The helper costs a few MB, starts only when something needs it, and exits when its stdin closes
-// (this process's end). It speaks lines on stdin/stdout, payloads hex-encoded:
+// (this process's end), removing its sockets (and the per-supervisor socket directory, when empty). It speaks lines on stdin/stdout, payloads hex-encoded:
 //   in:  `send ID PATHHEX MSGHEX`   `bind ID PATHHEX`   `close ID`
 //   out: `ok ID`   `err ID TEXT`   `msg ID MSGHEX`
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ const HELPER = String.raw`
 use strict; use warnings; use Socket; use IO::Handle;
 $SIG{$_} = 'IGNORE' for qw(INT TERM HUP QUIT USR1 USR2 PIPE);
 STDOUT->autoflush(1);
-my (%sock, %path);
+my (%sock, %path, %dir);
 socket(my $tx, AF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
 sub addr { my $p = pack('H*', shift); $p =~ s/^\@/\0/; return pack_sockaddr_un($p); }
 sub reply { print join(' ', @_), "\n"; }
@@ -41,7 +41,10 @@ while (1) {
       my $p = pack('H*', $a[0] // '');
       unlink $p if $p !~ /^\@/;
       my $s; socket($s, AF_UNIX, SOCK_DGRAM, 0) or (reply('err', $id, "$!"), next);
-      if (bind($s, addr($a[0]))) { chmod 0666, $p if $p !~ /^\@/; $sock{$id} = $s; $path{$id} = $p; reply('ok', $id) }
+      if (bind($s, addr($a[0]))) {
+        if ($p !~ /^\@/) { chmod 0666, $p; (my $d = $p) =~ s{/[^/]*$}{}; $dir{$d} = 1 if $d =~ m{/procvisor-notify-\d+$}; }
+        $sock{$id} = $s; $path{$id} = $p; reply('ok', $id);
+      }
       else { reply('err', $id, "$!") }
     } elsif ($op eq 'close') {
       if (my $s = delete $sock{$id}) { close $s; my $p = delete $path{$id}; unlink $p if $p !~ /^\@/; }
@@ -50,6 +53,7 @@ while (1) {
   }
 }
 unlink $_ for grep { !/^\@/ } values %path;
+rmdir $_ for keys %dir;
 `;
 
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
