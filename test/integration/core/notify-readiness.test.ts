@@ -35,9 +35,11 @@ describe.skipIf(!RUNNABLE)('readiness check `notify` (READY=1 on $NOTIFY_SOCKET)
       expect(pm.getProcessInfo('svc:svc_0').statename).toBe('STARTING');
       await new Promise((r) => setTimeout(r, 50));
     }
-    const out = pm.readProcessStdoutLog('svc:svc_0', 0, 0);
+    const out = () => pm.readProcessStdoutLog('svc:svc_0', 0, 0) + pm.readProcessStdoutLog('svc:svc_1', 0, 0);
+    await until(() => out().split('NOTIFY_SOCKET=').length === 3, out, 10_000);
+    expect(pm.getProcessInfo('svc:svc_0').statename).toBe('STARTING');
     const sockets = [0, 1].map((n) => /NOTIFY_SOCKET=(\S+)/.exec(pm.readProcessStdoutLog(`svc:svc_${n}`, 0, 0))?.[1]);
-    expect(sockets[0], out).toMatch(/procvisor-notify-\d+\/\d+\.sock$/);
+    expect(sockets[0], out()).toMatch(/procvisor-notify-\d+\/\d+\.sock$/);
     expect(sockets[1]).not.toBe(sockets[0]);
     expect(pm.readProcessStdoutLog('svc:svc_0', 0, 0)).not.toContain('sent READY=1');
     writeFileSync(gate, '');
@@ -73,13 +75,13 @@ describe.skipIf(!RUNNABLE)('readiness check `notify` (READY=1 on $NOTIFY_SOCKET)
       startsecs: 0,
       autostart: false,
       autorestart: true,
-      ready: { checks: [{ notify: true, watchdog: 1 }], timeout: 30 },
+      ready: { checks: [{ notify: true, watchdog: 2 }], timeout: 30 },
     });
     await pm.startProcess('dog');
-    expect(pm.readProcessStdoutLog('dog', 0, 0)).toContain('WATCHDOG_USEC=1000000');
+    expect(pm.readProcessStdoutLog('dog', 0, 0)).toContain('WATCHDOG_USEC=2000000');
     const first = pm.getProcessInfo('dog').pid;
-    // Three watchdog intervals with pings: still the same process.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Over two watchdog intervals with pings: still the same process.
+    await new Promise((r) => setTimeout(r, 5000));
     expect(pm.getProcessInfo('dog')).toMatchObject({ statename: 'RUNNING', pid: first });
     const events = recordStates(pm);
     writeFileSync(stop, '');
