@@ -53,8 +53,9 @@ export class SystemdNotifier {
 
   /** READY=1 (with the pid, for a service that was not started as the main process). */
   ready(status = 'running'): Promise<void> {
+    const sent = this.#send(`READY=1\nSTATUS=${status}\nMAINPID=${process.pid}`);
     this.#startWatchdog();
-    return this.#send(`READY=1\nSTATUS=${status}\nMAINPID=${process.pid}`);
+    return sent;
   }
 
   /** RELOADING=1 with the monotonic time systemd's Type=notify-reload expects. */

@@ -23,12 +23,12 @@ export interface Answer {
 
 /** The environment of a daemon under test (no NODE_EXTRA_CA_CERTS, as for every child). */
 export function daemonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.NOTIFY_SOCKET;
   delete env.WATCHDOG_USEC;
   delete env.WATCHDOG_PID;
-  return env;
+  return { ...env, ...extra };
 }
 
 export class ServiceDaemon {
