@@ -192,6 +192,15 @@ export const EXTENSION_INI_KEYS = [
   'shutdown_on_fatal',
 ] as const;
 
+/** A boolean INI value, or an ExtensionError naming the option and what it accepts. */
+function flag(option: string, value: string, accepted: string): boolean {
+  try {
+    return parseBoolean(value);
+  } catch {
+    return fail(option, `${option} must be ${accepted}, got '${value}'`);
+  }
+}
+
 /** Builds the structured extension options from the flat INI keys. Throws ExtensionError. */
 export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]) => string | undefined): ExtensionConfig {
   const out: ExtensionConfig = {};
@@ -220,7 +229,7 @@ export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]
   const notify = get('ready_notify');
   const watchdog = get('ready_notify_watchdog');
   if (watchdog !== undefined && notify === undefined) fail('ready_notify_watchdog', 'ready_notify_watchdog needs ready_notify=true');
-  if (notify !== undefined && at('ready_notify', () => parseBoolean(notify))) {
+  if (notify !== undefined && flag('ready_notify', notify, 'true or false')) {
     checks.push(watchdog === undefined ? { notify: true } : { notify: true, watchdog: at('ready_notify_watchdog', () => parseInteger(watchdog)) });
   }
   const timeout = get('ready_timeout');
@@ -267,9 +276,11 @@ export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]
     out.port = cfg;
   }
   const onExit = get('shutdown_on_exit');
-  if (onExit !== undefined) out.shutdown_on_exit = at('shutdown_on_exit', () => (onExit.trim().toLowerCase() === 'unexpected' ? 'unexpected' : parseBoolean(onExit)));
+  if (onExit !== undefined) {
+    out.shutdown_on_exit = onExit.trim().toLowerCase() === 'unexpected' ? 'unexpected' : flag('shutdown_on_exit', onExit, "true, false or 'unexpected'");
+  }
   const onFatal = get('shutdown_on_fatal');
-  if (onFatal !== undefined) out.shutdown_on_fatal = at('shutdown_on_fatal', () => parseBoolean(onFatal));
+  if (onFatal !== undefined) out.shutdown_on_fatal = flag('shutdown_on_fatal', onFatal, 'true or false');
   return out;
 }
 
