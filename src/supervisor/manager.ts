@@ -533,7 +533,10 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     this.#assertNotShuttingDown();
     // `notify` programs: their sockets must exist before they start and send READY=1.
     const sockets = this.groups().flatMap((g) => g.processes.map((p) => p.notifySocketReady).filter((r) => r !== undefined));
-    if (sockets.length > 0) await Promise.all(sockets);
+    if (sockets.length > 0) {
+      await Promise.all(sockets);
+      if (this.#mood !== 'RUNNING') return; // shut down meanwhile: nothing to start
+    }
     this.#started = true;
     this.#autostart(this.groups());
   }
