@@ -44,15 +44,14 @@ export function notReady(pm: ProcessManager, programs?: readonly string[]): NotR
   const out: NotReady[] = [];
   const wanted = programs && programs.length > 0 ? new Set(programs) : undefined;
   const known = new Set<string>();
-  for (const g of pm.groups()) {
+  for (const g of pm.listGroups()) {
     for (const p of g.processes) {
-      const full = `${g.spec.name}:${p.name}`;
-      const listed = wanted ? wanted.has(g.spec.name) || wanted.has(full) || (g.spec.name === p.name && wanted.has(p.name)) : p.spec.autostart;
-      if (wanted?.has(g.spec.name)) known.add(g.spec.name);
+      const full = p.namespec;
+      const listed = wanted ? wanted.has(g.name) || wanted.has(full) || (g.name === p.name && wanted.has(p.name)) : p.autostart;
+      if (wanted?.has(g.name)) known.add(g.name);
       if (wanted?.has(full)) known.add(full);
-      if (!listed || p.state === 'RUNNING') continue;
-      const info = pm.getProcessInfo(full);
-      out.push({ name: g.spec.name === p.name ? p.name : full, state: p.state, ...(info.spawnerr ? { detail: info.spawnerr } : {}) });
+      if (!listed || p.statename === 'RUNNING') continue;
+      out.push({ name: g.name === p.name ? p.name : full, state: p.statename, ...(p.spawnerr ? { detail: p.spawnerr } : {}) });
     }
   }
   for (const name of wanted ?? []) if (!known.has(name)) out.push({ name, state: 'UNKNOWN', detail: 'no such program' });
@@ -61,11 +60,15 @@ export function notReady(pm: ProcessManager, programs?: readonly string[]): NotR
 
 /** Whether autostart has settled: nothing STARTING or BACKOFF, every autostart process tried (or held back by a FATAL dependency). */
 export function autostartSettled(pm: ProcessManager): boolean {
-  for (const g of pm.groups()) {
+  const groups = pm.listGroups();
+  const fatal = new Set(groups.filter((g) => g.processes.some((p) => p.statename === 'FATAL')).map((g) => g.name));
+  for (const g of groups) {
     for (const p of g.processes) {
-      if (p.state === 'STARTING' || p.state === 'BACKOFF') return false;
-      if (p.spec.autostart && p.state === 'STOPPED' && p.neverStarted) {
-        const blocked = p.spec.ext.depends_on.some((d) => pm.getGroup(d.name)?.processes.some((q) => q.state === 'FATAL'));
+      if (p.statename === 'STARTING' || p.statename === 'BACKOFF') return false;
+      // Never started (start 0) yet autostart: still to come, unless a dependency gave up.
+      if (p.autostart && p.statename === 'STOPPED' && p.start === 0) {
+        const spec = g.spec.processes.find((s) => s.name === p.name);
+        const blocked = spec?.ext.depends_on.some((d) => fatal.has(d.name)) ?? false;
         if (!blocked) return false;
       }
     }

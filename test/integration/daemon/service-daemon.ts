@@ -7,9 +7,13 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { procTable, type ProcRow } from '../../helpers/processes.js';
-import { PROCVISOR_JS, until } from './daemon-pair.js';
+import { PROCVISOR_JS } from './daemon-pair.js';
+import { until as untilDone } from '../../helpers/wait-for.js';
 
-export { until };
+/** Polls `check` until it gives a value (bounded; default 8 s), failing with `what`. */
+export function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 8_000): Promise<T> {
+  return untilDone(check, what, timeoutMs, 25);
+}
 
 export interface Exit {
   code: number | null;
