@@ -23,6 +23,7 @@ import { stopEverything } from './shutdown.js';
 import type { SignalSpec } from './signals.js';
 import { type SupervisorState, SUPERVISOR_STATE_CODE } from './states.js';
 import { type ManagerParts, wireManager } from './wiring.js';
+import type { EventHub } from './event-hub.js';
 
 export type { ActivityLogger, LogLevel } from './host.js';
 export type { ProcessResult, WaitOptions } from './commands.js';
@@ -46,6 +47,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   #mood: SupervisorState = 'RUNNING';
   #shutdown: Promise<void> | undefined;
   readonly #p: ManagerParts;
+  /** supervisord's events: typed subscriptions, REMOTE_COMMUNICATION, event listener pools. */
+  readonly events: EventHub;
 
   constructor(options: ManagerOptions = {}) {
     super();
@@ -63,6 +66,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       mood: () => this.#mood,
       restart: (ns) => this.stopProcess(ns).then(() => this.startProcess(ns)),
     });
+    this.events = this.#p.events;
   }
 
   // ---- configuration: every change is a plan of the configuration session -------------------
@@ -201,6 +205,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   /** Starts every autostart process that was never started, groups in ascending priority. */
   async start(): Promise<void> {
     this.#assertRunning();
+    this.events.started();
     this.#p.autostart.begin(this.#p.registry.ordered());
   }
 
@@ -388,6 +393,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       this.#p.autostart.clear();
       this.#p.memory.stop();
     });
+    this.#p.events.close();
     this.#p.session.retireAll();
     await this.#p.releaseHost();
   }

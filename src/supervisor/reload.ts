@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { AlreadyAddedError, ShutdownStateError, StillRunningError } from '../errors.js';
 import type { Commands } from './commands.js';
 import type { GroupConfig, GroupSpec, ProcessSpec, ProgramConfig } from './config.js';
+import type { EventListenerConfig } from './listener-config.js';
 import type { ManagerContext } from './context.js';
 import { validateDependencies } from './dependencies.js';
 import { ProcessGroup } from './group.js';
@@ -18,7 +19,7 @@ import { diffGroups, planReload, type ReloadPlan } from './reload-plan.js';
 import { RUNNING_STATES, STOPPED_STATES } from './states.js';
 import type { Autostart } from './autostart.js';
 
-export type AnyConfig = ProgramConfig | GroupConfig;
+export type AnyConfig = ProgramConfig | GroupConfig | EventListenerConfig;
 
 /** One group of a configuration: as written (`config`) and resolved into processes (`spec`). */
 export interface GroupEntry {
