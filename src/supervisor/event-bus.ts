@@ -27,9 +27,11 @@ export type DeliveredEvent<T extends EventTypeName = 'EVENT'> = EventOf<T> & {
 };
 
 interface Subscription {
-  type: EventTypeName;
+  types: readonly EventTypeName[];
   fn: (event: RaisedEvent) => void;
 }
+
+const matches = (sub: Subscription, name: EventTypeName) => sub.types.some((t) => isSubtype(name, t));
 
 const MAX_SERIAL = Number.MAX_SAFE_INTEGER;
 
@@ -61,7 +63,7 @@ export class EventBus {
   notify(data: EventData): void {
     const event = new RaisedEvent(data);
     for (const sub of [...this.#subs]) {
-      if (!isSubtype(data.type, sub.type) || !this.#subs.includes(sub)) continue;
+      if (!matches(sub, data.type) || !this.#subs.includes(sub)) continue;
       try {
         sub.fn(event);
       } catch (e) {
@@ -72,7 +74,10 @@ export class EventBus {
 
   /** One (type, callback) pair, as supervisord's events.subscribe. Returns the unsubscribe. @internal */
   subscribeRaw(type: EventTypeName, fn: (event: RaisedEvent) => void): () => void {
-    const sub = { type, fn };
+    return this.#add({ types: [type], fn });
+  }
+
+  #add(sub: Subscription): () => void {
     this.#subs.push(sub);
     this.#armTicks();
     return () => {
@@ -92,12 +97,10 @@ export class EventBus {
   subscribe<T extends EventTypeName>(types: T | readonly T[], fn: (event: DeliveredEvent<T>) => void): () => void {
     const list = (Array.isArray(types) ? types : [types]) as readonly string[];
     for (const t of list) if (!isEventTypeName(t)) throw new TypeError(`Unknown event type ${t}`);
-    const wanted = list as readonly EventTypeName[];
-    // One raw subscription to the root, filtered here: an event matching several types comes once.
-    return this.subscribeRaw('EVENT', (event) => {
-      if (!wanted.some((t) => isSubtype(event.data.type, t))) return;
-      const serial = this.serialOf(event);
-      fn({ ...(event.data as EventOf<T>), serial, payload: event.payload } as DeliveredEvent<T>);
+    // One subscription for all the types: an event matching several of them comes once.
+    return this.#add({
+      types: list as readonly EventTypeName[],
+      fn: (event) => fn({ ...(event.data as EventOf<T>), serial: this.serialOf(event), payload: event.payload } as DeliveredEvent<T>),
     });
   }
 
@@ -116,7 +119,7 @@ export class EventBus {
   #tickPeriods(): number[] {
     const out: number[] = [];
     for (const [name, period] of Object.entries(TICK_PERIODS) as [TickName, number][]) {
-      if (this.#subs.some((s) => isSubtype(name, s.type))) out.push(period);
+      if (this.#subs.some((s) => matches(s, name))) out.push(period);
     }
     return out;
   }

@@ -60,8 +60,7 @@ interface ProcessRef {
   groupname: string;
 }
 
-export interface ProcessStateEventData extends ProcessRef {
-  type: `PROCESS_STATE_${ProcessState}`;
+export interface ProcessStateFields extends ProcessRef {
   from_state: ProcessState;
   /** On STARTING and BACKOFF: the backoff counter. */
   tries?: number;
@@ -71,48 +70,50 @@ export interface ProcessStateEventData extends ProcessRef {
   expected?: boolean;
 }
 
-export interface ProcessOutputEventData extends ProcessRef {
-  type: 'PROCESS_LOG_STDOUT' | 'PROCESS_LOG_STDERR' | 'PROCESS_COMMUNICATION_STDOUT' | 'PROCESS_COMMUNICATION_STDERR';
+export interface ProcessOutputFields extends ProcessRef {
   pid: number;
   data: Buffer;
 }
 
-export interface RemoteCommunicationEventData {
-  type: 'REMOTE_COMMUNICATION';
+export interface RemoteCommunicationFields {
   /** The `type` the sender chose (the header of the payload). */
   commType: string;
   data: string;
 }
 
-export interface SupervisorStateEventData {
-  type: 'SUPERVISOR_STATE_CHANGE_RUNNING' | 'SUPERVISOR_STATE_CHANGE_STOPPING';
-}
-
-export interface TickEventData {
-  type: TickName;
+export interface TickFields {
   /** Start of the new period, epoch seconds (a multiple of the period). */
   when: number;
 }
 
-export interface ProcessGroupEventData {
-  type: 'PROCESS_GROUP_ADDED' | 'PROCESS_GROUP_REMOVED';
+export interface ProcessGroupFields {
   groupname: string;
 }
 
-/** One event as raised, before any serial is given to it. */
-export type EventData = ProcessStateEventData | ProcessOutputEventData | RemoteCommunicationEventData | SupervisorStateEventData | TickEventData | ProcessGroupEventData;
+/** The fields of each concrete event type. */
+type Bodies = { [K in `PROCESS_STATE_${ProcessState}`]: ProcessStateFields } & {
+  PROCESS_LOG_STDOUT: ProcessOutputFields;
+  PROCESS_LOG_STDERR: ProcessOutputFields;
+  PROCESS_COMMUNICATION_STDOUT: ProcessOutputFields;
+  PROCESS_COMMUNICATION_STDERR: ProcessOutputFields;
+  REMOTE_COMMUNICATION: RemoteCommunicationFields;
+  SUPERVISOR_STATE_CHANGE_RUNNING: Record<never, never>;
+  SUPERVISOR_STATE_CHANGE_STOPPING: Record<never, never>;
+  TICK_5: TickFields;
+  TICK_60: TickFields;
+  TICK_3600: TickFields;
+  PROCESS_GROUP_ADDED: ProcessGroupFields;
+  PROCESS_GROUP_REMOVED: ProcessGroupFields;
+};
 
 /** The concrete type names (those an event can have). */
-export type ConcreteEventName = EventData['type'];
+export type ConcreteEventName = keyof Bodies;
+
+/** One event as raised, before any serial is given to it: `type` and that type's fields. */
+export type EventData = { [K in ConcreteEventName]: { type: K } & Bodies[K] }[ConcreteEventName];
 
 /** The events a subscription to `T` receives. */
-export type EventOf<T extends EventTypeName> = T extends 'EVENT'
-  ? EventData
-  : Extract<EventData, { type: T | `${T}_${string}` }> extends infer E
-    ? [E] extends [never]
-      ? EventData
-      : E
-    : never;
+export type EventOf<T extends EventTypeName> = T extends 'EVENT' ? EventData : Extract<EventData, { type: T | `${T}_${string}` }>;
 
 /** Bytes as supervisord turns them into text: UTF-8, or its `Undecodable: b'…'` form. */
 function asText(data: Buffer): string {
