@@ -1,0 +1,135 @@
+// [eventlistener:x] against both daemons, with listeners written with supervisord's own helper
+// library (supervisor.childutils): the same events reach them in the same order with the same
+// headers and payloads (pids masked); a FAIL is answered by the same event again; a listener that
+// restarts a program over XML-RPC; a listener that dies while BUSY gets its event again after the
+// restart; a pool whose buffer overflows logs the same lines; supervisorctl shows pools as groups.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CAN_DIFF, DaemonPair, PREAMBLE, ROOT, fixture, until, type LiveDaemon } from './daemon-pair.js';
+
+function haveChildutils(): boolean {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import supervisor.childutils'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const CAN_RUN = CAN_DIFF && haveChildutils();
+if (CAN_DIFF && !CAN_RUN) console.warn('NOTICE: /usr/bin/python3 with supervisor.childutils not found: event listener differential tests skipped.');
+
+interface Recorded {
+  process: string;
+  headers: Record<string, string>;
+  payload: string;
+}
+
+function records(d: LiveDaemon, name: string): Recorded[] {
+  const file = join(d.dir, `${name}.jsonl`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Recorded);
+}
+
+/** One event as compared: header tokens but `len` (it counts pid digits), payload with pids masked. */
+function shape(r: Recorded): string {
+  const { len: _len, ...h } = r.headers;
+  return `${Object.entries(h)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ')}\n${r.payload.replace(/pid:\d+/g, 'pid:N')}`;
+}
+
+const lenOk = (r: Recorded) => Number(r.headers.len) === [...r.payload].length;
+
+describe.skipIf(!CAN_RUN)('event listener pools: procvisor and supervisord 4.2.5 send the same events', () => {
+  const pair = new DaemonPair();
+
+  beforeAll(async () => {
+    pair.writeConfig(PREAMBLE + fixture('event-listeners.conf', { RECORDER: join(ROOT, 'test/fixtures/listeners/recorder.py') }));
+    await pair.start((infos) => infos.filter((i) => i.statename === 'RUNNING').length >= 3, 20_000);
+    // Quiet once w ran twice (the second time started by lis over XML-RPC) and lis saw both exits.
+    await Promise.all(
+      pair.both.map((d) =>
+        until(
+          `${d.kind}: lis saw w exit twice`,
+          () => records(d, 'lis').filter((r) => r.headers.eventname === 'PROCESS_STATE_EXITED').length >= 2,
+          20_000,
+        ),
+      ),
+    );
+    // Three REMOTE_COMMUNICATION events in one request: dead dies on the first, tiny holds one.
+    for (const d of pair.both) {
+      await d.value('system.multicall', [1, 2, 3].map((n) => ({ methodName: 'supervisor.sendRemoteCommEvent', params: ['note', `number ${n}`] })));
+    }
+    await Promise.all(
+      pair.both.map((d) =>
+        until(
+          `${d.kind}: dead got its events after its restart`,
+          () => records(d, 'dead').length >= 4 && records(d, 'lis').filter((r) => r.payload.startsWith('processname:dead') && r.headers.eventname === 'PROCESS_STATE_RUNNING').length >= 2,
+          20_000,
+        ),
+      ),
+    );
+  }, 70_000);
+
+  afterAll(async () => {
+    const left = await pair.stop();
+    pair.remove();
+    expect(left, 'processes started by the daemons still alive').toEqual([]);
+  }, 30_000);
+
+  it('lis receives the same events, in the same order, with the same serials and payloads', () => {
+    const [real, ours] = pair.both.map((d) => records(d, 'lis'));
+    expect(real!.length).toBeGreaterThan(20);
+    expect(ours!.map(shape)).toEqual(real!.map(shape));
+    expect(ours!.every(lenOk) && real!.every(lenOk)).toBe(true);
+  });
+
+  it('covers every kind: group, supervisor state, process states, output, capture, remote', () => {
+    const names = new Set(records(pair.ours, 'lis').map((r) => r.headers.eventname));
+    for (const n of [
+      'PROCESS_GROUP_ADDED',
+      'SUPERVISOR_STATE_CHANGE_RUNNING',
+      'PROCESS_STATE_STARTING',
+      'PROCESS_STATE_RUNNING',
+      'PROCESS_STATE_EXITED',
+      'PROCESS_LOG_STDOUT',
+      'PROCESS_COMMUNICATION_STDOUT',
+      'REMOTE_COMMUNICATION',
+    ]) {
+      expect(names, n).toContain(n);
+    }
+    // The first event was answered FAIL, so it came twice.
+    const [first, second] = records(pair.ours, 'lis');
+    expect(shape(second!)).toBe(shape(first!));
+  });
+
+  it('a listener that died while BUSY gets the same event again after its restart', () => {
+    const [real, ours] = pair.both.map((d) => records(d, 'dead').map(shape));
+    expect(ours).toEqual(real);
+    expect(ours![0]).toBe(ours![1]);
+  });
+
+  it('the same log lines: rejection, overflow, exits', () => {
+    const pick = /event was rejected|overflowed|UNKNOWN state|exited: |stopped: /;
+    const [real, ours] = pair.both.map((d) => d.logLines(pick));
+    expect(ours).toEqual(real);
+    expect(real!.filter((l) => l.includes('overflowed'))).toHaveLength(2);
+  });
+
+  it("a listener's stdout log holds its protocol, byte for byte", () => {
+    const [real, ours] = pair.both.map((d) => readFileSync(join(d.dir, 'lis.out'), 'utf8'));
+    expect(ours).toBe(real);
+    expect(real).toMatch(/^READY\nRESULT 4\nFAILREADY\nRESULT 2\nOKREADY\n/);
+  });
+
+  it('supervisorctl status shows the pools like any group', async () => {
+    const [real, ours] = await pair.ctl(['status']);
+    expect(ours).toEqual(real);
+    expect(real.stdout).toMatch(/^dead +RUNNING/m);
+  });
+});
