@@ -24,6 +24,10 @@ interface Recorded {
   process: string;
   headers: Record<string, string>;
   payload: string;
+  /** When the listener read it, epoch seconds. */
+  at: number;
+  /** The SUPERVISOR_* variables of the listener's environment. */
+  env: Record<string, string>;
 }
 
 function records(d: LiveDaemon, name: string): Recorded[] {
@@ -131,5 +135,47 @@ describe.skipIf(!CAN_RUN)('event listener pools: procvisor and supervisord 4.2.5
     const [real, ours] = await pair.ctl(['status']);
     expect(ours).toEqual(real);
     expect(real.stdout).toMatch(/^dead +RUNNING/m);
+  });
+});
+
+describe.skipIf(!CAN_RUN)('TICK events: procvisor and supervisord 4.2.5 align them the same way', () => {
+  const pair = new DaemonPair();
+
+  beforeAll(async () => {
+    pair.writeConfig(
+      `${PREAMBLE}
+[eventlistener:ticker]
+command=/usr/bin/python3 ${join(ROOT, 'test/fixtures/listeners/recorder.py')}
+events=TICK_5
+environment=RECORD_FILE="%(here)s/ticker.jsonl"
+`,
+    );
+    await pair.start((infos) => infos[0]?.statename === 'RUNNING', 20_000);
+    await Promise.all(pair.both.map((d) => until(`${d.kind}: two TICK_5`, () => records(d, 'ticker').length >= 2, 20_000)));
+  }, 40_000);
+
+  afterAll(async () => {
+    const left = await pair.stop();
+    pair.remove();
+    expect(left, 'processes started by the daemons still alive').toEqual([]);
+  }, 30_000);
+
+  it('TICK_5 carries the start of the new 5 s period and comes just after that boundary', () => {
+    for (const d of pair.both) {
+      const ticks = records(d, 'ticker').slice(0, 2);
+      const whens = ticks.map((r) => Number(r.payload.replace('when:', '')));
+      expect(whens.every((w) => w % 5 === 0), d.kind).toBe(true);
+      expect(whens[1]! - whens[0]!, d.kind).toBe(5);
+      // supervisord notices a boundary at its next 1 s tick; procvisor's timer fires on it.
+      for (const [i, r] of ticks.entries()) expect(r.at - whens[i]!, `${d.kind} lateness`).toBeGreaterThanOrEqual(0);
+      for (const [i, r] of ticks.entries()) expect(r.at - whens[i]!, `${d.kind} lateness`).toBeLessThan(d.kind === 'supervisord' ? 2.5 : 1.5);
+      expect(ticks.map((r) => `${r.headers.serial}/${r.headers.poolserial} ${r.headers.eventname}`), d.kind).toEqual(['0/0 TICK_5', '1/1 TICK_5']);
+    }
+  });
+
+  it('listeners get the same SUPERVISOR_* environment', () => {
+    const [real, ours] = pair.both.map((d) => d.mask(JSON.stringify(records(d, 'ticker')[0]?.env)));
+    expect(ours).toBe(real);
+    expect(JSON.parse(real!)).toEqual({ SUPERVISOR_ENABLED: '1', SUPERVISOR_PROCESS_NAME: 'ticker', SUPERVISOR_GROUP_NAME: 'ticker', SUPERVISOR_SERVER_URL: 'unix://<DIR>/s.sock' });
   });
 });
