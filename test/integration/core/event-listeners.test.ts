@@ -149,6 +149,24 @@ describe.skipIf(!CAN_RUN)('event listener pools (embedded API, childutils listen
   });
 });
 
+describe('pools and configuration changes', () => {
+  it('a plan that changes a pool\'s events replaces the pool', async () => {
+    const pm = createTestManager();
+    const pool = { type: 'eventlistener' as const, name: 'p', command: ['/bin/sh', '-c', 'exec sleep 60'], startsecs: 0, buffer_size: 5 };
+    pm.addProcessGroup({ ...pool, events: 'REMOTE_COMMUNICATION' });
+    await pm.start();
+    pm.events.sendRemoteCommEvent('t', 'kept');
+    expect(pm.events.queuedEvents('p')).toEqual([0]);
+    const plan = pm.plan([{ ...pool, events: 'PROCESS_GROUP' }]);
+    expect([plan.removed, plan.added]).toEqual([['p'], ['p']]);
+    await pm.apply(plan);
+    pm.events.sendRemoteCommEvent('t', 'ignored now');
+    // The new pool holds only its own PROCESS_GROUP_ADDED (serial 1: nobody took the REMOVED).
+    expect(pm.events.queuedEvents('p')).toEqual([1]);
+    await waitForState(pm, 'p', 'RUNNING');
+  });
+});
+
 describe('native subscriptions on the manager', () => {
   it('TICK events on the injected clock; the timer exists only while subscribed', async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 22, 1, 0, 59));
