@@ -24,9 +24,9 @@ export function readListenerSection(r: Reader, section: string): { config: Event
     if (!(e instanceof ConfigError)) throw e;
     throw configError(r, e.message, section, e.option);
   }
+  // The pool's priority defaults to -1; its processes keep the [program:x] default (999), as in supervisord.
   const program = readProgramSection(r, section, name);
-  for (const p of program.processes) p.priority = priority;
-  const config: EventListenerConfig = { ...program.config, type: 'eventlistener', events: listener.events, priority };
+  const config: EventListenerConfig = { ...program.config, type: 'eventlistener', events: listener.events };
   if (bufferSize !== 10) config.buffer_size = bufferSize;
   if (resultHandler !== undefined) config.result_handler = resultHandler;
   return { config, spec: asListenerProcesses({ name, priority, processes: program.processes }, listener) };

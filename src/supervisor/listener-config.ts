@@ -65,7 +65,9 @@ export function resolveListenerGroup(config: EventListenerConfig, ctx: ResolveCo
   const section = `eventlistener:${name}`;
   const listener = listenerPoolSpec(section, config);
   const { type: _type, events: _events, buffer_size: _size, result_handler: _handler, ...program } = config;
-  const withPriority: ProgramConfig = { ...program, priority: program.priority ?? LISTENER_DEFAULT_PRIORITY };
-  const processes = resolveProgram(withPriority, name, { ...ctx, section: ctx.section ?? section });
-  return asListenerProcesses({ name, priority: withPriority.priority as number, processes }, listener);
+  // The pool's priority defaults to -1 (listeners start first, stop last); its processes keep the
+  // program default, as in supervisord.
+  const processes = resolveProgram(program, name, { ...ctx, section: ctx.section ?? section });
+  const priority = typeof program.priority === 'number' ? program.priority : LISTENER_DEFAULT_PRIORITY;
+  return asListenerProcesses({ name, priority, processes }, listener);
 }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAN_DIFF, DaemonPair, PREAMBLE, ROOT, fixture, until, type LiveDaemon } from './daemon-pair.js';
+import { CAN_DIFF, DaemonPair, PREAMBLE, ROOT, fixture, normalize, until, type LiveDaemon } from './daemon-pair.js';
 
 function haveChildutils(): boolean {
   try {
@@ -129,6 +129,12 @@ describe.skipIf(!CAN_RUN)('event listener pools: procvisor and supervisord 4.2.5
     const [real, ours] = pair.both.map((d) => readFileSync(join(d.dir, 'lis.out'), 'utf8'));
     expect(ours).toBe(real);
     expect(real).toMatch(/^READY\nRESULT 4\nFAILREADY\nRESULT 2\nOKREADY\n/);
+  });
+
+  it('getAllConfigInfo describes pools as supervisord does (pool priority -1, process priority 999)', async () => {
+    const [real, ours] = await Promise.all(pair.both.map(async (d) => normalize(d, await d.value('supervisor.getAllConfigInfo'))));
+    expect(ours).toEqual(real);
+    expect(real).toContainEqual(expect.objectContaining({ name: 'lis', group_prio: -1, process_prio: 999 }));
   });
 
   it('supervisorctl status shows the pools like any group', async () => {

@@ -162,9 +162,11 @@ describe('[eventlistener:x] configuration', () => {
     const lis = ok.specs.find((s) => s.name === 'lis');
     expect(ok.specs.map((s) => s.name)).toEqual(['lis', 'w']);
     expect(lis?.listener).toMatchObject({ events: ['PROCESS_STATE_EXITED', 'TICK_60'], bufferSize: 3 });
+    expect(lis?.priority).toBe(-1);
+    // The pool starts first; its processes keep the program default priority (supervisord's process_prio).
     expect(lis?.processes.map((p) => [p.name, p.priority])).toEqual([
-      ['lis_0', -1],
-      ['lis_1', -1],
+      ['lis_0', 999],
+      ['lis_1', 999],
     ]);
     let err: unknown;
     try {
