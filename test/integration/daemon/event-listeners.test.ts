@@ -107,6 +107,9 @@ describe.skipIf(!CAN_RUN)('event listener pools: procvisor and supervisord 4.2.5
     ]) {
       expect(names, n).toContain(n);
     }
+    // lis started w again over XML-RPC after its first exit (startProcess from a listener).
+    const wStarts = records(pair.ours, 'lis').filter((r) => r.headers.eventname === 'PROCESS_STATE_STARTING' && r.payload.startsWith('processname:w '));
+    expect(wStarts.map((r) => r.payload)).toEqual(['processname:w groupname:w from_state:STOPPED tries:0', 'processname:w groupname:w from_state:EXITED tries:0']);
     // The first event was answered FAIL, so it came twice.
     const [first, second] = records(pair.ours, 'lis');
     expect(shape(second!)).toBe(shape(first!));
