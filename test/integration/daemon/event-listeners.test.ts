@@ -128,6 +128,12 @@ describe.skipIf(!CAN_RUN)('event listener pools: procvisor and supervisord 4.2.5
     expect(real!.filter((l) => l.includes('overflowed'))).toHaveLength(2);
   });
 
+  it('capture mode keeps the captured text out of the log, and holds back a short tail', async () => {
+    const [real, ours] = await Promise.all(pair.both.map((d) => d.value('supervisor.readProcessStdoutLog', 'w', 0, 0)));
+    expect(ours).toBe(real);
+    expect(real).toBe('xtail long enough to be logged at once\nxtail long enough to be logged at once\n');
+  });
+
   it("a listener's stdout log holds its protocol, byte for byte", () => {
     const [real, ours] = pair.both.map((d) => readFileSync(join(d.dir, 'lis.out'), 'utf8'));
     expect(ours).toBe(real);
