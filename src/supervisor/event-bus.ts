@@ -45,9 +45,16 @@ export class EventBus {
   #tickTimer: TimerHandle | undefined;
   #closed = false;
 
-  constructor(clock: Clock, onError: (err: Error) => void) {
+  /** `lastSerial`: the serial given before this bus existed (supervisord keeps counting across reloads). */
+  constructor(clock: Clock, onError: (err: Error) => void, lastSerial = -1) {
     this.#clock = clock;
     this.#onError = onError;
+    this.#serial = lastSerial;
+  }
+
+  /** The last global serial given (-1 when none). */
+  get lastSerial(): number {
+    return this.#serial;
   }
 
   /** Gives `event` the next global serial if it has none yet. */

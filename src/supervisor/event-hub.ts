@@ -18,6 +18,8 @@ export interface EventHubContext {
   identifier: string;
   group(name: string): ProcessGroup | undefined;
   log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
+  /** The last serial of a previous manager (a daemon reload): serials go on from there. */
+  lastSerial?: number | undefined;
 }
 
 /** Writes one part of a child's output the ordinary way (log file unless captured, then events). */
@@ -33,7 +35,7 @@ export class EventHub {
 
   constructor(ctx: EventHubContext) {
     this.#ctx = ctx;
-    this.#bus = new EventBus(ctx.clock, (err) => ctx.log('error', `event subscriber failed: ${err.message}`));
+    this.#bus = new EventBus(ctx.clock, (err) => ctx.log('error', `event subscriber failed: ${err.message}`), ctx.lastSerial);
     const em = ctx.emitter;
     em.on('processState', (ev) => this.#onState(ev));
     em.on('processLog', (ev) => {
@@ -74,6 +76,11 @@ export class EventHub {
   sendRemoteCommEvent(type: string, data: string): true {
     this.#bus.notify({ type: 'REMOTE_COMMUNICATION', commType: String(type), data: String(data) });
     return true;
+  }
+
+  /** The last global event serial given (-1 when none). */
+  get lastSerial(): number {
+    return this.#bus.lastSerial;
   }
 
   /** The protocol state of a listener process (undefined for a process that is not a listener). */

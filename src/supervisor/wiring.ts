@@ -77,6 +77,7 @@ export function wireManager(w: Wiring): ManagerParts {
     identifier: w.identifier,
     group: (name) => registry.get(name),
     log: (level, message) => host.log(level, message),
+    lastSerial: options.lastEventSerial,
   });
   const ctx: ManagerContext = { registry, events: w.events, host, mood: w.mood };
   const commands = new Commands(ctx);

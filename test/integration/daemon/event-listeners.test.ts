@@ -194,3 +194,43 @@ environment=RECORD_FILE="%(here)s/ticker.jsonl"
     expect(JSON.parse(real!)).toEqual({ SUPERVISOR_ENABLED: '1', SUPERVISOR_PROCESS_NAME: 'ticker', SUPERVISOR_GROUP_NAME: 'ticker', SUPERVISOR_SERVER_URL: 'unix://<DIR>/s.sock' });
   });
 });
+
+describe.skipIf(!CAN_RUN)('event serials across a reload: procvisor and supervisord 4.2.5', () => {
+  const pair = new DaemonPair();
+
+  beforeAll(async () => {
+    pair.writeConfig(
+      `${PREAMBLE}
+[eventlistener:lis]
+command=/usr/bin/python3 ${join(ROOT, 'test/fixtures/listeners/recorder.py')}
+events=REMOTE_COMMUNICATION
+environment=RECORD_FILE="%(here)s/lis.jsonl"
+`,
+    );
+    await pair.start((infos) => infos[0]?.statename === 'RUNNING', 20_000);
+  }, 30_000);
+
+  afterAll(async () => {
+    const left = await pair.stop();
+    pair.remove();
+    expect(left, 'processes started by the daemons still alive').toEqual([]);
+  }, 30_000);
+
+  it('the global serial goes on after supervisorctl reload; the new pool counts from 0', async () => {
+    const send = (d: LiveDaemon, text: string) => d.value('supervisor.sendRemoteCommEvent', 'note', text);
+    await Promise.all(pair.both.map(async (d) => (await send(d, 'one'), await send(d, 'two'))));
+    await Promise.all(pair.both.map((d) => until(`${d.kind}: two events`, () => records(d, 'lis').length >= 2, 10_000)));
+    const [realReload, oursReload] = await pair.ctl(['reload']);
+    expect(oursReload).toEqual(realReload);
+    await Promise.all(pair.both.map((d) => d.ready((infos) => infos[0]?.statename === 'RUNNING', 20_000)));
+    await Promise.all(pair.both.map((d) => send(d, 'three')));
+    await Promise.all(pair.both.map((d) => until(`${d.kind}: third event`, () => records(d, 'lis').length >= 3, 10_000)));
+    const [real, ours] = pair.both.map((d) => records(d, 'lis').map(shape));
+    expect(ours).toEqual(real);
+    expect(real!.map((s) => s.split('\n')[0])).toEqual([
+      'ver:3.0 server:svtest serial:0 pool:lis poolserial:0 eventname:REMOTE_COMMUNICATION',
+      'ver:3.0 server:svtest serial:1 pool:lis poolserial:1 eventname:REMOTE_COMMUNICATION',
+      'ver:3.0 server:svtest serial:2 pool:lis poolserial:0 eventname:REMOTE_COMMUNICATION',
+    ]);
+  }, 60_000);
+});
