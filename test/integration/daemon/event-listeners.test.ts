@@ -2,12 +2,14 @@
 // library (supervisor.childutils): the same events reach them in the same order with the same
 // headers and payloads (pids masked); a FAIL is answered by the same event again; a listener that
 // restarts a program over XML-RPC; a listener that dies while BUSY gets its event again after the
-// restart; a pool whose buffer overflows logs the same lines; supervisorctl shows pools as groups.
+// restart; a pool whose buffer overflows logs the same lines; supervisorctl shows pools as groups;
+// TICK alignment, serials across a reload, and the configuration error messages.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAN_DIFF, DaemonPair, PREAMBLE, ROOT, fixture, normalize, until, type LiveDaemon } from './daemon-pair.js';
+import { CAN_DIFF, DaemonPair, PREAMBLE, PROCVISOR_JS, ROOT, fixture, normalize, run, until, type LiveDaemon } from './daemon-pair.js';
 
 function haveChildutils(): boolean {
   try {
@@ -233,4 +235,31 @@ environment=RECORD_FILE="%(here)s/lis.jsonl"
       'ver:3.0 server:svtest serial:2 pool:lis poolserial:0 eventname:REMOTE_COMMUNICATION',
     ]);
   }, 60_000);
+});
+
+describe.skipIf(!CAN_DIFF)('[eventlistener:x] configuration errors: the same messages as supervisord 4.2.5', () => {
+  const cases: Array<[string, string]> = [
+    ['no events', 'events='],
+    ['unknown type', 'events=PROCESS_STATE,TICK_7'],
+    ['buffer_size', 'events=TICK\nbuffer_size=0'],
+    ['redirect_stderr', 'events=TICK\nredirect_stderr=true'],
+    ['numprocs', 'events=TICK\nnumprocs=2'],
+    ['result_handler', 'events=TICK\nresult_handler=foo:bar'],
+  ];
+  it.each(cases)('%s', async (name, lines) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pvd-el-'));
+    try {
+      const conf = join(dir, 'c.conf');
+      writeFileSync(conf, `[supervisord]\nlogfile=${dir}/l.log\npidfile=${dir}/p.pid\n[eventlistener:lis]\ncommand=cat\n${lines}\n`);
+      const [real, ours] = await Promise.all([run('supervisord', ['-n', '-c', conf], { cwd: dir }), run(process.execPath, [PROCVISOR_JS, '-n', '-c', conf], { cwd: dir })]);
+      const first = (r: { stderr: string; stdout: string }) => `${r.stderr}${r.stdout}`.split('\n')[0] ?? '';
+      expect(real.code).toBe(2);
+      expect(ours.code).toBe(real.code);
+      // procvisor says why a handler that might resolve in Python cannot run here.
+      if (name === 'result_handler') expect(first(ours)).toBe(`${first(real)} (procvisor runs only the default handler, supervisor.dispatchers:default_handler)`);
+      else expect(first(ours)).toBe(first(real));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
