@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAN_DIFF, DaemonPair, PREAMBLE, PROCVISOR_JS, ROOT, fixture, normalize, run, until, type LiveDaemon } from './daemon-pair.js';
+import { CAN_DIFF, DaemonPair, PREAMBLE, PROCVISOR_JS, ROOT, fixture, normalize, run, type LiveDaemon } from './daemon-pair.js';
+import { until } from '../../helpers/wait-for.js';
 
 function haveChildutils(): boolean {
   try {
@@ -61,8 +62,8 @@ describe.skipIf(!CAN_RUN)('event listener pools: procvisor and supervisord 4.2.5
     await Promise.all(
       pair.both.map((d) =>
         until(
-          `${d.kind}: lis saw w exit twice`,
           () => records(d, 'lis').filter((r) => r.headers.eventname === 'PROCESS_STATE_EXITED').length >= 2,
+          `${d.kind}: lis saw w exit twice`,
           20_000,
         ),
       ),
@@ -74,8 +75,8 @@ describe.skipIf(!CAN_RUN)('event listener pools: procvisor and supervisord 4.2.5
     await Promise.all(
       pair.both.map((d) =>
         until(
-          `${d.kind}: dead got its events after its restart`,
           () => records(d, 'dead').length >= 4 && records(d, 'lis').filter((r) => r.payload.startsWith('processname:dead') && r.headers.eventname === 'PROCESS_STATE_RUNNING').length >= 2,
+          `${d.kind}: dead got its events after its restart`,
           20_000,
         ),
       ),
@@ -168,7 +169,7 @@ environment=RECORD_FILE="%(here)s/ticker.jsonl"
 `,
     );
     await pair.start((infos) => infos[0]?.statename === 'RUNNING', 20_000);
-    await Promise.all(pair.both.map((d) => until(`${d.kind}: two TICK_5`, () => records(d, 'ticker').length >= 2, 20_000)));
+    await Promise.all(pair.both.map((d) => until(() => records(d, 'ticker').length >= 2, `${d.kind}: two TICK_5`, 20_000)));
   }, 40_000);
 
   afterAll(async () => {
@@ -221,12 +222,12 @@ environment=RECORD_FILE="%(here)s/lis.jsonl"
   it('the global serial goes on after supervisorctl reload; the new pool counts from 0', async () => {
     const send = (d: LiveDaemon, text: string) => d.value('supervisor.sendRemoteCommEvent', 'note', text);
     await Promise.all(pair.both.map(async (d) => (await send(d, 'one'), await send(d, 'two'))));
-    await Promise.all(pair.both.map((d) => until(`${d.kind}: two events`, () => records(d, 'lis').length >= 2, 10_000)));
+    await Promise.all(pair.both.map((d) => until(() => records(d, 'lis').length >= 2, `${d.kind}: two events`, 10_000)));
     const [realReload, oursReload] = await pair.ctl(['reload']);
     expect(oursReload).toEqual(realReload);
     await Promise.all(pair.both.map((d) => d.ready((infos) => infos[0]?.statename === 'RUNNING', 20_000)));
     await Promise.all(pair.both.map((d) => send(d, 'three')));
-    await Promise.all(pair.both.map((d) => until(`${d.kind}: third event`, () => records(d, 'lis').length >= 3, 10_000)));
+    await Promise.all(pair.both.map((d) => until(() => records(d, 'lis').length >= 3, `${d.kind}: third event`, 10_000)));
     const [real, ours] = pair.both.map((d) => records(d, 'lis').map(shape));
     expect(ours).toEqual(real);
     expect(real!.map((s) => s.split('\n')[0])).toEqual([
