@@ -5,6 +5,13 @@ export type { ProgramConfig, GroupConfig, ProcessSpec, ChannelSpec, Channel } fr
 export { PROGRAM_DEFAULTS } from './supervisor/config.js';
 export type { ProcessInfo, ProcessStatusInfo } from './supervisor/process-info.js';
 export type { ManagerEvents, ProcessStateEvent, ProcessLogEvent } from './supervisor/events.js';
+// supervisord's events and event listener pools (pm.events).
+export type { EventHub } from './supervisor/event-hub.js';
+export type { DeliveredEvent } from './supervisor/event-bus.js';
+export type { EventData, EventOf, EventTypeName, ConcreteEventName } from './supervisor/event-types.js';
+export { EVENT_TYPE_NAMES } from './supervisor/event-types.js';
+export type { EventListenerConfig } from './supervisor/listener-config.js';
+export type { ListenerState } from './supervisor/event-pool.js';
 export {
   PROCESS_STATES,
   STATE_CODE,

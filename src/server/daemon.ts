@@ -121,6 +121,8 @@ export class Daemon implements Supervisor {
       serverUrl: this.config.serverUrl,
       mainLog: this.mainLog,
       nocleanup: true,
+      // supervisord's event serials go on across a reload.
+      ...(this.pm ? { lastEventSerial: this.pm.events.lastSerial } : {}),
     });
     this.pm.useConfigSource(() => [...this.#reread().groups.values()], [...this.config.groups.values()]);
     this.events?.rebind();

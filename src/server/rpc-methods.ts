@@ -121,7 +121,7 @@ const SUPERVISOR: Record<string, Method> = {
     if (typeof p[1] !== 'string') throw new IncorrectParametersError('chars not a string');
     return s.pm.sendProcessStdin(str(p[0]), p[1]);
   }),
-  sendRemoteCommEvent: m(['boolean', 'string', 'string'], 'Send a REMOTE_COMMUNICATION event.', () => true),
+  sendRemoteCommEvent: m(['boolean', 'string', 'string'], 'Send a REMOTE_COMMUNICATION event.', (s, p) => s.pm.events.sendRemoteCommEvent(String(p[0]), String(p[1]))),
 };
 
 /** The full, sorted list of method names (system.listMethods). */

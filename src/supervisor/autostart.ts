@@ -23,8 +23,18 @@ export class Autostart {
     return this.#started;
   }
 
-  /** The manager starts: autostart every group now, and groups added from now on. */
-  begin(groups: readonly ProcessGroup[]): void {
+  /**
+   * The manager starts: autostart every group now, and groups added from now on. `notify`
+   * programs' sockets must exist before they start and send READY=1: they are waited for first
+   * (nothing starts if a shutdown began meanwhile); `starting` runs just before the first spawn.
+   */
+  async begin(groups: readonly ProcessGroup[], starting: () => void): Promise<void> {
+    const sockets = groups.flatMap((g) => g.processes.flatMap((p) => p.notifySocketReady ?? []));
+    if (sockets.length > 0) {
+      await Promise.all(sockets);
+      if (this.#ctx.mood() !== 'RUNNING') return;
+    }
+    starting();
     this.#started = true;
     this.run(groups);
   }

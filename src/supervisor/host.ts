@@ -30,6 +30,8 @@ export interface HostWiring {
   mood(): SupervisorState;
   /** After every transition (dependents waiting to autostart, the memory sampler). */
   afterTransition(event: ProcessStateEvent): void;
+  /** Output before it is logged (event listener protocol, capture mode). */
+  divert?: ProcessHost['divert'];
 }
 
 /** The host, and what to call once its manager has shut down (lets go of the orphan guard). */
@@ -56,6 +58,7 @@ export function createProcessHost(w: HostWiring): { host: ProcessHost; release()
       mainLog.log(level, message);
       logger?.log(level, message);
     },
+    ...(w.divert ? { divert: w.divert } : {}),
   };
   return { host, release };
 }

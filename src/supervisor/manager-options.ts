@@ -31,4 +31,6 @@ export interface ManagerOptions {
   sampleIntervalMs?: number;
   /** Sample CPU and memory of every process (getProcessMetrics), not only those with a limit. */
   metrics?: boolean;
+  /** Event serials continue after this one (a daemon reload passes the previous manager's). */
+  lastEventSerial?: number;
 }

@@ -23,6 +23,7 @@ import { stopEverything } from './shutdown.js';
 import type { SignalSpec } from './signals.js';
 import { type SupervisorState, SUPERVISOR_STATE_CODE } from './states.js';
 import { type ManagerParts, wireManager } from './wiring.js';
+import type { EventHub } from './event-hub.js';
 
 export type { ActivityLogger, LogLevel } from './host.js';
 export type { ProcessResult, WaitOptions } from './commands.js';
@@ -46,6 +47,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   #mood: SupervisorState = 'RUNNING';
   #shutdown: Promise<void> | undefined;
   readonly #p: ManagerParts;
+  /** supervisord's events: typed subscriptions, REMOTE_COMMUNICATION, event listener pools. */
+  readonly events: EventHub;
 
   constructor(options: ManagerOptions = {}) {
     super();
@@ -63,6 +66,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       mood: () => this.#mood,
       restart: (ns) => this.stopProcess(ns).then(() => this.startProcess(ns)),
     });
+    this.events = this.#p.events;
   }
 
   // ---- configuration: every change is a plan of the configuration session -------------------
@@ -98,10 +102,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     this.#p.session.commit(this.#p.session.planSome({ remove: [name] }));
   }
 
-  /**
-   * What making the active groups exactly `configs` would change, process by process. Validates
-   * everything; changes nothing. @throws ConfigError
-   */
+  /** What making the active groups exactly `configs` would change, per process. Changes nothing. @throws ConfigError */
   plan(configs: readonly AnyConfig[]): ChangePlan {
     return this.#p.session.planAll(configs.map((c) => this.#p.resolve(c)));
   }
@@ -116,10 +117,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     return this.#p.session.planSome({ upsert: (change.upsert ?? []).map((c) => this.#p.resolve(c)), ...(change.remove ? { remove: change.remove } : {}) });
   }
 
-  /**
-   * Where reloadConfig()/update() read the configuration from (a supervisord.conf reader, for
-   * one); `first` is a reading already made. Adds nothing: see addConfiguredGroups().
-   */
+  /** Where reloadConfig()/update() read the configuration; `first`: a reading already made. Adds nothing. */
   useConfigSource(source: ConfigSource, first?: readonly GroupEntry[]): void {
     this.#p.session.useSource(source, first);
   }
@@ -201,13 +199,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   /** Starts every autostart process that was never started, groups in ascending priority. */
   async start(): Promise<void> {
     this.#assertRunning();
-    // `notify` programs: their sockets must exist before they start and send READY=1.
-    const sockets = this.#p.registry.processes().flatMap((p) => p.notifySocketReady ?? []);
-    if (sockets.length > 0) {
-      await Promise.all(sockets);
-      if (this.#mood !== 'RUNNING') return; // shut down meanwhile: nothing to start
-    }
-    this.#p.autostart.begin(this.#p.registry.ordered());
+    await this.#p.autostart.begin(this.#p.registry.ordered(), () => this.events.started());
   }
 
   /**
@@ -394,6 +386,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       this.#p.autostart.clear();
       this.#p.memory.stop();
     });
+    this.#p.events.close();
     this.#p.session.retireAll();
     await this.#p.releaseHost();
   }

@@ -33,6 +33,11 @@ export interface ProcessHost {
   serverUrl(): string | null;
   emitState(event: ProcessStateEvent): void;
   output(proc: SupervisedProcess, channel: Channel, chunk: Buffer): void;
+  /**
+   * Sees output before it is logged and may take it (returns true): a listener's protocol,
+   * capture mode. It passes on what is to be handled the ordinary way through `deliver`.
+   */
+  divert?(proc: SupervisedProcess, channel: Channel, chunk: Buffer, deliver: (part: Buffer, toLog?: boolean) => void): boolean;
   log(level: 'critical' | 'error' | 'warn' | 'info' | 'debug', message: string): void;
 }
 
@@ -331,8 +336,11 @@ export class SupervisedProcess {
       output: (from, chunk) => {
         const channel: Channel = redirect ? 'stdout' : from;
         const log = channel === 'stdout' ? this.logs.stdout : (this.logs.stderr ?? this.logs.stdout);
-        log.write(chunk);
-        this.#host.output(this, channel, chunk);
+        const deliver = (part: Buffer, toLog = true) => {
+          if (toLog) log.write(part);
+          this.#host.output(this, channel, part);
+        };
+        if (!this.#host.divert?.(this, channel, chunk, deliver)) deliver(chunk);
       },
       exit: (code, signal) => this.#reap(handle, code, signal),
       execFailed: (errno) => this.#execFailed(request, errno),

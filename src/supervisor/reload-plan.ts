@@ -47,6 +47,12 @@ export function planReload(current: readonly GroupSpec[], next: readonly GroupSp
       plan.removed.push(g.name);
       continue;
     }
+    if (!same(g.listener, n.listener)) {
+      // An event listener pool that changes (or a group that becomes or stops being one) is replaced.
+      plan.removed.push(g.name);
+      plan.added.push(g.name);
+      continue;
+    }
     const before = new Map(g.processes.map((p) => [p.name, p]));
     const after = new Map(n.processes.map((p) => [p.name, p]));
     for (const [name, p] of after) {

@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { AlreadyAddedError, ShutdownStateError, StillRunningError } from '../errors.js';
 import type { Commands } from './commands.js';
 import type { GroupConfig, GroupSpec, ProcessSpec, ProgramConfig } from './config.js';
+import type { EventListenerConfig } from './listener-config.js';
 import type { ManagerContext } from './context.js';
 import { validateDependencies } from './dependencies.js';
 import { ProcessGroup } from './group.js';
@@ -18,7 +19,7 @@ import { diffGroups, planReload, type ReloadPlan } from './reload-plan.js';
 import { RUNNING_STATES, STOPPED_STATES } from './states.js';
 import type { Autostart } from './autostart.js';
 
-export type AnyConfig = ProgramConfig | GroupConfig;
+export type AnyConfig = ProgramConfig | GroupConfig | EventListenerConfig;
 
 /** One group of a configuration: as written (`config`) and resolved into processes (`spec`). */
 export interface GroupEntry {
@@ -204,15 +205,17 @@ export class ConfigSession {
       const g = registry.get(name);
       if (g && !g.allStopped()) throw new StillRunningError(name);
     }
+    // A group both removed and added is replaced whole (an event listener pool whose pool options changed).
+    const replaced = new Set(plan.removed.filter((n) => plan.added.includes(n)));
     const fresh: ProcessSpec[] = [];
     for (const [name, spec] of plan.next) {
-      const g = registry.get(name);
+      const g = replaced.has(name) ? undefined : registry.get(name);
       for (const ps of spec.processes) if (!g?.find(ps.name) || leaving.has(key(name, ps.name))) fresh.push(ps);
       for (const p of g?.processes ?? []) {
         if (leaving.has(key(name, p.name)) && !STOPPED_STATES.has(p.state)) throw new StillRunningError(name);
       }
     }
-    for (const name of plan.added) if (registry.has(name)) throw new AlreadyAddedError(name);
+    for (const name of plan.added) if (registry.has(name) && !replaced.has(name)) throw new AlreadyAddedError(name);
     fresh.forEach(checkLogPaths);
     checkChildLogDir(fresh, this.#o.childlogdir);
     const env = this.#allocatePorts(fresh);

@@ -9,6 +9,7 @@ import { resolveGroup } from './config.js';
 import type { ManagerContext } from './context.js';
 import type { ManagerEvents } from './events.js';
 import { createProcessHost } from './host.js';
+import { EventHub } from './event-hub.js';
 import type { ManagerOptions } from './manager-options.js';
 import { createMemoryWatch } from './memory-limit.js';
 import type { MemoryWatch } from './memory-watch.js';
@@ -27,6 +28,8 @@ export interface ManagerParts {
   readonly session: ConfigSession;
   readonly memory: MemoryWatch;
   readonly sources: ReadModelSources;
+  /** supervisord's events: subscriptions, listener pools, capture mode. */
+  readonly events: EventHub;
   /** Lets go of the orphan guard once the manager has shut down. */
   releaseHost(): Promise<void>;
   /** Resolves a program or group configuration given through the API (origin 'api'). */
@@ -66,6 +69,15 @@ export function wireManager(w: Wiring): ManagerParts {
       // transition O(1) (a scan of every process here made starting N programs cost N²).
       if (sampleAll || registry.get(ev.group)?.find(ev.name)?.spec.ext.max_memory_mb != null) memory.update();
     },
+    divert: (proc, channel, chunk, deliver) => events.divert(proc, channel, chunk, deliver),
+  });
+  const events = new EventHub({
+    emitter: w.events,
+    clock: w.clock,
+    identifier: w.identifier,
+    group: (name) => registry.get(name),
+    log: (level, message) => host.log(level, message),
+    lastSerial: options.lastEventSerial,
   });
   const ctx: ManagerContext = { registry, events: w.events, host, mood: w.mood };
   const commands = new Commands(ctx);
@@ -78,5 +90,5 @@ export function wireManager(w: Wiring): ManagerParts {
     config,
   });
   const sources = { ports, metrics: (pid: number) => memory.metrics.get(pid) };
-  return { registry, ctx, commands, autostart, session, memory, sources, releaseHost: release, resolve };
+  return { registry, ctx, commands, autostart, session, memory, sources, events, releaseHost: release, resolve };
 }

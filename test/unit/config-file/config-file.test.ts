@@ -196,8 +196,9 @@ describe('errors: supervisord messages, located', () => {
     expect(configError(() => readSupervisordConfig(join(DIR, 'nope.conf'))).message).toBe(`could not find config file ${join(DIR, 'nope.conf')}`);
   });
 
-  it('[eventlistener:x] and [fcgi-program:x] are refused, naming the section', () => {
-    expect(configError(() => parse('[eventlistener:ev]\ncommand=x\nevents=TICK_5\n'))).toMatchObject({ section: 'eventlistener:ev', message: expect.stringContaining('[eventlistener:ev]') });
+  it('[eventlistener:x] is read as a pool; [fcgi-program:x] is refused, naming the section', () => {
+    expect(parse('[eventlistener:ev]\ncommand=x\nevents=TICK_5\n').specs[0]).toMatchObject({ name: 'ev', priority: -1, listener: { events: ['TICK_5'], bufferSize: 10 } });
+    expect(configError(() => parse('[eventlistener:ev]\ncommand=x\nevents=TICK_7\n'))).toMatchObject({ section: 'eventlistener:ev', option: 'events', message: 'Unknown event type TICK_7 in [eventlistener:ev] events' });
     expect(configError(() => parse('[fcgi-program:f]\ncommand=x\nsocket=tcp://localhost:9\n'))).toMatchObject({ section: 'fcgi-program:f' });
   });
 
