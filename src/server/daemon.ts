@@ -19,6 +19,7 @@ import type { Supervisor } from './rpc-methods.js';
 import { createJsonApi, type JsonApi } from './json-api.js';
 import { createEventsApi } from './events-api.js';
 import { createStatusPage } from './status-page/status-page.js';
+import { createMetricsRoute } from './metrics.js';
 import { lookupUser } from '../dialect/users.js';
 
 export interface DaemonOptions {
@@ -133,6 +134,7 @@ export class Daemon implements Supervisor {
     this.mainLog.info("RPC interface 'supervisor' initialized");
     // /api/events before the JSON API, which answers everything else under /api/.
     const routes = [this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
+    routes.push(createMetricsRoute({ manager: () => this.pm })); // GET /metrics (Prometheus)
     const { unix, inet } = this.config;
     if (unix) {
       if (!unix.credentials) this.mainLog.critical("Server 'unix_http_server' running without any HTTP authentication checking");
