@@ -5,6 +5,7 @@
 import { parseBoolean, parseInteger } from '../dialect/datatypes.js';
 import { type BackoffPolicy, SUPERVISORD_BACKOFF } from './backoff.js';
 import type { ReadinessConfig, ReadyCheck } from './readiness.js';
+import { LOGGING_INI_KEYS, type LoggingConfig, type LoggingOptions, loggingFromIni, loggingToIni, resolveLogging } from './log-options.js';
 
 /** What a dependent waits for: the dependency started (spawned), is RUNNING (ready), or exited 0. */
 export type DependencyCondition = 'started' | 'running' | 'exited';
@@ -33,6 +34,8 @@ export interface ExtensionConfig {
   backoff?: 'linear' | 'exponential' | Partial<BackoffPolicy>;
   max_memory_mb?: number;
   port?: 'hash' | 'ephemeral' | PortConfig;
+  /** Timestamped or JSON log lines, time rotation, compressed backups, retention by age. */
+  logging?: LoggingConfig;
 }
 
 export interface Extensions {
@@ -41,9 +44,10 @@ export interface Extensions {
   backoff: BackoffPolicy;
   max_memory_mb: number | null;
   port: Required<Omit<PortConfig, 'host'>> & { host: string | null } | null;
+  logging: LoggingOptions | null;
 }
 
-export const EXTENSION_KEYS: ReadonlySet<string> = new Set(['ready', 'depends_on', 'backoff', 'max_memory_mb', 'port']);
+export const EXTENSION_KEYS: ReadonlySet<string> = new Set(['ready', 'depends_on', 'backoff', 'max_memory_mb', 'port', 'logging']);
 
 export class ExtensionError extends Error {
   constructor(
@@ -144,6 +148,7 @@ export function resolveExtensions(cfg: ExtensionConfig): Extensions {
     backoff: resolveBackoff(cfg.backoff),
     max_memory_mb: mem ?? null,
     port: resolvePort(cfg.port),
+    logging: resolveLogging(cfg.logging, fail),
   };
 }
 
@@ -170,6 +175,7 @@ export const EXTENSION_INI_KEYS = [
   'port_range',
   'port_host',
   'port_env',
+  ...LOGGING_INI_KEYS,
 ] as const;
 
 /** Builds the structured extension options from the flat INI keys. Throws ExtensionError. */
@@ -240,6 +246,8 @@ export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]
     if (env !== undefined) cfg.env = env.trim();
     out.port = cfg;
   }
+  const logging = loggingFromIni(get, fail);
+  if (logging) out.logging = logging;
   return out;
 }
 
@@ -279,5 +287,6 @@ export function extensionsToIni(cfg: ExtensionConfig): Array<[string, string]> {
     if (p.host !== undefined) out.push(['port_host', p.host]);
     if (p.env !== undefined) out.push(['port_env', p.env]);
   }
+  out.push(...loggingToIni(cfg.logging));
   return out;
 }

@@ -294,6 +294,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       childlogdir: this.childlogdir,
       identifier: this.identifier,
       onError: (err: Error) => this.#host.log('error', `log write failed for '${ps.name}': ${err.message}`),
+      now: () => this.clock.epochMs(), // log line times and time rotation follow the injected clock
     };
     return new SupervisedProcess(ps, this.#host, createProcessLogs(ps, ctx), ports.get(`${ps.group}:${ps.name}`));
   }

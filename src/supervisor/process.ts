@@ -504,6 +504,9 @@ export class SupervisedProcess {
     if (child !== this.#child) return;
     const status = signal ? -1 : (code ?? 0);
     const msg = describeExit(code, signal);
+    // An unfinished last line of a timestamped/JSON log is written now (raw logs: no-op).
+    this.logs.stdout.endLine();
+    this.logs.stderr?.endLine();
     const elapsed = (this.#host.clock.now() - this.#laststartMono) / 1000;
     this.#readiness?.abort();
     this.#readiness = undefined;
