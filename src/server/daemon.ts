@@ -20,6 +20,7 @@ import { createJsonApi, type JsonApi } from './json-api.js';
 import { createEventsApi } from './events-api.js';
 import { createStatusPage } from './status-page/status-page.js';
 import { createMetricsRoute } from './metrics.js';
+import { createLogsApi } from './logs-api.js';
 import { lookupUser } from '../dialect/users.js';
 
 export interface DaemonOptions {
@@ -134,6 +135,7 @@ export class Daemon implements Supervisor {
     this.mainLog.info("RPC interface 'supervisor' initialized");
     // /api/events before the JSON API, which answers everything else under /api/.
     const routes = [this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
+    routes.unshift(createLogsApi({ manager: () => this.pm })); // GET /api/logs (merged live lines), before the JSON API
     routes.push(createMetricsRoute({ manager: () => this.pm })); // GET /metrics (Prometheus)
     const { unix, inet } = this.config;
     if (unix) {

@@ -847,6 +847,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   #onOutput(proc: SupervisedProcess, channel: Channel, chunk: Buffer): void {
     const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
     if (spec.events_enabled) this.emit('processLog', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
+    this.emit('processOutput', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
     if (this.mainLog.isEnabled('debug')) this.mainLog.debug(formatChildOutput(proc.name, channel, chunk));
   }
 
@@ -970,7 +971,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
     ] as const) {
       log?.close();
       if (log?.path && spec.logfile === 'AUTO' && this.#options.nocleanup !== true) {
-        for (const suffix of ['', ...Array.from({ length: spec.backups }, (_, i) => `.${i + 1}`)]) rmSync(log.path + suffix, { force: true });
+        // Compressed backups (the logging extension) end in .N.gz.
+        for (const suffix of ['', ...Array.from({ length: spec.backups }, (_, i) => [`.${i + 1}`, `.${i + 1}.gz`]).flat()]) rmSync(log.path + suffix, { force: true });
       }
     }
   }
