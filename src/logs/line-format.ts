@@ -43,6 +43,11 @@ export class LineFormatter {
   #pendingBytes = 0;
   /** JSON: epoch ms at which the unfinished line's first byte arrived. */
   #pendingSince = 0;
+  /** The last time rendered and its text: lines of one burst share a millisecond. */
+  #timeMs = NaN;
+  #timeText = '';
+  /** The prefix bytes of #timeText. */
+  #prefixBytes = EMPTY;
 
   constructor(options: LineFormatOptions) {
     this.#o = options;
@@ -76,8 +81,19 @@ export class LineFormatter {
     this.#atLineStart = true;
   }
 
-  #prefix(): string {
-    return `${formatTime(this.#o.now(), this.#o.timeFormat, this.#o.utc)} `;
+  #time(ms: number): string {
+    if (ms !== this.#timeMs) {
+      this.#timeMs = ms;
+      this.#timeText = formatTime(ms, this.#o.timeFormat, this.#o.utc);
+      this.#prefixBytes = EMPTY;
+    }
+    return this.#timeText;
+  }
+
+  #prefix(): Buffer {
+    const text = this.#time(this.#o.now());
+    if (this.#prefixBytes === EMPTY) this.#prefixBytes = Buffer.from(`${text} `);
+    return this.#prefixBytes;
   }
 
   #stamp(chunk: Buffer): Buffer {
@@ -85,7 +101,7 @@ export class LineFormatter {
     let from = 0;
     while (from < chunk.length) {
       if (this.#atLineStart) {
-        parts.push(Buffer.from(this.#prefix()));
+        parts.push(this.#prefix());
         this.#atLineStart = false;
       }
       const nl = chunk.indexOf(NL, from);
@@ -127,7 +143,7 @@ export class LineFormatter {
   }
 
   #record(line: Buffer, since: number): string {
-    const time = formatTime(since, this.#o.timeFormat, this.#o.utc);
+    const time = this.#time(since);
     const head = `{"time":${JSON.stringify(time)},"process":${JSON.stringify(this.#o.process)},"stream":"${this.#o.stream}"`;
     if (isUtf8(line)) return `${head},"line":${JSON.stringify(line.toString('utf8'))}}\n`;
     return `${head},"line":${JSON.stringify(line.toString('base64'))},"encoding":"base64"}\n`;

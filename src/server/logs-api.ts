@@ -14,8 +14,8 @@ import { LogHub, type LogFilter, type LogLine } from './log-hub.js';
 export interface LogsApiOptions {
   /** The current manager (a getter: a daemon reload replaces it). */
   manager: () => ProcessManager;
-  /** Lines kept for history, all processes together. Default 5000. */
-  historyLines?: number;
+  /** Bytes of output kept for history, all processes together. Default 4 MiB. */
+  historyBytes?: number;
   /** Interval of the keepalive comment. Default 15 s. */
   heartbeatMs?: number;
   /** A client with more unsent bytes than this is dropped. Default 4 MiB. */
@@ -73,7 +73,7 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
   const hubFor = (pm: ProcessManager): LogHub => {
     if (hub?.pm !== pm) {
       hub?.close();
-      hub = new LogHub(pm, { historyLines: options.historyLines });
+      hub = new LogHub(pm, { historyBytes: options.historyBytes });
     }
     return hub;
   };
