@@ -15,8 +15,6 @@ import { Controller, Interrupted, type Command, type CtlIo } from './ctl-control
 import { doHelp } from './ctl-help.js';
 import { HelpRequested, USAGE, UsageError, realizeOptions } from './ctl-options.js';
 
-export type { CtlIo } from './ctl-controller.js';
-
 /** supervisorctl's commands (do_NAME), by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['help', doHelp],

@@ -13,7 +13,7 @@ import { comparePy, nodeName, pyDirname, pyRepr, pySplit } from '../dialect/pyth
 import type { ReadConfigResult } from './config-types.js';
 import { configError, type Env, envNamesOf, located, type Reader, saneget } from './config-reader.js';
 import { readProgramSection } from './program-section.js';
-import { checkRpcInterfaces, normalizePath, readInetServers, readRpcInterfaces, readSupervisorctl, readUnixServers } from './server-sections.js';
+import { checkRpcInterfaces, readInetServers, readRpcInterfaces, readSupervisorctl, readUnixServers } from './server-sections.js';
 import { checkSupervisordUser, readSupervisordSection } from './supervisord-section.js';
 
 export type * from './config-types.js';
@@ -231,4 +231,4 @@ function checkUnique(r: Reader, read: ReadonlyArray<{ spec: GroupSpec }>): void 
   }
 }
 
-export { checkRpcInterfaces, normalizePath };
+export { checkRpcInterfaces };

@@ -49,8 +49,8 @@ export interface ChannelLogOptions {
  * {@link ChannelLog.write}: raw bytes into the file (rotated as supervisord does) and the ring,
  * then to `onData` listeners. `read`/`tail` follow supervisord's `readProcessStdoutLog` /
  * `tailProcessStdoutLog` exactly, *including with no file configured* (NO_FILE and
- * `['', 0, false]`, scenario S27); `readMemory`/`tailMemory` read the ring instead, which works
- * for `NONE` logs too.
+ * `['', 0, false]`, see docs/semantics.md#log-reading); `readMemory`/`tailMemory` read the ring
+ * instead, which works for `NONE` logs too.
  *
  * @example
  * const log = new ChannelLog({ file: { path, maxbytes: 50 * 2 ** 20, backups: 10 } });

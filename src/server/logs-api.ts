@@ -49,8 +49,8 @@ function parseNames(url: URL, pm: ProcessManager): string[] {
     .filter(Boolean);
   for (const n of names) {
     const { group, process } = parseNamespec(n);
-    const g = pm.getGroup(group);
-    if (!g || (process !== null && process !== group && !g.find(process))) throw new BadNameError(n);
+    const g = pm.getGroupDetails(group);
+    if (!g || (process !== null && process !== group && !g.processes.some((p) => p.name === process))) throw new BadNameError(n);
   }
   return names;
 }

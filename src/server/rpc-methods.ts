@@ -2,7 +2,7 @@
 // Supervisor. Each entry knows its signature (system.methodSignature), its help text and how many
 // parameters it takes; every operation is the ProcessManager's own, so faults are the same
 // whichever API is used.
-import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError, SupervisorError } from '../errors.js';
+import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError } from '../errors.js';
 import type { ProcessManager } from '../supervisor/manager.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
 
@@ -190,5 +190,3 @@ export async function dispatch(s: Supervisor, methodName: string, params: readon
   }
   return method.fn(s, [...params]);
 }
-
-export { SupervisorError };

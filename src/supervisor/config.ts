@@ -605,5 +605,3 @@ function assertUniqueNames(group: string, processes: readonly ProcessSpec[]): vo
     seen.add(p.name);
   }
 }
-
-export { parseBoolean, parseInteger };

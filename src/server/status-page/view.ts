@@ -17,11 +17,6 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-/** `name` when group and process share it, else `group:name` (supervisord's make_namespec). */
-export function namespecOf(group: string, name: string): string {
-  return group === name ? group : `${group}:${name}`;
-}
-
 /** Python's str(timedelta(seconds=n)) for whole seconds: `0:00:05`, `1 day, 0:00:05`. */
 export function formatUptime(seconds: number): string {
   const s = Math.max(0, Math.trunc(seconds));
