@@ -66,10 +66,15 @@ function colourOf(name: string): number {
   return COLOURS[h % COLOURS.length] as number;
 }
 
-/** Formats lines with a name column that widens as longer names appear. */
+/** Formats lines with a name column (as wide as the longest name known, widening if one comes). */
 export class LinePrinter {
-  #width = 0;
-  constructor(readonly colour: boolean) {}
+  #width: number;
+  constructor(
+    readonly colour: boolean,
+    names: readonly string[] = [],
+  ) {
+    this.#width = Math.max(0, ...names.map((n) => n.length));
+  }
 
   format(l: LogLine): string {
     this.#width = Math.max(this.#width, l.process.length);
@@ -101,13 +106,12 @@ export async function* readEvents(body: AsyncIterable<Buffer | string>): AsyncGe
   }
 }
 
-/** Names that are neither a group nor a process, from the server's process list. */
-async function unknownNames(ctl: Controller, names: readonly string[]): Promise<string[]> {
-  if (names.length === 0) return [];
+/** The namespecs of the processes `names` select (all without names), and the names that select none. */
+async function selectProcesses(ctl: Controller, names: readonly string[]): Promise<{ selected: string[]; unknown: string[] }> {
   const infos = (await ctl.supervisor('getAllProcessInfo')) as { name: string; group: string }[];
-  const known = new Set<string>();
-  for (const i of infos) known.add(i.group).add(`${i.group}:${i.name}`).add(`${i.group}:*`);
-  return names.filter((n) => !known.has(n));
+  const selects = (n: string, i: { name: string; group: string }) => n === i.group || n === `${i.group}:${i.name}` || n === `${i.group}:*`;
+  const selected = infos.filter((i) => names.length === 0 || names.some((n) => selects(n, i))).map((i) => (i.group === i.name ? i.name : `${i.group}:${i.name}`));
+  return { selected, unknown: names.filter((n) => !infos.some((i) => selects(n, i))) };
 }
 
 function query(a: LogsArgs): string {
@@ -129,15 +133,15 @@ export const doLogs: Command = async (ctl, arg) => {
     return;
   }
   if (!(await ctl.upcheck())) return;
-  const bad = await unknownNames(ctl, parsed.names);
-  if (bad.length) {
-    for (const n of bad) ctl.output(`${n}: ERROR (no such process)`);
+  const { selected, unknown } = await selectProcesses(ctl, parsed.names);
+  if (unknown.length) {
+    for (const n of unknown) ctl.output(`${n}: ERROR (no such process)`);
     ctl.exitstatus = EXIT.GENERIC;
     return;
   }
   const env = ctl.io.env ?? process.env;
   const tty = (ctl.io.stdout as { isTTY?: boolean }).isTTY === true;
-  const printer = new LinePrinter(tty && env.NO_COLOR === undefined);
+  const printer = new LinePrinter(tty && env.NO_COLOR === undefined, selected);
   if (parsed.follow) {
     ctl.handlesInterrupt = true;
     if (tty) ctl.output('==> Press Ctrl-C to exit <==');

@@ -81,6 +81,7 @@ describe('procvisorctl logs -f with three processes', () => {
     expect(text).not.toContain('Press Ctrl-C'); // banner only on a terminal
     const lines = text.split('\n').filter(Boolean);
     for (const l of lines) expect(l).toMatch(PLAIN_LINE);
+    expect(new Set(lines.map((l) => l.search(/ [|!] /))).size).toBe(1); // one name column, as wide as "worker"
     for (const m of seen()) {
       expect(m[3]).toBe(m[1]); // the prefix names the process that wrote the line
       expect(m[2]).toBe(m[4] === 'oops' ? '!' : '|');
