@@ -3,9 +3,9 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { Clock } from './clock.js';
 import type { Channel } from './config.js';
-import type { ManagerEvents } from './events.js';
+import type { ManagerEvents, ProcessStateEvent } from './events.js';
 import { formatChildOutput, type MainLog } from '../logs/main-log.js';
-import { newGuardValue } from './orphan-guard.js';
+import { holdWatchdog, newGuardValue } from './orphan-guard.js';
 import type { ProcessHost, SupervisedProcess } from './process.js';
 import type { Spawner } from './spawner.js';
 import type { SupervisorState } from './states.js';
@@ -29,12 +29,14 @@ export interface HostWiring {
   events: EventEmitter<ManagerEvents>;
   mood(): SupervisorState;
   /** After every transition (dependents waiting to autostart, the memory sampler). */
-  afterTransition(): void;
+  afterTransition(event: ProcessStateEvent): void;
 }
 
-export function createProcessHost(w: HostWiring): ProcessHost {
+/** The host, and what to call once its manager has shut down (lets go of the orphan guard). */
+export function createProcessHost(w: HostWiring): { host: ProcessHost; release(): Promise<void> } {
   const { mainLog, logger, events } = w;
-  return {
+  const release = w.orphanGuard ? holdWatchdog() : () => Promise.resolve();
+  const host: ProcessHost = {
     clock: w.clock,
     spawner: w.spawner,
     guardValue: w.orphanGuard ? newGuardValue() : null,
@@ -43,7 +45,7 @@ export function createProcessHost(w: HostWiring): ProcessHost {
     serverUrl: () => w.serverUrl,
     emitState: (ev) => {
       events.emit('processState', ev);
-      w.afterTransition();
+      w.afterTransition(ev);
     },
     output: (proc: SupervisedProcess, channel: Channel, chunk: Buffer) => {
       const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
@@ -56,4 +58,5 @@ export function createProcessHost(w: HostWiring): ProcessHost {
       logger?.log(level, message);
     },
   };
+  return { host, release };
 }

@@ -389,6 +389,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       this.#p.memory.stop();
     });
     this.#p.session.retireAll();
+    await this.#p.releaseHost();
   }
 
   #assertRunning(): void {

@@ -6,12 +6,13 @@ import { BadCommandError, resolveCommand, type ResolvedCommand } from './command
 import type { Clock, TimerHandle } from './clock.js';
 import type { Channel, ProcessSpec } from './config.js';
 import type { ProcessStateEvent } from './events.js';
-import { decideOnExit, describeExit, shouldAutorestart } from './exit.js';
+import { decideOnExit, describeExit } from './exit.js';
 import { describeProcess, type ProcessInfo, type ProcessStatusInfo } from './process-info.js';
 import { signalName } from './signals.js';
 import { STATE_CODE, type ProcessState } from './states.js';
 import { assertTransition } from './transitions.js';
-import { retryDelay, shouldGiveUp } from './backoff.js';
+import { shouldGiveUp } from './backoff.js';
+import { stateTimer } from './state-timers.js';
 import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, startReadiness } from './readiness.js';
 import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
@@ -178,42 +179,36 @@ export class SupervisedProcess {
     this.#host.emitState({ name: this.name, group: this.group, from, to, pid: this.#pid, time: this.#host.clock.epochMs(), ...detail });
   }
 
-  /** Each state owns at most one timer, in place of supervisord's per-tick checks (docs/semantics.md#no-tick). */
+  /** Each state owns at most one timer, in place of supervisord's per-tick checks (see state-timers.ts for which). */
   #armStateTimer(state: ProcessState): TimerHandle | undefined {
     const clock = this.#host.clock;
-    switch (state) {
-      case 'STARTING':
-        // RUNNING once up for startsecs (docs/semantics.md#promotion).
-        return this.#armPromotion(this.spec.startsecs * 1000);
-      case 'BACKOFF': {
-        const policy = this.spec.ext.backoff;
-        if (shouldGiveUp(policy, this.#backoff, this.spec.startretries)) {
-          // Give up: BACKOFF -> FATAL as the next step, never inside the failing call (docs/semantics.md#backoff).
-          return clock.setTimeout(() => this.#giveUp(), 0);
-        }
-        // Retry after the policy's delay (supervisord: n seconds after the n-th failure).
-        const ms = retryDelay(policy, this.#backoff) * 1000;
-        this.#retryAt = clock.epochMs() + ms;
-        return clock.setTimeout(() => this.#retry(), ms);
-      }
-      case 'RUNNING': {
-        // A backoff policy with reset_after forgets failures only after a stable run.
-        const after = this.spec.ext.backoff.reset_after;
-        return after !== null && this.#backoff > 0 ? clock.setTimeout(() => (this.#backoff = 0), after * 1000) : undefined;
-      }
-      case 'STOPPING':
-        // SIGKILL after stopwaitsecs, repeated every stopwaitsecs (docs/semantics.md#stop).
-        return clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
-      case 'EXITED': {
-        // Autorestart as the next step (after the policy's delay for an unstable run; docs/semantics.md#autorestart).
-        if (!shouldAutorestart(this.spec.autorestart, this.spec.exitcodes, this.#exitstatus)) return undefined;
-        const unstable = this.spec.ext.backoff.reset_after !== null && this.#backoff > 0;
-        const ms = unstable ? retryDelay(this.spec.ext.backoff, this.#backoff) * 1000 : 0;
-        if (ms > 0) this.#retryAt = clock.epochMs() + ms;
-        return clock.setTimeout(() => this.#autorestart(), ms);
-      }
-      default:
+    const timer = stateTimer(state, {
+      startsecs: this.spec.startsecs,
+      stopwaitsecs: this.spec.stopwaitsecs,
+      startretries: this.spec.startretries,
+      autorestart: this.spec.autorestart,
+      exitcodes: this.spec.exitcodes,
+      policy: this.spec.ext.backoff,
+      backoff: this.#backoff,
+      exitstatus: this.#exitstatus,
+    });
+    switch (timer?.action) {
+      case undefined:
         return undefined;
+      case 'promote':
+        return this.#armPromotion(timer.ms);
+      case 'giveUp':
+        return clock.setTimeout(() => this.#giveUp(), timer.ms);
+      case 'retry':
+        this.#retryAt = clock.epochMs() + timer.ms;
+        return clock.setTimeout(() => this.#retry(), timer.ms);
+      case 'forgetFailures':
+        return clock.setTimeout(() => (this.#backoff = 0), timer.ms);
+      case 'kill':
+        return clock.setTimeout(() => this.#escalate(), timer.ms);
+      case 'autorestart':
+        if (timer.ms > 0) this.#retryAt = clock.epochMs() + timer.ms;
+        return clock.setTimeout(() => this.#autorestart(), timer.ms);
     }
   }
 

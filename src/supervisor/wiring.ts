@@ -27,6 +27,8 @@ export interface ManagerParts {
   readonly session: ConfigSession;
   readonly memory: MemoryWatch;
   readonly sources: ReadModelSources;
+  /** Lets go of the orphan guard once the manager has shut down. */
+  releaseHost(): Promise<void>;
   /** Resolves a program or group configuration given through the API (origin 'api'). */
   resolve(config: AnyConfig): GroupEntry;
 }
@@ -46,8 +48,9 @@ export interface Wiring {
 export function wireManager(w: Wiring): ManagerParts {
   const { options } = w;
   const registry = new Registry();
+  const sampleAll = options.metrics === true;
   const ports = new PortAllocator();
-  const host = createProcessHost({
+  const { host, release } = createProcessHost({
     clock: w.clock,
     spawner: options.spawner ?? nodeSpawner({ clock: w.clock, orphanGuard: options.orphanGuard ?? true }),
     orphanGuard: options.orphanGuard ?? true,
@@ -57,20 +60,23 @@ export function wireManager(w: Wiring): ManagerParts {
     logger: options.logger,
     events: w.events,
     mood: w.mood,
-    afterTransition: () => {
+    afterTransition: (ev) => {
       autostart.schedule();
-      memory.update();
+      // Only a process that is sampled can need the sampler armed: checking just that one keeps a
+      // transition O(1) (a scan of every process here made starting N programs cost N²).
+      if (sampleAll || registry.get(ev.group)?.find(ev.name)?.spec.ext.max_memory_mb != null) memory.update();
     },
   });
   const ctx: ManagerContext = { registry, events: w.events, host, mood: w.mood };
   const commands = new Commands(ctx);
   const autostart = new Autostart(ctx);
   const session = new ConfigSession(ctx, { childlogdir: w.childlogdir, identifier: w.identifier, nocleanup: options.nocleanup === true, ports, commands, autostart });
-  const memory = createMemoryWatch(ctx, { intervalMs: options.sampleIntervalMs ?? 1000, all: options.metrics === true, restart: w.restart });
+  const memory = createMemoryWatch(ctx, { intervalMs: options.sampleIntervalMs ?? 1000, all: sampleAll, restart: w.restart });
   const env = options.environment ?? process.env;
   const resolve = (config: AnyConfig): GroupEntry => ({
     spec: resolveGroup(config, { env, globalEnvironment: options.globalEnvironment ?? {}, origin: 'api' }),
     config,
   });
-  return { registry, ctx, commands, autostart, session, memory, sources: { ports, metrics: (pid) => memory.metrics.get(pid) }, resolve };
+  const sources = { ports, metrics: (pid: number) => memory.metrics.get(pid) };
+  return { registry, ctx, commands, autostart, session, memory, sources, releaseHost: release, resolve };
 }

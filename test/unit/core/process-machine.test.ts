@@ -266,7 +266,7 @@ describe('backoff and giving up', () => {
     expect(h.events.map((e) => e.to)).toEqual(['STARTING', 'BACKOFF']);
     h.clock.advance(1);
     expect(h.events.map((e) => e.to)).toEqual(['STARTING', 'BACKOFF', 'STARTING', 'BACKOFF', 'FATAL']);
-    expect(h.events.slice(2).map((e) => e.time - h.events[0]!.time)).toEqual([1000, 1000, 1000]);
+    expect(h.events.slice(2).map((e) => e.time - (h.events[0]?.time ?? 0))).toEqual([1000, 1000, 1000]);
     expect(h.proc.state).toBe('FATAL');
     expect(h.proc.spawnerr).toBe("can't find command '/nonexistent/x'");
   });
