@@ -175,9 +175,10 @@ function closeWatchdog(): Promise<void> {
   }
   watchdog = undefined;
   return new Promise<void>((resolve) => {
-    // Bounded: the watchdog gives what is left one second after SIGTERM before SIGKILL.
+    // Bounded: the watchdog gives what is left one second after SIGTERM before SIGKILL. The timer
+    // is not unref'd: the watchdog is, so this timer is what keeps a script that awaits shutdown()
+    // at its top level alive until the watchdog has exited (else Node ends it with exit code 13).
     const timer = setTimeout(resolve, 2500);
-    timer.unref();
     w.once('exit', () => {
       clearTimeout(timer);
       resolve();

@@ -11,6 +11,7 @@ import { validateDependencies } from './dependencies.js';
 import { ProcessGroup } from './group.js';
 import { processKey as key, makeNamespec } from './names.js';
 import { checkLogPaths, createProcessLogs } from './output.js';
+import { checkChildLogDir } from './childlogdir-check.js';
 import { listeningPorts, type PortAllocator } from './ports.js';
 import { SupervisedProcess } from './process.js';
 import { diffGroups, planReload, type ReloadPlan } from './reload-plan.js';
@@ -213,6 +214,7 @@ export class ConfigSession {
     }
     for (const name of plan.added) if (registry.has(name)) throw new AlreadyAddedError(name);
     fresh.forEach(checkLogPaths);
+    checkChildLogDir(fresh, this.#o.childlogdir);
     const env = this.#allocatePorts(fresh);
 
     for (const name of plan.removed) this.#removeGroup(name);
