@@ -9,9 +9,9 @@ import { setFlagsFromString } from 'node:v8';
 import { isSupervisorError } from '../errors.js';
 import { parseByteSize, parseInteger, parseOctal } from '../dialect/datatypes.js';
 import type { SupervisordSection } from '../config-file/config-types.js';
-import { Daemon } from '../server/daemon.js';
 import { SUPERVISOR_VERSION } from '../server/rpc-methods.js';
 import { versionLine } from './own-version.js';
+import { runUnderTini, wantsInit } from './pid1.js';
 
 const USAGE = `procvisor -- run a set of applications under supervision (supervisord-compatible).
 
@@ -170,6 +170,8 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     io.stderr.write(`Error: No config file found at default paths (/etc/supervisord.conf, /etc/supervisor/supervisord.conf); use the -c option to specify a config file at a different path\nFor help, use ${prog} -h\n`);
     return 2;
   }
+  // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon.
+  const { Daemon } = await import('../server/daemon.js');
   // Foreground always: the log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
   const daemon = new Daemon({
     configPath,
@@ -201,7 +203,10 @@ if (invokedDirectly()) {
   // back, so it cost RSS for the daemon's lifetime (500 `sleep` programs: 80 -> 73 MB); the
   // extra scavenges are cheap for a process that mostly waits. Embedders' hosts are left alone.
   setFlagsFromString('--semi-space-growth-factor=1');
-  main(process.argv.slice(2)).then(
+  const argv = process.argv.slice(2);
+  // As PID 1, tini goes in front to reap orphans (see pid1.ts); this process then only forwards signals.
+  const underInit = wantsInit() ? runUnderTini(argv) : undefined;
+  (underInit ?? main(argv)).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`procvisor: ${String((e as Error)?.stack ?? e)}\n`);

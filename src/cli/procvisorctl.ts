@@ -13,6 +13,7 @@ import { doLogs } from './ctl-cmd-merged-logs.js';
 import { doClear, doPid, doRestart, doSignal, doStart, doStatus, doStop } from './ctl-cmd-process.js';
 import { Controller, Interrupted, type Command, type CtlIo } from './ctl-controller.js';
 import { doHelp } from './ctl-help.js';
+import { doHealth, doReady } from './ctl-cmd-health.js';
 import { HelpRequested, USAGE, UsageError, VersionRequested, realizeOptions } from './ctl-options.js';
 import { versionLine } from './own-version.js';
 
@@ -42,6 +43,9 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['tail', doTail],
   ['update', doUpdate],
   ['version', doVersion],
+  // procvisor's own, for container health checks and probes.
+  ['health', doHealth],
+  ['ready', doReady],
 ]);
 
 /** Exit status when Ctrl-C interrupts a command that does not handle it (128 + SIGINT). */

@@ -214,6 +214,9 @@ const SUPERVISORD_ORDER: Array<keyof SupervisordSection> = [
   'environment',
   'identifier',
   'umask',
+  'shutdown_on_fatal',
+  'health_without_auth',
+  'health_ready_programs',
 ];
 
 function supervisordLines(s: Partial<SupervisordSection>): Line[] {
@@ -229,7 +232,8 @@ function supervisordLines(s: Partial<SupervisordSection>): Line[] {
     if (key === 'environment' && value !== undefined) {
       const env = value as Record<string, string>;
       if (Object.keys(env).length > 0) lines.push(...renderOption('[supervisord]', key, environmentText(env, '[supervisord]'), 'literal2', HERE_MARKER));
-    } else write(key, value);
+    } else if (key === 'health_ready_programs' && Array.isArray(value)) write(key, value.join(','));
+    else write(key, value);
   }
   return lines;
 }

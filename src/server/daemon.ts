@@ -19,6 +19,7 @@ import { createStatusPage } from './status-page/status-page.js';
 import { createMetricsRoute } from './metrics.js';
 import { createLogsApi } from './logs-api.js';
 import { lookupUser } from '../dialect/users.js';
+import { ServiceHooks } from './service-hooks.js';
 
 export interface DaemonOptions {
   /** The supervisord.conf to run. */
@@ -56,6 +57,8 @@ export class Daemon implements Supervisor {
   #stopping: Promise<void> | undefined;
   #restarting = false;
   readonly #signalHandlers: [NodeJS.Signals, () => void][] = [];
+  /** Exit policies, systemd notifications, /healthz and /readyz. */
+  readonly service = new ServiceHooks(this);
 
   constructor(options: DaemonOptions) {
     this.options = options;
@@ -82,6 +85,7 @@ export class Daemon implements Supervisor {
       echo: o.nodaemon && !o.silent ? (this.options.echo ?? process.stdout) : undefined,
     });
     this.mainLog.open();
+    this.service.opened();
     this.#dropPrivileges();
     if (process.getuid?.() === 0 && !o.user) {
       this.mainLog.critical(
@@ -122,6 +126,7 @@ export class Daemon implements Supervisor {
     });
     this.pm.useConfigSource(() => [...this.#reread().groups.values()], [...this.config.groups.values()]);
     this.events?.rebind();
+    this.service.managerCreated(this.pm);
   }
 
   /** Reads the configuration file again (reloadConfig); it becomes the daemon's configuration. */
@@ -138,24 +143,26 @@ export class Daemon implements Supervisor {
   async #activate(): Promise<void> {
     this.pm.addConfiguredGroups();
     await this.pm.start();
+    this.service.activated();
   }
 
   async #listen(): Promise<void> {
     this.mainLog.info("RPC interface 'supervisor' initialized");
     // /api/events before the JSON API, which answers everything else under /api/.
-    const routes = [this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
-    routes.unshift(createLogsApi({ manager: () => this.pm })); // GET /api/logs (merged live lines), before the JSON API
+    const routes = [this.service.health.route, this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
+    routes.splice(routes.indexOf(this.events) + 1, 0, createLogsApi({ manager: () => this.pm })); // GET /api/logs (merged live lines), before the JSON API
     routes.push(createMetricsRoute({ manager: () => this.pm })); // GET /metrics (Prometheus)
     const { unix, inet } = this.config;
+    const anonymousRoutes = this.service.anonymousHealth ? [this.service.health.route] : [];
     if (unix) {
       if (!unix.credentials) this.mainLog.critical("Server 'unix_http_server' running without any HTTP authentication checking");
-      this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes }), unix));
+      this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes, anonymousRoutes }), unix));
       this.#ownSocket = unix.file;
     }
     if (inet) {
       if (!inet.credentials) this.mainLog.critical("Server 'inet_http_server' running without any HTTP authentication checking");
       const allowedHosts = loopbackHosts(inet.host);
-      this.#servers.push(await listenInet(createHandler({ supervisor: this, credentials: inet.credentials, routes, allowedHosts }), inet));
+      this.#servers.push(await listenInet(createHandler({ supervisor: this, credentials: inet.credentials, routes, allowedHosts, anonymousRoutes }), inet));
     }
   }
 
@@ -184,9 +191,10 @@ export class Daemon implements Supervisor {
   // ---- Supervisor (the RPC layer's view) ------------------------------------------------------
 
   /** Orderly shutdown: stop everything (descending priority), close servers, remove pidfile. */
-  shutdown(): void {
+  shutdown(exitCode = 0): void {
+    if (!this.#stopping) this.service.stopping();
     this.#stopping ??= this.#shutdownNow().then(
-      () => this.#resolveDone(0),
+      () => this.#resolveDone(exitCode),
       (e: unknown) => {
         this.mainLog.critical(`shutdown failed: ${String(e)}`);
         this.#resolveDone(1);
@@ -201,6 +209,7 @@ export class Daemon implements Supervisor {
     this.events.close();
     await this.pm.shutdown();
     await this.#closeServers();
+    await this.service.closed();
   }
 
   /** Undoes a start that failed half-way (a server could not listen, …). */
@@ -209,6 +218,7 @@ export class Daemon implements Supervisor {
     this.events.close();
     await this.pm?.shutdown();
     await this.#closeServers();
+    await this.service.closed();
   }
 
   async #closeServers(): Promise<void> {
@@ -231,6 +241,7 @@ export class Daemon implements Supervisor {
     void (async () => {
       try {
         await new Promise((r) => setImmediate(r));
+        this.service.reloading();
         await this.pm.shutdown();
         try {
           this.config = loadDaemonConfig(this.options.configPath, this.options.overrides);

@@ -20,6 +20,8 @@ export interface ProcessStateEvent {
   tries?: number;
   /** Epoch milliseconds. */
   time: number;
+  /** On a transition caused by the child's death (EXITED, BACKOFF, STOPPED): its exit code or signal. */
+  death?: { code: number | null; signal: NodeJS.Signals | null };
 }
 
 /** A chunk of output, for programs with `stdout_events_enabled` / `stderr_events_enabled`. */

@@ -201,6 +201,12 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   /** Starts every autostart process that was never started, groups in ascending priority. */
   async start(): Promise<void> {
     this.#assertRunning();
+    // `notify` programs: their sockets must exist before they start and send READY=1.
+    const sockets = this.#p.registry.processes().flatMap((p) => p.notifySocketReady ?? []);
+    if (sockets.length > 0) {
+      await Promise.all(sockets);
+      if (this.#mood !== 'RUNNING') return; // shut down meanwhile: nothing to start
+    }
     this.#p.autostart.begin(this.#p.registry.ordered());
   }
 

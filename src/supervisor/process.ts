@@ -13,7 +13,8 @@ import { STATE_CODE, type ProcessState } from './states.js';
 import { assertTransition } from './transitions.js';
 import { shouldGiveUp } from './backoff.js';
 import { stateTimer } from './state-timers.js';
-import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, startReadiness } from './readiness.js';
+import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, notifyCheckOf, startReadiness } from './readiness.js';
+import { type ProgramNotify, programNotifyFor } from './notify-program.js';
 import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
 import { childEnvironment, execFailureLines, type ChildHandle, type Environment, type Spawner, type SpawnRequest } from './spawner.js';
@@ -87,6 +88,15 @@ export class SupervisedProcess {
     this.#extraEnv = extraEnv;
     this.#host = host;
     this.logs = logs;
+    this.#notify = programNotifyFor(undefined, notifyCheckOf(spec.ext.ready) !== undefined, (m) => host.log('error', m));
+  }
+
+  /** The $NOTIFY_SOCKET of a program with a `notify` readiness check. */
+  #notify: ProgramNotify | undefined;
+
+  /** For a `notify` program: resolves once its $NOTIFY_SOCKET exists (the manager waits before autostart). */
+  get notifySocketReady(): Promise<void> | undefined {
+    return this.#notify?.listening;
   }
 
   get spec(): ProcessSpec {
@@ -347,6 +357,7 @@ export class SupervisedProcess {
     this.#child = child;
     this.#pid = pid;
     this.#host.log('info', `spawned: '${this.name}' with pid ${pid}`);
+    this.#notify?.childStarted(pid, notifyCheckOf(this.spec.ext.ready)?.watchdog, this.#host.clock, () => this.#watchdogMissed(pid));
     if (this.spec.ext.ready) this.#gate(this.spec.ext.ready, pid);
     return pid;
   }
@@ -358,7 +369,8 @@ export class SupervisedProcess {
       const log = stream === 'stderr' ? (this.logs.stderr ?? this.logs.stdout) : this.logs.stdout;
       return log.onData(lineSplitter(fn));
     };
-    this.#readiness = startReadiness(config, { pid, name: this.name }, lines, { set: (fn, ms) => clock.setTimeout(fn, ms), clear: (h) => clock.clearTimeout(h as TimerHandle) }, {
+    const notify = this.#notify;
+    this.#readiness = startReadiness(config, { pid, name: this.name, notifications: notify && ((fn) => notify.subscribe(fn)) }, lines, { set: (fn, ms) => clock.setTimeout(fn, ms), clear: (h) => clock.clearTimeout(h as TimerHandle) }, {
       ready: () => {
         this.#readiness = undefined;
         this.#ready = true;
@@ -372,6 +384,13 @@ export class SupervisedProcess {
         this.#host.spawner.kill(-pid, 9); // a failure means it is already gone
       },
     });
+  }
+
+  /** A `notify` program stopped its WATCHDOG=1 pings: kill it (autorestart then decides). */
+  #watchdogMissed(pid: number): void {
+    if (this.#pid !== pid || this.#killing) return;
+    this.#host.log('warn', `${this.name}: no WATCHDOG=1 within ${notifyCheckOf(this.spec.ext.ready)?.watchdog}s; killing it (pid ${pid})`);
+    this.#host.spawner.kill(-pid, 9); // a failure means it is already gone
   }
 
   #spawnFailed(message: string): undefined {
@@ -390,7 +409,9 @@ export class SupervisedProcess {
   #environment(): Environment {
     if (this.#envFor?.spec !== this.spec) {
       const host = { base: this.#host.baseEnvironment(), serverUrl: this.#host.serverUrl(), guardValue: this.#host.guardValue };
-      this.#envFor = { spec: this.spec, env: childEnvironment(this.spec, host, this.#extraEnv) };
+      this.#notify = programNotifyFor(this.#notify, notifyCheckOf(this.spec.ext.ready) !== undefined, (m) => this.#host.log('error', m));
+      const notifyEnv = this.#notify?.environment(notifyCheckOf(this.spec.ext.ready)?.watchdog) ?? {};
+      this.#envFor = { spec: this.spec, env: { ...childEnvironment(this.spec, host, this.#extraEnv), ...notifyEnv } };
     }
     return this.#envFor.env;
   }
@@ -404,6 +425,8 @@ export class SupervisedProcess {
     this.logs.stderr?.endLine();
     this.#readiness?.abort();
     this.#readiness = undefined;
+    this.#notify?.childExited();
+    const death = { code, signal };
     const d = decideOnExit({
       name: this.name,
       state: this.#state,
@@ -435,13 +458,13 @@ export class SupervisedProcess {
     switch (d.to) {
       case 'STOPPED': // STOPPING -> STOPPED
         this.#killing = false;
-        this.#setState('STOPPED', { expected: d.expected, exitstatus: status });
+        this.#setState('STOPPED', { expected: d.expected, exitstatus: status, death });
         break;
       case 'BACKOFF': // STARTING -> BACKOFF: a failed start
-        this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: d.spawnerr ?? '' });
+        this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: d.spawnerr ?? '', death });
         break;
       case 'EXITED': // RUNNING -> EXITED
-        this.#setState('EXITED', { expected: d.expected, exitstatus: status });
+        this.#setState('EXITED', { expected: d.expected, exitstatus: status, death });
         break;
       case 'UNKNOWN': // no edge leaves UNKNOWN
         break;
@@ -555,6 +578,7 @@ export class SupervisedProcess {
 
   /** Stops every timer (used when the group is removed). */
   dispose(): void {
+    this.#notify?.close();
     this.#readiness?.abort();
     this.#readiness = undefined;
     this.#host.clock.clearTimeout(this.#timer);

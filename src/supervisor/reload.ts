@@ -123,7 +123,7 @@ export class ConfigSession {
 
   /** The plan that makes the active groups exactly `entries` (the last read when omitted). */
   planAll(entries: readonly GroupEntry[] = this.available()): ChangePlan {
-    for (const e of entries) e.spec.processes.forEach(checkLogPaths);
+    for (const e of entries) this.#checkPaths(e.spec.processes);
     validateDependencies(
       entries.map((e) => e.spec),
       [],
@@ -144,7 +144,7 @@ export class ConfigSession {
    */
   planSome(change: { upsert?: readonly GroupEntry[]; remove?: readonly string[] }): ChangePlan {
     const upsert = change.upsert ?? [];
-    for (const e of upsert) e.spec.processes.forEach(checkLogPaths);
+    for (const e of upsert) this.#checkPaths(e.spec.processes);
     const touched = new Set([...upsert.map((e) => e.spec.name), ...(change.remove ?? [])]);
     const registry = this.#ctx.registry;
     const untouched = registry.ordered().filter((g) => !touched.has(g.name));
@@ -255,6 +255,12 @@ export class ConfigSession {
       this.#ctx.events.emit('processGroupAdded', name);
     }
     if (options.autostart !== false) this.#o.autostart.run(added);
+  }
+
+  /** Log paths whose directory is missing, and a missing childlogdir, are configuration errors. */
+  #checkPaths(processes: readonly ProcessSpec[]): void {
+    processes.forEach(checkLogPaths);
+    checkChildLogDir(processes, this.#o.childlogdir);
   }
 
   #assertRunning(): void {
