@@ -33,6 +33,7 @@ export { toSystemdUnits, processUnit, daemonUnit } from './config-file/systemd.j
 
 // procvisor's opt-in options.
 export type { ExtensionConfig, Dependency, DependencyCondition, PortConfig } from './supervisor/extensions.js';
+export type { LoggingConfig } from './supervisor/log-options.js';
 export type { BackoffPolicy } from './supervisor/backoff.js';
 export type { ReadinessConfig, ReadyCheck } from './supervisor/readiness.js';
 export type { ReloadPlan } from './supervisor/reload-plan.js';

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { doAdd, doAvail, doRemove, doReread, doUpdate } from './ctl-cmd-config.js';
 import { doEOF, doFg, doOpen, doReload, doShutdown, doVersion } from './ctl-cmd-daemon.js';
 import { doMaintail, doTail } from './ctl-cmd-logs.js';
+import { doLogs } from './ctl-cmd-merged-logs.js';
 import { doClear, doPid, doRestart, doSignal, doStart, doStatus, doStop } from './ctl-cmd-process.js';
 import { Controller, Interrupted, type Command, type CtlIo } from './ctl-controller.js';
 import { doHelp } from './ctl-help.js';
@@ -26,6 +27,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['avail', doAvail],
   ['clear', doClear],
   ['fg', doFg],
+  ['logs', doLogs], // procvisor's own: merged lines of many processes (not in supervisorctl's help list)
   ['maintail', doMaintail],
   ['open', doOpen],
   ['pid', doPid],

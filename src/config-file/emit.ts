@@ -191,7 +191,8 @@ function programLines(p: ProgramConfig, where = `[program:${p.name}]`): Line[] {
   } catch (e) {
     throw cannot(`${where} ${(e as ExtensionError).option}`, (e as Error).message);
   }
-  for (const [key, text] of ext) lines.push(...renderOption(where, key, text, 'template', PROGRAM_MARKER));
+  // A log time format is a literal strftime pattern: its % are doubled so the reader gives them back.
+  for (const [key, text] of ext) lines.push(...renderOption(where, key, text, key === 'log_time_format' ? 'literal' : 'template', PROGRAM_MARKER));
   return lines;
 }
 

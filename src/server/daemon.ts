@@ -16,6 +16,8 @@ import type { Supervisor } from './rpc-methods.js';
 import { createJsonApi, type JsonApi } from './json-api.js';
 import { createEventsApi } from './events-api.js';
 import { createStatusPage } from './status-page/status-page.js';
+import { createMetricsRoute } from './metrics.js';
+import { createLogsApi } from './logs-api.js';
 import { lookupUser } from '../dialect/users.js';
 import { ServiceHooks } from './service-hooks.js';
 
@@ -150,6 +152,8 @@ export class Daemon implements Supervisor {
     this.mainLog.info("RPC interface 'supervisor' initialized");
     // /api/events before the JSON API, which answers everything else under /api/.
     const routes = [this.service.health.route, this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
+    routes.splice(routes.indexOf(this.events) + 1, 0, createLogsApi({ manager: () => this.pm })); // GET /api/logs (merged live lines), before the JSON API
+    routes.push(createMetricsRoute({ manager: () => this.pm })); // GET /metrics (Prometheus)
     const { unix, inet } = this.config;
     const anonymousRoutes = this.service.anonymousHealth ? [this.service.health.route] : [];
     if (unix) {

@@ -36,6 +36,8 @@ export interface ProcessLogEvent {
 export type ManagerEvents = {
   processState: [event: ProcessStateEvent];
   processLog: [event: ProcessLogEvent];
+  /** Every chunk any process writes (whatever `*_events_enabled` says): live log views. */
+  processOutput: [event: ProcessLogEvent];
   processGroupAdded: [name: string];
   processGroupRemoved: [name: string];
   supervisorState: [state: SupervisorState];

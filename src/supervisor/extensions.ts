@@ -5,6 +5,7 @@
 import { parseBoolean, parseInteger } from '../dialect/datatypes.js';
 import { type BackoffPolicy, SUPERVISORD_BACKOFF } from './backoff.js';
 import type { ReadinessConfig, ReadyCheck } from './readiness.js';
+import { LOGGING_INI_KEYS, type LoggingConfig, type LoggingOptions, loggingFromIni, loggingToIni, resolveLogging } from './log-options.js';
 
 /** What a dependent waits for: the dependency started (spawned), is RUNNING (ready), or exited 0. */
 export type DependencyCondition = 'started' | 'running' | 'exited';
@@ -33,6 +34,8 @@ export interface ExtensionConfig {
   backoff?: 'linear' | 'exponential' | Partial<BackoffPolicy>;
   max_memory_mb?: number;
   port?: 'hash' | 'ephemeral' | PortConfig;
+  /** Timestamped or JSON log lines, time rotation, compressed backups, retention by age. */
+  logging?: LoggingConfig;
   /** Shut the supervisor down when this program exits on its own (true) or exits unexpectedly; its exit status becomes the supervisor's. */
   shutdown_on_exit?: boolean | 'unexpected';
   /** Shut the supervisor down when this program goes FATAL, exiting non-zero (its last exit status, else 1). */
@@ -45,11 +48,12 @@ export interface Extensions {
   backoff: BackoffPolicy;
   max_memory_mb: number | null;
   port: Required<Omit<PortConfig, 'host'>> & { host: string | null } | null;
+  logging: LoggingOptions | null;
   shutdown_on_exit: boolean | 'unexpected';
   shutdown_on_fatal: boolean;
 }
 
-export const EXTENSION_KEYS: ReadonlySet<string> = new Set(['ready', 'depends_on', 'backoff', 'max_memory_mb', 'port', 'shutdown_on_exit', 'shutdown_on_fatal']);
+export const EXTENSION_KEYS: ReadonlySet<string> = new Set(['ready', 'depends_on', 'backoff', 'max_memory_mb', 'port', 'logging', 'shutdown_on_exit', 'shutdown_on_fatal']);
 
 export class ExtensionError extends Error {
   constructor(
@@ -151,6 +155,7 @@ export function resolveExtensions(cfg: ExtensionConfig): Extensions {
     backoff: resolveBackoff(cfg.backoff),
     max_memory_mb: mem ?? null,
     port: resolvePort(cfg.port),
+    logging: resolveLogging(cfg.logging, fail),
     ...resolveShutdown(cfg),
   };
 }
@@ -188,6 +193,7 @@ export const EXTENSION_INI_KEYS = [
   'port_range',
   'port_host',
   'port_env',
+  ...LOGGING_INI_KEYS,
   'shutdown_on_exit',
   'shutdown_on_fatal',
 ] as const;
@@ -275,6 +281,8 @@ export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]
     if (env !== undefined) cfg.env = env.trim();
     out.port = cfg;
   }
+  const logging = loggingFromIni(get, fail);
+  if (logging) out.logging = logging;
   const onExit = get('shutdown_on_exit');
   if (onExit !== undefined) {
     out.shutdown_on_exit = onExit.trim().toLowerCase() === 'unexpected' ? 'unexpected' : flag('shutdown_on_exit', onExit, "true, false or 'unexpected'");
@@ -321,6 +329,7 @@ export function extensionsToIni(cfg: ExtensionConfig): Array<[string, string]> {
     if (p.host !== undefined) out.push(['port_host', p.host]);
     if (p.env !== undefined) out.push(['port_env', p.env]);
   }
+  out.push(...loggingToIni(cfg.logging));
   if (cfg.shutdown_on_exit !== undefined) out.push(['shutdown_on_exit', String(cfg.shutdown_on_exit)]);
   if (cfg.shutdown_on_fatal !== undefined) out.push(['shutdown_on_fatal', String(cfg.shutdown_on_fatal)]);
   return out;

@@ -52,6 +52,7 @@ export function createProcessHost(w: HostWiring): { host: ProcessHost; release()
     output: (proc: SupervisedProcess, channel: Channel, chunk: Buffer) => {
       const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
       if (spec.events_enabled) events.emit('processLog', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
+      events.emit('processOutput', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
       if (mainLog.isEnabled('debug')) mainLog.debug(formatChildOutput(proc.name, channel, chunk));
     },
     log: (level, message) => {

@@ -428,6 +428,9 @@ export class SupervisedProcess {
 
   #reap(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.#child) return;
+    // An unfinished last line of a timestamped/JSON log is written now (raw logs: no-op).
+    this.logs.stdout.endLine();
+    this.logs.stderr?.endLine();
     this.#readiness?.abort();
     this.#readiness = undefined;
     this.#notify?.childExited();

@@ -1,7 +1,8 @@
 // Reload plans: what a new configuration changes, process by process. A change to how a process
 // is spawned (command, environment, directory, user, umask, log files, redirect, port) needs a
 // restart; anything else (autorestart, startsecs, retries, exit codes, stop signal and wait,
-// priority, log rotation limits, backoff, readiness, memory limit) applies to the live process. Pure.
+// priority, log rotation limits, backoff, readiness, memory limit) applies to the live process; a
+// change of the `logging` extension restarts it (its log files are set up per process). Pure.
 import type { GroupSpec, ProcessSpec } from './config.js';
 
 export interface ReloadPlan {
@@ -33,6 +34,7 @@ export function diffProcess(a: ProcessSpec, b: ProcessSpec): 'same' | 'live' | '
   for (const k of SPAWN_FIELDS) if (!same(a[k], b[k])) return 'restart';
   for (const ch of ['stdout', 'stderr'] as const) if (a[ch].logfile !== b[ch].logfile) return 'restart';
   if (!same(a.ext.port, b.ext.port)) return 'restart';
+  if (!same(a.ext.logging, b.ext.logging)) return 'restart'; // the log files are set up per process
   return 'live';
 }
 

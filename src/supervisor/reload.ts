@@ -310,6 +310,7 @@ export class ConfigSession {
       childlogdir: this.#o.childlogdir,
       identifier: this.#o.identifier,
       onError: (err: Error) => this.#ctx.host.log('error', `log write failed for '${ps.name}': ${err.message}`),
+      now: () => this.#ctx.host.clock.epochMs(), // log line times and time rotation follow the injected clock
     };
     return new SupervisedProcess(ps, this.#ctx.host, createProcessLogs(ps, ctx), env.get(key(ps.group, ps.name)));
   }
@@ -323,7 +324,8 @@ export class ConfigSession {
     ] as const) {
       log?.close();
       if (log?.path && spec.logfile === 'AUTO' && !this.#o.nocleanup) {
-        for (const suffix of ['', ...Array.from({ length: spec.backups }, (_, i) => `.${i + 1}`)]) rmSync(log.path + suffix, { force: true });
+        // Compressed backups (the logging extension) end in .N.gz.
+        for (const suffix of ['', ...Array.from({ length: spec.backups }, (_, i) => [`.${i + 1}`, `.${i + 1}.gz`]).flat()]) rmSync(log.path + suffix, { force: true });
       }
     }
   }
