@@ -7,7 +7,6 @@ import { ConfigError } from '../errors.js';
 import { cleanupAutoLogs } from '../logs/auto-logs.js';
 import { MainLog } from '../logs/main-log.js';
 import { ProcessManager } from '../supervisor/manager.js';
-import type { GroupConfig, ProgramConfig } from '../supervisor/config.js';
 import { AlreadyAddedError, BadNameError } from '../errors.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
 import { loadDaemonConfig, type DaemonConfig, type LoadedGroup } from './daemon-config.js';
@@ -253,7 +252,7 @@ export class Daemon implements Supervisor {
     const g: LoadedGroup | undefined = this.config.groups.get(name);
     if (!g) throw new BadNameError(name);
     if (this.pm.getGroup(name)) throw new AlreadyAddedError(name);
-    this.pm.addResolvedGroup(g.spec, g.config as ProgramConfig | GroupConfig);
+    this.pm.addResolvedGroup(g.spec, g.config);
   }
 
   removeProcessGroup(name: string): void {
@@ -267,7 +266,7 @@ export class Daemon implements Supervisor {
       for (const p of g.spec.processes) {
         const live = active?.find(p.name);
         const logfiles = live ? { stdout: live.logs.stdout.path, stderr: live.logs.stderr?.path } : {};
-        out.push(configInfo(g.spec, p, active !== undefined, logfiles as { stdout?: string; stderr?: string }));
+        out.push(configInfo(g.spec, p, active !== undefined, logfiles));
       }
     }
     return out.sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : (a.name as string) > (b.name as string) ? 1 : 0));
