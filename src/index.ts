@@ -1,5 +1,5 @@
 // Public exports only.
-export { ProcessManager } from './supervisor/manager.js';
+export { ProcessManager } from './config-file/process-manager.js';
 export type { ManagerOptions, WaitOptions, ProcessResult, ActivityLogger, LogLevel } from './supervisor/manager.js';
 export type { ProgramConfig, GroupConfig, ProcessSpec, ChannelSpec, Channel } from './supervisor/config.js';
 export { PROGRAM_DEFAULTS } from './supervisor/config.js';
@@ -29,4 +29,6 @@ export type { ExtensionConfig, Dependency, DependencyCondition, PortConfig } fro
 export type { BackoffPolicy } from './supervisor/backoff.js';
 export type { ReadinessConfig, ReadyCheck } from './supervisor/readiness.js';
 export type { ReloadPlan } from './supervisor/reload-plan.js';
+export type { ChangePlan, ApplyOptions, ConfigSource, GroupEntry } from './supervisor/reload.js';
+export type { ProcessDetails, GroupDetails, ConfiguredGroup } from './supervisor/read-model.js';
 export type { Metrics } from './supervisor/memory-watch.js';

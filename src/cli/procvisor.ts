@@ -11,6 +11,7 @@ import { parseByteSize, parseInteger, parseOctal } from '../dialect/datatypes.js
 import type { SupervisordSection } from '../config-file/config-types.js';
 import { Daemon } from '../server/daemon.js';
 import { SUPERVISOR_VERSION } from '../server/rpc-methods.js';
+import { versionLine } from './own-version.js';
 
 const USAGE = `procvisor -- run a set of applications under supervision (supervisord-compatible).
 
@@ -21,7 +22,8 @@ Options:
 -n/--nodaemon -- run in the foreground (procvisor always does)
 -s/--silent -- no logs to stdout (maps to 'silent=true' in config file)
 -h/--help -- print this usage message and exit
--v/--version -- print the supervisord version procvisor implements and exit
+-v/--version -- -v prints the supervisord version procvisor implements (4.2.5); --version
+                (or "procvisor version") prints procvisor's own version; then exit
 -u/--user USER -- run programs as this user unless they set one (requires root)
 -m/--umask UMASK -- umask (accepted for compatibility)
 -d/--directory DIRECTORY -- directory (accepted for compatibility)
@@ -43,7 +45,7 @@ export interface CliIo {
   stderr: { write(s: string): unknown };
 }
 
-type Flag = { key: keyof SupervisordSection | 'configuration' | 'help' | 'version'; arg: boolean; parse?: (v: string) => unknown };
+type Flag = { key: keyof SupervisordSection | 'configuration' | 'help' | 'version' | 'ownVersion'; arg: boolean; parse?: (v: string) => unknown };
 
 const FLAGS: Record<string, Flag> = {
   c: { key: 'configuration', arg: true },
@@ -55,7 +57,7 @@ const FLAGS: Record<string, Flag> = {
   h: { key: 'help', arg: false },
   help: { key: 'help', arg: false },
   v: { key: 'version', arg: false },
-  version: { key: 'version', arg: false },
+  version: { key: 'ownVersion', arg: false },
   u: { key: 'user', arg: true },
   user: { key: 'user', arg: true },
   m: { key: 'umask', arg: true, parse: parseOctal },
@@ -88,8 +90,10 @@ const FLAGS: Record<string, Flag> = {
 export class UsageError extends Error {}
 
 /** Parses supervisord's flags (getopt style: `-c FILE`, `-cFILE`, `--configuration=FILE`). */
-export function parseArgs(argv: readonly string[]): { configuration?: string; help?: boolean; version?: boolean; overrides: Partial<SupervisordSection> } {
-  const out: { configuration?: string; help?: boolean; version?: boolean; overrides: Record<string, unknown> } = { overrides: {} };
+export function parseArgs(argv: readonly string[]): { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; overrides: Partial<SupervisordSection> } {
+  const out: { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; overrides: Record<string, unknown> } = { overrides: {} };
+  // `procvisor version`: the one word procvisor accepts (supervisord takes no arguments at all).
+  if (argv.length === 1 && argv[0] === 'version') return { ownVersion: true, overrides: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     let name: string;
@@ -119,6 +123,7 @@ export function parseArgs(argv: readonly string[]): { configuration?: string; he
     if (flag.key === 'configuration') out.configuration = value;
     else if (flag.key === 'help') out.help = true;
     else if (flag.key === 'version') out.version = true;
+    else if (flag.key === 'ownVersion') out.ownVersion = true;
     else out.overrides[flag.key] = parsed;
   }
   return out;
@@ -154,6 +159,10 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   }
   if (args.version) {
     io.stdout.write(`${SUPERVISOR_VERSION}\n`);
+    return 0;
+  }
+  if (args.ownVersion) {
+    io.stdout.write(`${versionLine('procvisor', 'supervisord')}\n`);
     return 0;
   }
   const configPath = args.configuration ?? findConfig();

@@ -12,7 +12,8 @@ import { doMaintail, doTail } from './ctl-cmd-logs.js';
 import { doClear, doPid, doRestart, doSignal, doStart, doStatus, doStop } from './ctl-cmd-process.js';
 import { Controller, Interrupted, type Command, type CtlIo } from './ctl-controller.js';
 import { doHelp } from './ctl-help.js';
-import { HelpRequested, USAGE, UsageError, realizeOptions } from './ctl-options.js';
+import { HelpRequested, USAGE, UsageError, VersionRequested, realizeOptions } from './ctl-options.js';
+import { versionLine } from './own-version.js';
 
 /** supervisorctl's commands (do_NAME), by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
@@ -90,6 +91,10 @@ export async function main(argv: readonly string[], io: CtlIo): Promise<number> 
   } catch (e) {
     if (e instanceof HelpRequested) {
       io.stdout.write(`${USAGE.replace(/%s/g, progname)}\n`);
+      return 0;
+    }
+    if (e instanceof VersionRequested) {
+      io.stdout.write(`${versionLine('procvisorctl', 'supervisorctl')}\n`);
       return 0;
     }
     if (!(e instanceof UsageError)) throw e;

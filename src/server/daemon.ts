@@ -7,10 +7,8 @@ import { ConfigError } from '../errors.js';
 import { cleanupAutoLogs } from '../logs/auto-logs.js';
 import { MainLog } from '../logs/main-log.js';
 import { ProcessManager } from '../supervisor/manager.js';
-import { AlreadyAddedError, BadNameError } from '../errors.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
-import { loadDaemonConfig, type DaemonConfig, type LoadedGroup } from './daemon-config.js';
-import { diffGroups } from '../supervisor/reload-plan.js';
+import { loadDaemonConfig, type DaemonConfig } from './daemon-config.js';
 import { configInfo } from '../config-file/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
@@ -120,11 +118,23 @@ export class Daemon implements Supervisor {
       mainLog: this.mainLog,
       nocleanup: true,
     });
+    this.pm.useConfigSource(() => [...this.#reread().groups.values()], [...this.config.groups.values()]);
     this.events?.rebind();
   }
 
+  /** Reads the configuration file again (reloadConfig); it becomes the daemon's configuration. */
+  #reread(): DaemonConfig {
+    try {
+      this.config = loadDaemonConfig(this.options.configPath, this.options.overrides);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError((e as Error).message);
+    }
+    return this.config;
+  }
+
   async #activate(): Promise<void> {
-    this.pm.addResolvedGroups([...this.config.groups.values()]);
+    this.pm.addConfiguredGroups();
     await this.pm.start();
   }
 
@@ -233,26 +243,11 @@ export class Daemon implements Supervisor {
   }
 
   reloadConfig(): [string[], string[], string[]] {
-    let next: DaemonConfig;
-    try {
-      next = loadDaemonConfig(this.options.configPath, this.options.overrides);
-    } catch (e) {
-      if (e instanceof ConfigError) throw e;
-      throw new ConfigError((e as Error).message);
-    }
-    const diff = diffGroups(
-      this.pm.groups().map((g) => g.spec),
-      [...next.groups.values()].map((g) => g.spec),
-    );
-    this.config = next;
-    return diff;
+    return this.pm.reloadConfig();
   }
 
   addProcessGroup(name: string): void {
-    const g: LoadedGroup | undefined = this.config.groups.get(name);
-    if (!g) throw new BadNameError(name);
-    if (this.pm.getGroup(name)) throw new AlreadyAddedError(name);
-    this.pm.addResolvedGroup(g.spec, g.config);
+    this.pm.addProcessGroup(name);
   }
 
   removeProcessGroup(name: string): void {
@@ -261,12 +256,11 @@ export class Daemon implements Supervisor {
 
   getAllConfigInfo(): Record<string, XmlRpcValue>[] {
     const out: Record<string, XmlRpcValue>[] = [];
-    for (const g of this.config.groups.values()) {
-      const active = this.pm.getGroup(g.spec.name);
+    for (const g of this.pm.listConfiguredGroups()) {
       for (const p of g.spec.processes) {
-        const live = active?.find(p.name);
-        const logfiles = live ? { stdout: live.logs.stdout.path, stderr: live.logs.stderr?.path } : {};
-        out.push(configInfo(g.spec, p, active !== undefined, logfiles));
+        const live = g.active?.processes.find((d) => d.name === p.name);
+        const logfiles = live ? { stdout: live.logfiles.stdout ?? undefined, stderr: live.logfiles.stderr ?? undefined } : {};
+        out.push(configInfo(g.spec, p, g.active !== null, logfiles));
       }
     }
     return out.sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : (a.name as string) > (b.name as string) ? 1 : 0));

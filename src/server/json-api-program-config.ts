@@ -1,8 +1,6 @@
 // Program definitions as the JSON API accepts them: the request body checked field by field,
 // PATCH's merge, and a full validation (supervisord's own) that changes nothing.
-import { PROGRAM_KEYS, type GroupSpec, type ProgramConfig, resolveGroup } from '../supervisor/config.js';
-import type { ProcessManager } from '../supervisor/manager.js';
-import { checkLogPaths } from '../supervisor/output.js';
+import { PROGRAM_KEYS, type ProgramConfig } from '../supervisor/config.js';
 import { expectObject, invalid, isJsonObject, type JsonObject, rejectUnknownFields } from './json-api-http.js';
 
 /** The most processes one program may define through the API. */
@@ -47,14 +45,4 @@ export function mergePatch(target: JsonObject, patch: JsonObject): JsonObject {
     else Object.defineProperty(out, k, { value: isJsonObject(v) && isJsonObject(current) ? mergePatch(current, v) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
-}
-
-/**
- * Resolves a definition exactly as addProcessGroup would, and checks its log directories, without
- * changing anything. @throws ConfigError
- */
-export function validateProgram(pm: ProcessManager, config: ProgramConfig): GroupSpec {
-  const spec = resolveGroup(config, { env: pm.baseEnvironment, origin: 'api' });
-  spec.processes.forEach(checkLogPaths);
-  return spec;
 }

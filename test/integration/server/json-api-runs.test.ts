@@ -55,7 +55,7 @@ describe('POST /api/run', () => {
     const paths = [pm.getProcessInfo(name).stdout_logfile, pm.getProcessInfo(name).stderr_logfile];
     const logs = await call('GET', `/api/run/${name}/logs`);
     expect(logs.body).toMatchObject({ name, ended: true, exitstatus: 3, stdout: 'hi\n', stderr: 'err\n' });
-    expect(pm.getGroup(name)).toBeUndefined();
+    expect(pm.getGroupDetails(name)).toBeUndefined();
     expect(paths.filter((p) => existsSync(p))).toEqual([]);
     expect((await call('GET', `/api/run/${name}`)).status).toBe(404);
     expect((await call('GET', `/api/run/${name}/logs`)).status).toBe(404);
@@ -78,7 +78,7 @@ describe('POST /api/run', () => {
     const pid = pm.getProcessInfo('job1').pid;
     expect((await call('DELETE', '/api/run/job1')).status).toBe(204);
     expect(isAlive(pid)).toBe(false);
-    expect(pm.getGroup('job1')).toBeUndefined();
+    expect(pm.getGroupDetails('job1')).toBeUndefined();
     expect((await call('DELETE', '/api/run/job1')).status).toBe(404);
   });
 
@@ -94,7 +94,7 @@ describe('POST /api/run', () => {
     const res = await call('POST', '/api/run', { command: 'true' });
     const name = res.body.name;
     await waitForState(pm, name, 'EXITED');
-    await until(() => pm.getGroup(name) === undefined, () => `${name} still there`);
+    await until(() => pm.getGroupDetails(name) === undefined, () => `${name} still there`);
     expect((await call('GET', `/api/run/${name}`)).status).toBe(404);
   });
 
