@@ -9,6 +9,7 @@ import { PythonError, SUPERVISORCTL_PY, ljust } from './ctl-python.js';
 import {
   FAULTS,
   makeNamespec,
+  pyStr,
   splitNamespec,
   toCallResults,
   toProcessInfo,
@@ -233,7 +234,7 @@ export const doPid: Command = async (ctl, arg) => {
   if (!(await ctl.upcheck())) return;
   const names = splitArgs(arg);
   if (names.length === 0) {
-    ctl.output(String(await ctl.supervisor('getPID')));
+    ctl.output(pyStr(await ctl.supervisor('getPID')));
     return;
   }
   if (names.includes('all')) {

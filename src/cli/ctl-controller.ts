@@ -6,7 +6,7 @@ import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../xmlrpc/t
 import type { CtlOptions } from './ctl-options.js';
 import { LineReader } from './ctl-line-reader.js';
 import { formatUnhandledError } from './ctl-python.js';
-import { FAULTS } from './ctl-rpc.js';
+import { FAULTS, pyStr } from './ctl-rpc.js';
 
 /** supervisorctl's LSBInitExitStatuses. */
 export const EXIT = {
@@ -135,7 +135,7 @@ export class Controller {
       const api = await this.supervisor('getVersion');
       if (api !== API_VERSION) {
         this.output(
-          `Sorry, this version of supervisorctl expects to talk to a server with API version ${API_VERSION}, but the remote version is ${String(api)}.`,
+          `Sorry, this version of supervisorctl expects to talk to a server with API version ${API_VERSION}, but the remote version is ${pyStr(api)}.`,
         );
         this.exitstatus = EXIT.NOT_INSTALLED;
         return false;

@@ -37,7 +37,7 @@ export interface ConfigInfo {
 
 function member(v: XmlRpcValue, key: string): XmlRpcValue {
   if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Date || v instanceof Uint8Array) {
-    throw new TypeError(`expected a struct with ${pyKey(key)}, got ${String(v)}`);
+    throw new TypeError(`expected a struct with ${pyKey(key)}, got ${pyStr(v)}`);
   }
   const value = v[key];
   if (value === undefined) throw new TypeError(`KeyError: ${pyKey(key)}`);
@@ -53,7 +53,9 @@ export function pyStr(v: XmlRpcValue): string {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (v === null) return 'None';
-  return String(v);
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  // Never in supervisorctl's output (every value it prints is a scalar); shown, not hidden.
+  return JSON.stringify(v);
 }
 
 function list(v: XmlRpcValue): XmlRpcValue[] {

@@ -120,13 +120,13 @@ export function parseArgs(argv: readonly string[]): { configuration?: string; he
         throw new UsageError(`invalid value for ${a}: ${(e as Error).message}`);
       }
     }
-    if (flag.key === 'configuration') out.configuration = value as string;
+    if (flag.key === 'configuration') out.configuration = value;
     else if (flag.key === 'help') out.help = true;
     else if (flag.key === 'version') out.version = true;
     else if (flag.key === 'ownVersion') out.ownVersion = true;
     else out.overrides[flag.key] = parsed;
   }
-  return out as ReturnType<typeof parseArgs>;
+  return out;
 }
 
 /** supervisord's search path for a configuration file. */

@@ -140,6 +140,14 @@ export function environmentText(env: Readonly<Record<string, string>>, where: st
 
 type Writer = (key: string, value: unknown) => void;
 
+/** A configuration value as INI text: scalars as String() writes them, lists comma-separated. */
+function valueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return value.map(valueText).join(',');
+  return value === undefined || value === null ? '' : JSON.stringify(value);
+}
+
 function sectionWriter(where: string, lines: Line[], marker: Marker, kinds: (key: string, value: unknown) => Kind | 'skip' | 'number' | 'bool' | 'octal'): Writer {
   return (key, value) => {
     if (value === undefined || value === null) return;
@@ -148,7 +156,7 @@ function sectionWriter(where: string, lines: Line[], marker: Marker, kinds: (key
     if (kind === 'number') lines.push({ key, text: `${key}=${integerText(where, key, value)}` });
     else if (kind === 'bool') lines.push({ key, text: `${key}=${value ? 'true' : 'false'}` });
     else if (kind === 'octal' && typeof value === 'number') lines.push({ key, text: `${key}=${octalText(value)}` });
-    else lines.push(...renderOption(where, key, String(value), kind === 'octal' ? 'literal' : kind, marker));
+    else lines.push(...renderOption(where, key, valueText(value), kind === 'octal' ? 'literal' : kind, marker));
   };
 }
 
@@ -181,7 +189,7 @@ function programLines(p: ProgramConfig, where = `[program:${p.name}]`): Line[] {
       const text = typeof value === 'string' ? value : environmentText(value as Record<string, string>, where);
       lines.push(...renderOption(where, key, text, 'template', PROGRAM_MARKER));
     } else if (key === 'exitcodes' && Array.isArray(value)) lines.push({ key, text: `${key}=${value.join(',')}` });
-    else if (key === 'autorestart') lines.push({ key, text: `${key}=${String(value)}` });
+    else if (key === 'autorestart') lines.push({ key, text: `${key}=${valueText(value)}` });
     else write(key, value);
   }
   // procvisor's own keys (readiness, dependencies, backoff, memory, port); supervisord ignores them.

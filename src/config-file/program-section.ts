@@ -17,7 +17,7 @@ import {
 import { signalName } from '../supervisor/signals.js';
 import { ExtensionError, extensionsFromIni } from '../supervisor/extensions.js';
 import { configError, located, type Reader, rawget, saneget, sectionFile } from './config-reader.js';
-import { pyInt, pyRepr, pyStrip, tryPyInt } from '../dialect/python.js';
+import { pyRepr, pyStrip, tryPyInt } from '../dialect/python.js';
 
 type Converter = (value: string) => unknown;
 
@@ -95,7 +95,7 @@ export function readProgramSection(r: Reader, section: string, groupName: string
   }
   const processName = rawget(r, section, 'process_name');
   if (processName !== undefined) cfg.process_name = at('process_name', () => parseProcessOrGroupName(processName));
-  if (((cfg.numprocs as number | undefined) ?? 1) > 1 && !String(cfg.process_name ?? '%(program_name)s').includes('%(process_num)')) {
+  if (((cfg.numprocs as number | undefined) ?? 1) > 1 && !(typeof cfg.process_name === 'string' ? cfg.process_name : '%(program_name)s').includes('%(process_num)')) {
     throw configError(r, `%(process_num) must be present within process_name when numprocs > 1${suffix}`, section, processName === undefined ? 'numprocs' : 'process_name');
   }
   if (cfg.stopasgroup === true && cfg.killasgroup === false) {

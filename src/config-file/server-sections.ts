@@ -45,7 +45,7 @@ function readCredentials(r: Reader, section: string): { username?: string; passw
       username === undefined ? 'password' : 'username',
     );
   }
-  return username === undefined ? {} : { username, password: password as string };
+  return username === undefined ? {} : { username, password };
 }
 
 /** Every `[inet_http_server*]`, in order (supervisord uses the first for its URL). */

@@ -12,7 +12,7 @@ function isDirectory(path: string): boolean {
   const now = Date.now();
   const seen = dirCache.get(path);
   if (seen !== undefined && now - seen < 1000) return true;
-  let yes = false;
+  let yes: boolean;
   try {
     yes = statSync(path).isDirectory();
   } catch {
@@ -55,7 +55,7 @@ export function parseLogfileName(value: string, env: Env = process.env): Logfile
 export function parseUserToUid(value: string | number): number {
   const uid = typeof value === 'number' ? value : tryPyInt(value);
   if (typeof uid !== 'number') {
-    const entry = cachedLookupUser(value as string);
+    const entry = cachedLookupUser(value);
     if (!entry) throw new Error(`Invalid user name ${value}`);
     return entry.uid;
   }

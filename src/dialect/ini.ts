@@ -175,7 +175,7 @@ export function getIniEntry(doc: IniDocument, section: string, key: string): Ini
 
 /** RawConfigParser.options(section): the section's keys, then [DEFAULT]'s others. */
 export function iniOptions(doc: IniDocument, section: string): string[] {
-  const own = doc.sections.get(section) ?? new Map();
+  const own = doc.sections.get(section) ?? new Map<string, IniEntry>();
   return [...new Set([...own.keys(), ...doc.defaults.keys()])];
 }
 
@@ -207,7 +207,7 @@ export function mergeIni(into: IniDocument, from: IniDocument): string[] {
   for (const [name, section] of from.sections) {
     let target = into.sections.get(name);
     if (!target) {
-      into.sections.set(name, (target = new Map()));
+      into.sections.set(name, (target = new Map<string, IniEntry>()));
       const header = from.headers.get(name);
       if (header) into.headers.set(name, header);
       added.push(name);

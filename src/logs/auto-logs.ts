@@ -54,7 +54,7 @@ export function randomAutoSuffix(): string {
 /**
  * Whether `filename` is one that {@link cleanupAutoLogs} deletes: supervisord's
  * `re.match(r'.+?---IDENTIFIER-\S+\.log\.{0,1}\d{0,4}')`, i.e. anything starting with
- * `…---IDENTIFIER-…​.log` (rotated `.N` files included). Unlike supervisord, the identifier is
+ * `…---IDENTIFIER-….log` (rotated `.N` files included). Unlike supervisord, the identifier is
  * matched literally rather than as a regular expression.
  */
 export function isAutoLogName(filename: string, identifier: string): boolean {

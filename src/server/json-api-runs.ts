@@ -77,7 +77,7 @@ function parseRun(body: unknown): { config: ProgramConfig; timeoutSeconds: numbe
   if (directory !== undefined) config.directory = directory;
   if (environment !== undefined) config.environment = environment;
   if (user !== undefined) config.user = user;
-  return { config: config as unknown as ProgramConfig, timeoutSeconds: timeoutSeconds as number | undefined };
+  return { config: config as unknown as ProgramConfig, timeoutSeconds };
 }
 
 export class RunRegistry {

@@ -522,7 +522,7 @@ function resolveProcess(cfg: ProgramConfig, groupName: string, num: number, comm
   const command =
     typeof cfg.command === 'string'
       ? convert('command', () => expand(cfg.command as string, exp.get, where('command')))
-      : (cfg.command as readonly string[]).map((w) => convert('command', () => expand(w, exp.get, where('command'))));
+      : cfg.command.map((w) => convert('command', () => expand(w, exp.get, where('command'))));
   const name = convert('process_name', () => expand(common.processName, exp.direct, 'process_name'));
   return {
     name,
@@ -589,7 +589,7 @@ export function resolveGroup(config: ProgramConfig | GroupConfig | EventListener
     if (ctx.origin === 'api') {
       for (const k of Object.keys(config)) if (!['name', 'programs', 'priority'].includes(k)) throw new ConfigError(`unknown option '${k}' in group '${name}'`, { option: k });
     }
-    const processes = config.programs.flatMap((p) => resolveProgram(p, name, ctx));
+    const processes = config.programs.flatMap((p: ProgramConfig) => resolveProgram(p, name, ctx));
     assertUniqueNames(name, processes);
     return { name, priority: config.priority ?? PROGRAM_DEFAULTS.priority, processes };
   }

@@ -132,7 +132,7 @@ function resolveBackoff(b: unknown): BackoffPolicy {
   if (p.give_up !== undefined && typeof p.give_up !== 'boolean') fail('backoff', `option 'backoff.give_up' must be true or false`);
   const max = p.max !== undefined ? p.max : strategy === 'exponential' ? 60 : null;
   if (p.give_up === false && max === null) fail('backoff', `option 'backoff.give_up=false' needs a 'max' delay`);
-  return { ...SUPERVISORD_BACKOFF, strategy, ...p, max } as BackoffPolicy;
+  return { ...SUPERVISORD_BACKOFF, strategy, ...p, max };
 }
 
 function resolvePort(p: unknown): Extensions['port'] {

@@ -18,7 +18,7 @@ export async function expectFault(call: Promise<unknown> | (() => unknown), code
     error = e;
   }
   if (error === undefined) throw new Error(`expected fault ${code}, got a result: ${JSON.stringify(returned)}`);
-  if (!isSupervisorError(error)) throw new Error(`expected fault ${code}, got ${String(error)}`, { cause: error });
+  if (!isSupervisorError(error)) throw new Error(`expected fault ${code}, got ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   expect({ code: error.code, faultCode: error.faultCode }).toEqual({ code, faultCode: FAULTS[code] });
   if (faultString !== undefined) expect(error.faultString).toBe(faultString);
   return error;
@@ -32,7 +32,7 @@ export function expectFaultSync(fn: () => unknown, code: FaultName, faultString?
   } catch (e) {
     error = e;
   }
-  if (!isSupervisorError(error)) throw new Error(`expected fault ${code}, got ${String(error)}`, { cause: error });
+  if (!isSupervisorError(error)) throw new Error(`expected fault ${code}, got ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   expect(error.code).toBe(code);
   if (faultString !== undefined) expect(error.faultString).toBe(faultString);
   return error;

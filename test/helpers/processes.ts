@@ -44,7 +44,12 @@ export function survivorsOf(leaders: Iterable<number>): ProcRow[] {
   for (const r of rows) if (set.has(r.pid) || set.has(r.pgrp) || set.has(r.sid)) out.add(r.pid);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const r of rows) if (!out.has(r.pid) && out.has(r.ppid)) ((out.add(r.pid), (grew = true)));
+    for (const r of rows) {
+      if (!out.has(r.pid) && out.has(r.ppid)) {
+        out.add(r.pid);
+        grew = true;
+      }
+    }
   }
   return rows.filter((r) => out.has(r.pid));
 }

@@ -153,7 +153,7 @@ it(`a seeded chaos schedule (${STEPS} steps) never breaks the state machine, the
   let checks = 0;
   const checkInvariants = async (when: string) => {
     checks++;
-    let persisting = pidViolations();
+    const persisting = pidViolations();
     const start = performance.now();
     while (persisting.size > 0 && performance.now() - start < PERSIST_MS) {
       await sleep(20);

@@ -199,7 +199,7 @@ export function defuse(method: string, params: XmlRpcEncodable[]): { method: str
           continue;
         }
         const rec = c as Record<string, XmlRpcEncodable>;
-        const inner = typeof rec.methodName === 'string' && Array.isArray(rec.params) ? defuse(rec.methodName, rec.params as XmlRpcEncodable[]) : { method: '', params: [] };
+        const inner = typeof rec.methodName === 'string' && Array.isArray(rec.params) ? defuse(rec.methodName, rec.params) : { method: '', params: [] };
         if (inner) safe.push({ ...rec, ...(typeof rec.methodName === 'string' ? { methodName: inner.method, params: inner.params } : {}) });
       }
       ps = [safe, ...ps.slice(1)];
@@ -238,7 +238,7 @@ const methodName = fc.oneof(
 
 /** Parameters for a method: mostly plausible shapes (names, ints, signals), sometimes anything. */
 const paramsFor = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(oddName.map((s): XmlRpcEncodable => s), fc.oneof(fc.boolean(), fc.integer(), fc.constantFrom(...SIGNALS)), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })).chain(([a, b, c]) => fc.integer({ min: 0, max: 3 }).map((n) => [a, b, c].slice(0, n) as XmlRpcEncodable[])) },
+  { weight: 3, arbitrary: fc.tuple(oddName.map((s): XmlRpcEncodable => s), fc.oneof(fc.boolean(), fc.integer(), fc.constantFrom(...SIGNALS)), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })).chain(([a, b, c]) => fc.integer({ min: 0, max: 3 }).map((n) => [a, b, c].slice(0, n))) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom<XmlRpcEncodable>('victim', 'victim:*', 'victim:victim'), fc.oneof(fc.constantFrom(...SIGNALS), fc.boolean(), fc.integer({ min: -3, max: 70 }))).map((t) => [...t]) },
   { weight: 2, arbitrary: fc.array(xmlValue, { maxLength: 4 }) },
   { weight: 1, arbitrary: fc.array(fc.record({ methodName: methodName, params: fc.array(xmlValue, { maxLength: 3 }) }), { maxLength: 4 }).map((calls): XmlRpcEncodable[] => [calls]) },

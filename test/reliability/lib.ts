@@ -149,7 +149,12 @@ export function familyOf(roots: ReadonlySet<number>, table = procs()): Proc[] {
   for (const p of table) if (roots.has(p.pid) || roots.has(p.pgrp) || roots.has(p.sid)) fam.add(p.pid);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const p of table) if (!fam.has(p.pid) && fam.has(p.ppid)) ((fam.add(p.pid), (grew = true)));
+    for (const p of table) {
+      if (!fam.has(p.pid) && fam.has(p.ppid)) {
+        fam.add(p.pid);
+        grew = true;
+      }
+    }
   }
   return table.filter((p) => fam.has(p.pid));
 }

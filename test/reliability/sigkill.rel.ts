@@ -59,7 +59,7 @@ async function oneRound(round: number, rng: Rng): Promise<Round> {
   await exited;
   // Zero survivors within LIMIT_MS: every marked process (seen or not) and every seen one.
   const isEscaped = (p: Proc) => p.sid === p.pid && p.ppid === 1;
-  let left: Proc[] = [];
+  let left: Proc[];
   let cleanupMsExceptEscaped = -1;
   for (;;) {
     const byPid = new Map<number, Proc>();

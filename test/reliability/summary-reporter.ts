@@ -25,7 +25,7 @@ function readFigures(): Figures {
   return out;
 }
 
-const n = (v: unknown): string => (typeof v === 'number' ? v.toLocaleString('en-US') : v === undefined || v === null ? '—' : String(v));
+const n = (v: unknown): string => (typeof v === 'number' ? v.toLocaleString('en-US') : v === undefined || v === null ? '—' : JSON.stringify(v));
 
 /** The summary lines (also the body of RESULTS.md). */
 export function summaryLines(f: Figures): string[] {

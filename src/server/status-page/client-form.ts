@@ -23,6 +23,11 @@ const APPLIED_WORDS = { now: 'saved', 'next-start': 'saved; applies at its next 
 const inputId = (f: Field) => `pf-${f.replace(/_/g, '-')}`;
 
 /** A command argv as one line, quoting what needs it (supervisord splits it back the same way). */
+/** A number, boolean or string as the form shows it; '' when unset. */
+function scalarText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
 function commandText(command: unknown): string {
   if (!Array.isArray(command)) return typeof command === 'string' ? command : '';
   return command.map((a) => (/^[\w@%+=:,./-]+$/.test(String(a)) ? String(a) : `'${String(a).replace(/'/g, `'"'"'`)}'`)).join(' ');
@@ -105,12 +110,12 @@ export class ProgramForm {
 
   #fill(c: Config): void {
     const set = (f: Field, v: string) => (this.#input(f).value = v);
-    set('name', String(c.name ?? ''));
+    set('name', typeof c.name === 'string' ? c.name : '');
     set('command', commandText(c.command));
     set('directory', typeof c.directory === 'string' ? c.directory : '');
     set('environment', environmentText(c.environment));
-    for (const f of NUMBERS) set(f, c[f] === undefined ? '' : String(c[f]));
-    set('autorestart', c.autorestart === undefined ? '' : String(c.autorestart));
+    for (const f of NUMBERS) set(f, scalarText(c[f]));
+    set('autorestart', scalarText(c.autorestart));
     set('process_name', typeof c.process_name === 'string' ? c.process_name : '');
     (this.#input('autostart') as HTMLInputElement).checked = c.autostart !== false;
   }
@@ -141,7 +146,7 @@ export class ProgramForm {
       this.#error.textContent = (e as Error).message;
       return this.#input('environment').focus();
     }
-    const name = this.#editing || String(config.name ?? '');
+    const name = this.#editing || (typeof config.name === 'string' ? config.name : '');
     const res = await fetch(this.#editing ? `/api/programs/${encodeURIComponent(name)}` : '/api/programs', {
       method: this.#editing ? 'PUT' : 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },

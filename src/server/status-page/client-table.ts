@@ -214,7 +214,7 @@ export class ProcessTable {
     if (!row) return;
     if (to === 'STARTING') row.starts += 1;
     this.#pending.set(status.namespec, status);
-    this.#frame ||= requestAnimationFrame(() => this.#flush());
+    if (this.#frame === 0) this.#frame = requestAnimationFrame(() => this.#flush());
   }
 
   addGroup(group: string, members: readonly RowStatus[]): void {

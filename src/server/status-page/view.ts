@@ -2,7 +2,6 @@
 // without JavaScript) and the browser client (rows of groups added later, live cell updates).
 // Pure and dependency-free at run time: the browser loads this file as /static/status-page/view.js.
 import type { ProcessStatus } from '../json-api-status.js';
-import type { ProcessState } from '../../supervisor/states.js';
 
 /** A process as the page shows it: the JSON API's status, plus a restart count when the server has one. */
 export type RowStatus = ProcessStatus & { restarts?: number };
@@ -31,7 +30,7 @@ export function formatUptime(seconds: number): string {
 }
 
 /** The CSS class of a state's badge (colours in styles.ts; the state name is always printed too). */
-export function stateClass(state: ProcessState | string): string {
+export function stateClass(state: string): string {
   return `state s-${state.toLowerCase()}`;
 }
 

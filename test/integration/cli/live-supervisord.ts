@@ -136,7 +136,7 @@ export class LiveSupervisord {
         const infos = (await client.call('supervisor.getAllProcessInfo')) as Record<string, XmlRpcValue>[];
         for (const i of infos) if (typeof i.pid === 'number' && i.pid > 0) this.#remember(i.pid);
         if (state.statename === 'RUNNING' && ready(infos)) return;
-        last = infos.map((i) => `${String(i.name)}=${String(i.statename)}`).join(' ');
+        last = infos.map((i) => `${i.name as string}=${i.statename as string}`).join(' ');
       } catch (e) {
         last = e;
         client.close();

@@ -2,7 +2,6 @@
 // valid and invalid option values (several errors per file, so which one wins matters), and
 // supervisord 4.2.5's option parser and readSupervisordConfig must agree on every value, warning
 // and error message.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

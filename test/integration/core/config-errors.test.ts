@@ -7,7 +7,7 @@ import type { GroupConfig, ProgramConfig } from '../../../src/index.js';
 import { fakeTimeManager, SH } from '../../helpers/conformance.js';
 
 type AnyConfig = ProgramConfig | GroupConfig;
-const prog = (over: Record<string, unknown>): AnyConfig => ({ name: 'x', command: SH.sleep, ...over }) as unknown as AnyConfig;
+const prog = (over: Record<string, unknown>): AnyConfig => ({ name: 'x', command: SH.sleep, ...over });
 
 // [title, config, option named, texts the message must contain]
 const CASES: [string, AnyConfig, string, string[]][] = [
@@ -56,7 +56,7 @@ const CASES: [string, AnyConfig, string, string[]][] = [
   ['invalid process_name', prog({ process_name: 'a:b' }), 'process_name', ["Invalid name: 'a:b' because of character: ':'"]],
   ['unknown user', prog({ user: 'nosuchuser-xyz' }), 'user', ['Invalid user name nosuchuser-xyz']],
   ['invalid group name', { name: 'my group', programs: [] }, 'name', ["Invalid name: 'my group' because of character: ' '"]],
-  ['group priority not an integer', { name: 'g', programs: [], priority: 1.5 } as unknown as AnyConfig, 'priority', ['priority', '1.5']],
+  ['group priority not an integer', { name: 'g', programs: [], priority: 1.5 }, 'priority', ['priority', '1.5']],
   ['group programs not an array', { name: 'g', programs: 'a,b' } as unknown as AnyConfig, 'programs', ['programs']],
   ['a second program in a group is bad', { name: 'g', programs: [{ name: 'good', command: SH.sleep }, prog({ name: 'bad', startsecs: -1 })] } as unknown as AnyConfig, 'startsecs', ['startsecs', '-1']],
   ['two processes with the same name in a group', { name: 'g', programs: [{ name: 'a', command: SH.sleep }, { name: 'a', command: SH.sleep }] }, 'process_name', ["'a'"]],

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../helpers/concurrency.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { createTestManager, node } from '../../helpers/manager.js';
+import { createTestManager } from '../../helpers/manager.js';
 import { edges, recordStates, waitForState } from '../../helpers/wait-for.js';
 
 const SERVER = `const net=require('net');setTimeout(()=>net.createServer(()=>{}).listen(Number(process.argv[1]),'127.0.0.1',()=>console.log('listening')),Number(process.argv[2]))`;

@@ -268,7 +268,7 @@ export class LiveDaemon {
         if (!this.pid) throw new Error(`${this.kind} exited: ${this.stderr}`);
         const state = (await this.value('supervisor.getState')) as { statename: string };
         const infos = await this.infos();
-        last = infos.map((i) => `${String(i.name)}=${String(i.statename)}`).join(' ');
+        last = infos.map((i) => `${i.name as string}=${i.statename as string}`).join(' ');
         return state.statename === 'RUNNING' && ready(infos);
       },
       `${this.kind} ready (${this.dir})`,

@@ -20,7 +20,7 @@ function daemon(kind: 'supervisord' | 'procvisor', config: string): LiveDaemon {
 /** Starts `d` with `args` and waits for it to exit (it should not get far). */
 async function exitOf(d: LiveDaemon, args?: string[]): Promise<{ code: number | null; stderr: string; socket: boolean; pidfile: boolean }> {
   d.start(args);
-  const timer = setTimeout(() => d.stop(), 8_000);
+  const timer = setTimeout(() => void d.stop(), 8_000);
   const { code } = await d.exited;
   clearTimeout(timer);
   return { code, stderr: d.mask(d.stderr), socket: existsSync(d.socket), pidfile: existsSync(d.pidfile) };

@@ -141,8 +141,8 @@ describe('GET /api/events', () => {
     const post = await fetch(`${base}/api/events`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET');
-    expect(((await post.json()) as Json).error).toMatchObject({ code: 'METHOD_NOT_ALLOWED', faultCode: null });
-    const status = (await (await fetch(`${base}/api/status`)).json()) as Json;
-    expect(status.processes.map((p: Json) => p.statename)).toEqual(['RUNNING']);
+    expect(((await post.json()) as { error: unknown }).error).toMatchObject({ code: 'METHOD_NOT_ALLOWED', faultCode: null });
+    const status = (await (await fetch(`${base}/api/status`)).json()) as { processes: { statename: string }[] };
+    expect(status.processes.map((p) => p.statename)).toEqual(['RUNNING']);
   });
 });
