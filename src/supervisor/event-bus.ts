@@ -107,7 +107,7 @@ export class EventBus {
     // One subscription for all the types: an event matching several of them comes once.
     return this.#add({
       types: list as readonly EventTypeName[],
-      fn: (event) => fn({ ...(event.data as EventOf<T>), serial: this.serialOf(event), payload: event.payload } as DeliveredEvent<T>),
+      fn: (event) => fn({ ...(event.data as EventOf<T>), serial: this.serialOf(event), payload: event.payload }),
     });
   }
 

@@ -44,7 +44,7 @@ export class EventHub {
     em.on('processGroupAdded', (name) => {
       const group = ctx.group(name);
       // The pool subscribes before its own PROCESS_GROUP_ADDED is raised, as in supervisord.
-      if (group?.spec.listener) this.#pools.set(name, new EventListenerPool(group, group.spec.listener, { bus: this.#bus, clock: ctx.clock, identifier: ctx.identifier, log: ctx.log }));
+      if (group?.spec.listener) this.#pools.set(name, new EventListenerPool(group, group.spec.listener, { bus: this.#bus, clock: ctx.clock, identifier: ctx.identifier, log: (level, message) => ctx.log(level, message) }));
       this.#bus.notify({ type: 'PROCESS_GROUP_ADDED', groupname: name });
     });
     em.on('processGroupRemoved', (name) => {

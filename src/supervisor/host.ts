@@ -35,7 +35,7 @@ export interface HostWiring {
 }
 
 /** The host, and what to call once its manager has shut down (lets go of the orphan guard). */
-export function createProcessHost(w: HostWiring): { host: ProcessHost; release(): Promise<void> } {
+export function createProcessHost(w: HostWiring): { host: ProcessHost; release: () => Promise<void> } {
   const { mainLog, logger, events } = w;
   const release = w.orphanGuard ? holdWatchdog() : () => Promise.resolve();
   const host: ProcessHost = {

@@ -36,11 +36,11 @@ export function listenerPoolSpec(
     throw new ConfigError(message, { section, option });
   };
   const bufferSize = values.buffer_size ?? DEFAULT_BUFFER_SIZE;
-  if (typeof bufferSize !== 'number' || !Number.isInteger(bufferSize)) fail(`[${section}] option 'buffer_size' must be an integer, got ${String(bufferSize)}`, 'buffer_size');
-  if ((bufferSize as number) < 1) fail(`[${section}] section sets invalid buffer_size (${String(bufferSize)})`, 'buffer_size');
+  if (typeof bufferSize !== 'number' || !Number.isInteger(bufferSize)) fail(`[${section}] option 'buffer_size' must be an integer, got ${valueText(bufferSize)}`, 'buffer_size');
+  if ((bufferSize as number) < 1) fail(`[${section}] section sets invalid buffer_size (${valueText(bufferSize)})`, 'buffer_size');
   const handler = values.result_handler ?? DEFAULT_RESULT_HANDLER;
   if (typeof handler !== 'string' || pyStrip(handler) !== DEFAULT_RESULT_HANDLER) {
-    fail(`${String(handler)} cannot be resolved within [${section}] (procvisor runs only the default handler, ${DEFAULT_RESULT_HANDLER})`, 'result_handler');
+    fail(`${valueText(handler)} cannot be resolved within [${section}] (procvisor runs only the default handler, ${DEFAULT_RESULT_HANDLER})`, 'result_handler');
   }
   const raw = values.events;
   const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? (raw as unknown[]).map(String) : [];
@@ -70,4 +70,9 @@ export function resolveListenerGroup(config: EventListenerConfig, ctx: ResolveCo
   const processes = resolveProgram(program, name, { ...ctx, section: ctx.section ?? section });
   const priority = typeof program.priority === 'number' ? program.priority : LISTENER_DEFAULT_PRIORITY;
   return asListenerProcesses({ name, priority, processes }, listener);
+}
+
+/** A configuration value as an error message shows it (an object as JSON, not [object Object]). */
+function valueText(v: unknown): string {
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
 }

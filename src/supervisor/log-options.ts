@@ -82,7 +82,7 @@ export function resolveLogging(l: unknown, fail: Fail): LoggingOptions | null {
     time_format: timeFormat,
     utc: c.utc === true,
     rotate: rotate as LoggingOptions['rotate'],
-    rotate_hour: hour as number,
+    rotate_hour: hour,
     compress: c.compress === true,
     max_age: maxAge,
   };
@@ -114,7 +114,7 @@ export function loggingFromIni(get: (key: LoggingIniKey) => string | undefined, 
   if (Object.keys(out).length === 0) return undefined;
   // Checked here so that errors name the INI keys.
   resolveLogging(out, (option, message) => fail(option.replace('logging.', 'log_'), message.replace(/'logging\.(\w+)'/g, "'log_$1'")));
-  return out as LoggingConfig;
+  return out;
 }
 
 /** The flat INI keys for `logging` (values unescaped). */
@@ -123,7 +123,7 @@ export function loggingToIni(l: LoggingConfig | undefined): Array<[string, strin
   const out: Array<[string, string]> = [];
   for (const key of LOGGING_INI_KEYS) {
     const v = (l as Record<string, unknown>)[key.slice('log_'.length)];
-    if (v !== undefined) out.push([key, String(v)]);
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out.push([key, String(v)]);
   }
   return out;
 }

@@ -43,9 +43,9 @@ export interface Wiring {
   identifier: string;
   childlogdir: string;
   mainLog: MainLog;
-  mood(): SupervisorState;
+  mood: () => SupervisorState;
   /** Stops then starts a process (a memory limit's graceful restart). */
-  restart(namespec: string): Promise<unknown>;
+  restart: (namespec: string) => Promise<unknown>;
 }
 
 export function wireManager(w: Wiring): ManagerParts {

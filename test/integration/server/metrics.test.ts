@@ -158,7 +158,7 @@ describe('/api/status', () => {
       await close();
     });
     const want = pm.getProcessStatus('flaky');
-    const body = (await call('GET', '/api/status')).body as Json;
+    const body = (await call('GET', '/api/status')).body;
     const flaky = body.processes.find((p: Json) => p.name === 'flaky');
     const now = pm.getProcessStatus('flaky');
     expect(want.restarts).toBeGreaterThanOrEqual(1);
@@ -176,7 +176,7 @@ describe('/api/status', () => {
     expect(ok.usage.cpuPercent).toBeNull(); // first reading
     // A second reading later has a percentage (sleep uses none).
     await new Promise((r) => setTimeout(r, 300));
-    const again = (await call('GET', '/api/processes/ok')).body as Json;
+    const again = (await call('GET', '/api/processes/ok')).body;
     expect(again.usage.cpuPercent).toBeGreaterThanOrEqual(0);
     expect(again.usage.cpuPercent).toBeLessThan(50);
   });

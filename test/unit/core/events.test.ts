@@ -153,8 +153,8 @@ describe('[eventlistener:x] configuration', () => {
     [{ events: 'TICK', result_handler: 'mymod:handler' }, 'mymod:handler cannot be resolved within [eventlistener:lis]'],
     [{ events: 'TICK', redirect_stderr: true }, '[eventlistener:lis] section sets redirect_stderr=true but this is not allowed because it will interfere with the eventlistener protocol'],
   ])('refuses %j', (extra, message) => {
-    expect(() => resolveGroup({ ...base, ...extra } as typeof base & { events: string }, ctx)).toThrow(ConfigError);
-    expect(() => resolveGroup({ ...base, ...extra } as typeof base & { events: string }, ctx)).toThrow(message);
+    expect(() => resolveGroup({ ...base, ...extra }, ctx)).toThrow(ConfigError);
+    expect(() => resolveGroup({ ...base, ...extra }, ctx)).toThrow(message);
   });
 
   it('reads [eventlistener:x] from a file, with the line of the bad option', () => {
