@@ -20,6 +20,7 @@ import { createJsonApi, type JsonApi } from './json-api.js';
 import { createEventsApi } from './events-api.js';
 import { createStatusPage } from './status-page/status-page.js';
 import { lookupUser } from '../dialect/users.js';
+import { COMMAND_ACCESS_HINT, hasCredentials, isOwnerOnly } from './command-access.js';
 
 export interface DaemonOptions {
   /** The supervisord.conf to run. */
@@ -136,7 +137,8 @@ export class Daemon implements Supervisor {
     const { unix, inet } = this.config;
     if (unix) {
       if (!unix.credentials) this.mainLog.critical("Server 'unix_http_server' running without any HTTP authentication checking");
-      this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes }), unix));
+      const ownerOnly = isOwnerOnly(unix.chmod);
+      this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes, ownerOnly }), unix));
       this.#ownSocket = unix.file;
     }
     if (inet) {
@@ -144,6 +146,8 @@ export class Daemon implements Supervisor {
       const allowedHosts = loopbackHosts(inet.host);
       this.#servers.push(await listenInet(createHandler({ supervisor: this, credentials: inet.credentials, routes, allowedHosts }), inet));
     }
+    const openUnix = unix && !isOwnerOnly(unix.chmod) && !hasCredentials(unix.credentials);
+    if (openUnix || (inet && !hasCredentials(inet.credentials))) this.mainLog.warn(`JSON API: ${COMMAND_ACCESS_HINT}`);
   }
 
   #installSignals(): void {

@@ -28,8 +28,13 @@ export function standInSupervisor(pm: ProcessManager | (() => ProcessManager)): 
   };
 }
 
+/** The credentials serveRoutes requires (the JSON API defines commands only for authenticated clients on TCP). */
+export const TEST_CREDENTIALS = { username: 'test', password: 'test-secret' };
+export const AUTHORIZATION = `Basic ${Buffer.from(`${TEST_CREDENTIALS.username}:${TEST_CREDENTIALS.password}`).toString('base64')}`;
+
+/** Serves `routes` on 127.0.0.1 with TEST_CREDENTIALS; `call` and `raw` send them. */
 export async function serveRoutes(pm: ProcessManager, routes: Route[]) {
-  const server = await listenInet(createHandler({ supervisor: standInSupervisor(pm), routes }), { host: '127.0.0.1', port: 0 });
+  const server = await listenInet(createHandler({ supervisor: standInSupervisor(pm), routes, credentials: TEST_CREDENTIALS }), { host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const close = async () => {
     server.closeAllConnections();
@@ -37,15 +42,15 @@ export async function serveRoutes(pm: ProcessManager, routes: Route[]) {
   };
   /** A JSON request; the body is parsed when there is one. */
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const init: RequestInit = { method };
-    if (body !== undefined) Object.assign(init, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const init: RequestInit = { method, headers: { authorization: AUTHORIZATION } };
+    if (body !== undefined) Object.assign(init, { body: JSON.stringify(body), headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' } });
     const res = await fetch(base + path, init);
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
   /** Any request; the body is parsed only when the answer is JSON. */
   const raw = async (method: string, path: string, init: RequestInit = {}) => {
-    const res = await fetch(base + path, { method, ...init });
+    const res = await fetch(base + path, { method, ...init, headers: { authorization: AUTHORIZATION, ...(init.headers as Record<string, string> | undefined) } });
     const text = await res.text();
     const body: Json = res.headers.get('content-type') === 'application/json' ? JSON.parse(text) : undefined;
     return { status: res.status, headers: res.headers, body };
