@@ -6,7 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { decodeMethodCall } from '../xmlrpc/decode.js';
+import { decodeMethodCallOffThread } from '../xmlrpc/decode-async.js';
 import { encodeFault, encodeResponse } from '../xmlrpc/encode.js';
 import type { XmlRpcEncodable } from '../xmlrpc/types.js';
 import { followFile } from '../logs/follow.js';
@@ -115,7 +115,7 @@ async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerRespons
   if (isCrossSite(req)) return send(res, 403, 'Forbidden: cross-site request');
   let call;
   try {
-    call = decodeMethodCall((await readBody(req)).toString('utf8'));
+    call = await decodeMethodCallOffThread(await readBody(req));
   } catch (e) {
     return send(res, e instanceof HttpError ? e.status : 400, e instanceof HttpError ? e.message : 'Bad Request');
   }

@@ -122,7 +122,7 @@ describe.skipIf(!IS_ROOT || !HAVE_SETPRIV)('defining commands needs credentials 
       });
       expect([method, res.status]).toEqual([method, 403]);
     }
-    expect(daemon!.pm.getGroup('p')?.config.command).toBe('sleep 30');
+    expect((daemon!.pm.getGroup('p')?.config as { command?: unknown } | undefined)?.command).toBe('sleep 30');
   }, 60_000);
 
   it('with credentials: the attacker gets 401, the authenticated client defines the command, no startup notice', async () => {
