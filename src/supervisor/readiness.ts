@@ -5,6 +5,7 @@ import { access } from 'node:fs/promises';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { longSleep } from './clock.js';
 
 export type ReadyCheck =
   | { tcp: number | string }
@@ -71,10 +72,7 @@ async function fileOnce(path: string): Promise<boolean> {
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
+  return longSleep(ms, signal);
 }
 
 async function poll(once: () => Promise<boolean>, interval: number, signal: AbortSignal): Promise<void> {
