@@ -4,6 +4,7 @@ import { PROGRAM_KEYS, type GroupSpec, type ProgramConfig, resolveGroup } from '
 import type { ProcessManager } from '../supervisor/manager.js';
 import { checkLogPaths } from '../supervisor/output.js';
 import { expectObject, invalid, isJsonObject, type JsonObject, rejectUnknownFields } from './json-api-http.js';
+import { checkApiName, checkApiSpec } from './api-input-limits.js';
 
 /** The most processes one program may define through the API. */
 export const MAX_NUMPROCS = 1000;
@@ -14,6 +15,7 @@ function checkName(name: unknown): string {
   if (name === '' || name.trim() !== name || name === '.' || name === '..' || /[\0-\x1f\x7f]/.test(name)) {
     throw invalid('name', `invalid program name ${JSON.stringify(name)}`);
   }
+  checkApiName(name);
   return name;
 }
 
@@ -56,5 +58,6 @@ export function mergePatch(target: JsonObject, patch: JsonObject): JsonObject {
 export function validateProgram(pm: ProcessManager, config: ProgramConfig): GroupSpec {
   const spec = resolveGroup(config, { env: pm.baseEnvironment, origin: 'api' });
   spec.processes.forEach(checkLogPaths);
+  checkApiSpec(spec, pm.identifier, new Set(Object.keys(config)));
   return spec;
 }
