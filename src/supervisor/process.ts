@@ -18,6 +18,7 @@ import { retryDelay, shouldGiveUp } from './backoff.js';
 import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, startReadiness } from './readiness.js';
 import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
+import { hangUpStoppedOrphans } from './orphaned-groups.js';
 
 /** What a process needs from its manager. */
 export interface ProcessHost {
@@ -566,8 +567,10 @@ export class SupervisedProcess {
 
   /** Remembers a reaped child's group while it still has members, so shutdown can end them. */
   #trackGroup(pid: number): void {
-    if (groupExists(pid)) this.#lingering.add(pid);
-    else if (this.#host.orphanGuard) releaseChild(pid);
+    if (groupExists(pid)) {
+      this.#lingering.add(pid);
+      hangUpStoppedOrphans(pid); // what the kernel does for supervisord's children; see orphaned-groups.ts
+    } else if (this.#host.orphanGuard) releaseChild(pid);
   }
 
   /** The child's pid and the groups of reaped children that still have members. */
