@@ -16,7 +16,7 @@ import { configInfo } from '../config-file/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import type { Supervisor } from './rpc-methods.js';
-import { createJsonApi, type JsonApi } from './json-api.js';
+import { createJsonApi, type JsonApi, type ProgramStore } from './json-api.js';
 import { createEventsApi } from './events-api.js';
 import { createStatusPage } from './status-page/status-page.js';
 import { lookupUser } from '../dialect/users.js';
@@ -33,6 +33,8 @@ export interface DaemonOptions {
   routes?: (daemon: Daemon) => Route[];
   /** Install handlers for supervisord's signals. Default true. */
   handleSignals?: boolean;
+  /** Where the JSON API keeps its programs (e.g. a ProgramDirStore); default: in memory. */
+  programStore?: (daemon: Daemon) => ProgramStore;
 }
 
 /** How the daemon ended: 0 after a shutdown. */
@@ -62,7 +64,7 @@ export class Daemon implements Supervisor {
   constructor(options: DaemonOptions) {
     this.options = options;
     this.#done = new Promise((r) => (this.#resolveDone = r));
-    this.api = createJsonApi({ manager: () => this.pm });
+    this.api = createJsonApi({ manager: () => this.pm, ...(options.programStore ? { store: options.programStore(this) } : {}) });
     this.events = createEventsApi({ manager: () => this.pm });
   }
 

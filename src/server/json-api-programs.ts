@@ -9,7 +9,7 @@ import { RUNNING_STATES } from '../supervisor/states.js';
 import { ApiError, expectObject, type JsonObject } from './json-api-http.js';
 import { mergePatch, parseProgramBody, validateProgram } from './json-api-program-config.js';
 import { type ActionResult, type ProcessStatus, toActionResult, toStatus } from './json-api-status.js';
-import type { ProgramStore, StoredProgram } from './json-api-store.js';
+import { type ProgramStore, refuseReadOnly, type StoredProgram } from './json-api-store.js';
 
 /** A program as the API shows it. */
 export interface ProgramView {
@@ -19,6 +19,8 @@ export interface ProgramView {
   pending: boolean;
   config: ProgramConfig;
   processes: ProcessStatus[];
+  /** Defined by the configuration outside the API: listed, not changeable here. */
+  readOnly?: boolean;
 }
 
 /** How an edit took effect. */
@@ -102,6 +104,7 @@ export class ProgramService {
       pending: group !== undefined && !isDeepStrictEqual(group.config, p.config),
       config: p.config,
       processes: group ? group.processes.map((proc) => toStatus(proc.status())) : [],
+      ...(p.readOnly ? { readOnly: true } : {}),
     };
   }
 
@@ -140,6 +143,7 @@ export class ProgramService {
   async edit(name: string, body: unknown, options: EditOptions): Promise<{ program: ProgramView; applied: Applied; results?: ActionResult[] }> {
     return this.#serialize(name, async () => {
       const current = await this.#stored(name);
+      refuseReadOnly(current);
       const patch = expectObject(body, true);
       const config = parseProgramBody(options.merge ? mergePatch(current.config as unknown as JsonObject, patch) : patch, name);
       const pm = this.#manager();
@@ -184,7 +188,7 @@ export class ProgramService {
   /** Stops (waiting) and removes a program. */
   async remove(name: string): Promise<void> {
     return this.#serialize(name, async () => {
-      await this.#stored(name);
+      refuseReadOnly(await this.#stored(name));
       await this.#takeDown(this.#manager(), name);
       await this.store.delete(name);
     });
@@ -202,6 +206,7 @@ export class ProgramService {
   async setEnabled(name: string, enabled: boolean): Promise<ProgramView> {
     return this.#serialize(name, async () => {
       const current = await this.#stored(name);
+      refuseReadOnly(current);
       const pm = this.#manager();
       const next = { ...current, enabled };
       if (!enabled) {
@@ -259,7 +264,7 @@ export class ProgramService {
     const pm = this.#manager();
     const added: string[] = [];
     for (const p of await this.store.list()) {
-      if (!p.enabled || pm.getGroup(p.name)) continue;
+      if (!p.enabled || p.readOnly || pm.getGroup(p.name)) continue;
       await this.#serialize(p.name, async () => {
         if (pm.getGroup(p.name)) return;
         pm.addProcessGroup(p.config);

@@ -1,6 +1,7 @@
 // Where the JSON API keeps the program definitions it manages. The ProcessManager's active groups
 // stay the truth about what runs; the store is the truth about what is defined and enabled.
 import type { ProgramConfig } from '../supervisor/config.js';
+import { ApiError } from './json-api-http.js';
 
 /** One program definition managed through the API. */
 export interface StoredProgram {
@@ -10,6 +11,15 @@ export interface StoredProgram {
   enabled: boolean;
   /** The definition as given (supervisord option names), without defaults filled in. */
   config: ProgramConfig;
+  /** Defined by the configuration outside the API (a store backed by config files lists those too): never changed through the API. */
+  readOnly?: boolean;
+  /** The file that defines it, for stores backed by files. */
+  file?: string;
+}
+
+/** Refuses to change a read-only program. @throws ApiError 403 */
+export function refuseReadOnly(p: StoredProgram): void {
+  if (p.readOnly) throw new ApiError(403, 'FORBIDDEN', `program ${p.name} is defined in ${p.file ?? 'the configuration'}, not through the API: change it there`, { field: 'name' });
 }
 
 type Awaitable<T> = T | Promise<T>;
