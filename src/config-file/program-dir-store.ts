@@ -54,7 +54,11 @@ export function programFileText(name: string, config: ProgramConfig, enabled: bo
 
 /** Reads one program file: its name, state and definition. @throws ConfigError naming the file */
 export function readProgramFile(path: string): { name: string; enabled: boolean; config: ProgramConfig } {
-  const text = readFileSync(path, 'utf8');
+  return parseProgramText(readFileSync(path, 'utf8'), path);
+}
+
+/** Parses a program file's text as if read from `path`. @throws ConfigError */
+export function parseProgramText(text: string, path: string): { name: string; enabled: boolean; config: ProgramConfig } {
   const disabled = new RegExp(`^\\[${DISABLED_PREFIX.replace(/[-:]/g, '\\$&')}`, 'm').test(text);
   const asProgram = disabled ? text.replace(new RegExp(`^\\[${DISABLED_PREFIX}`, 'm'), '[program:') : text;
   // Parsed as a whole configuration: a [supervisord] section comes first (it adds one line).
@@ -77,6 +81,15 @@ export class ProgramDirStore {
     mkdirSync(this.dir, { recursive: true });
     // Temporary files of writes a crash interrupted: the target holds the old or new text.
     for (const f of readdirSync(this.dir)) if (isTemporaryName(f)) rmSync(join(this.dir, f), { force: true });
+  }
+
+  /**
+   * The definition as this store will give it back (what its file holds once read): the API runs
+   * that, so the manager, the file and supervisorctl reread agree (a command given as an array
+   * reads back as supervisord's command line). @throws ConfigError
+   */
+  canonical(config: ProgramConfig): ProgramConfig {
+    return parseProgramText(programFileText(config.name, config, true), this.fileOf(config.name)).config;
   }
 
   /** The file of program `name`. */

@@ -78,6 +78,11 @@ export class ProgramService {
     this.store = store;
   }
 
+  /** The definition in the store's own form (a file-backed store gives back what its file holds). */
+  #canonical(config: ProgramConfig): ProgramConfig {
+    return this.store.canonical ? this.store.canonical(config) : config;
+  }
+
   /** Runs `fn` after every earlier change to program `name` has finished. */
   async #serialize<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const run = (this.#locks.get(name) ?? Promise.resolve()).then(fn);
@@ -119,7 +124,7 @@ export class ProgramService {
 
   /** Validates, stores and adds a program; it autostarts as any added group does. */
   async create(body: unknown): Promise<ProgramView> {
-    const config = parseProgramBody(body);
+    const config = this.#canonical(parseProgramBody(body));
     return this.#serialize(config.name, async () => {
       const pm = this.#manager();
       validateProgram(pm, config);
@@ -145,7 +150,7 @@ export class ProgramService {
       const current = await this.#stored(name);
       refuseReadOnly(current);
       const patch = expectObject(body, true);
-      const config = parseProgramBody(options.merge ? mergePatch(current.config as unknown as JsonObject, patch) : patch, name);
+      const config = this.#canonical(parseProgramBody(options.merge ? mergePatch(current.config as unknown as JsonObject, patch) : patch, name));
       const pm = this.#manager();
       const spec = validateProgram(pm, config);
       const next: StoredProgram = { ...current, config };

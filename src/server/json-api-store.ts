@@ -36,6 +36,11 @@ export interface ProgramStore {
   put(program: StoredProgram): Awaitable<void>;
   /** Returns false when there was no such program. */
   delete(name: string): Awaitable<boolean>;
+  /**
+   * The definition as the store will give it back, when that differs from what was put (a store
+   * of configuration files gives back what the file holds); the API then runs that form.
+   */
+  canonical?(config: ProgramConfig): ProgramConfig;
 }
 
 /** A ProgramStore in memory (lost when the process ends). */
