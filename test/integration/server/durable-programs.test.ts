@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProgramDirStore } from '../../../src/config-file/program-dir-store.js';
 import { Daemon } from '../../../src/server/daemon.js';
-import type { ProgramConfig } from '../../../src/supervisor/config.js';
+import { programDirStoreFor } from '../../../src/server/daemon-program-store.js';
 
 const HAVE_CTL = ['/usr/bin/supervisorctl', '/usr/local/bin/supervisorctl'].some((p) => existsSync(p));
 if (!HAVE_CTL) console.warn('NOTICE: supervisorctl is not installed: the durable-programs test is skipped');
@@ -49,7 +49,7 @@ describe.skipIf(!HAVE_CTL)('API programs are supervisord configuration', () => {
       configPath: conf,
       handleSignals: false,
       echo: { write: () => true },
-      programStore: (self) => new ProgramDirStore({ dir: programs, external: () => [...self.config.groups.values()].map((g) => ({ name: g.spec.name, config: g.config as ProgramConfig, file: conf })) }),
+      programStore: (self) => programDirStoreFor(self, programs),
     });
     await d.start();
     return d;
