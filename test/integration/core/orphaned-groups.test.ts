@@ -1,8 +1,12 @@
 // A SIGSTOP'd grandchild of a stopped program (stopasgroup=false) must not stay behind: under
 // supervisord the kernel hangs up and continues a stopped member of a process group that becomes
 // orphaned; our children lead their own sessions, so procvisor applies that rule itself when a
-// child exits. A grandchild that is not stopped is left running, as supervisord leaves it.
-import { readFileSync } from 'node:fs';
+// child exits. A grandchild that is not stopped is left running, as supervisord leaves it. The
+// same case runs under the real supervisord for comparison.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ProcEntry } from '../../../src/supervisor/proc-table.js';
 import { stoppedOrphanedGroups } from '../../../src/supervisor/orphaned-groups.js';
@@ -77,4 +81,37 @@ describe.skipIf(!IS_LINUX)('a stopped grandchild of a stopped program', () => {
       if (isAlive(grandchild)) process.kill(grandchild, 'SIGKILL');
     }
   }, 30_000);
+});
+
+const HAVE_SUPERVISORD = ['/usr/bin/supervisord', '/usr/local/bin/supervisord'].some((p) => existsSync(p));
+if (!HAVE_SUPERVISORD) console.warn('NOTICE: supervisord is not installed: the comparison of the stopped-grandchild case with it is skipped');
+
+describe.skipIf(!IS_LINUX || !HAVE_SUPERVISORD)('the same case under the real supervisord (what the rule reproduces)', () => {
+  it("supervisord's stop leaves no SIGSTOP'd grandchild behind either", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orphaned-groups-real-'));
+    const conf = join(dir, 'supervisord.conf');
+    writeFileSync(
+      conf,
+      `[supervisord]\nlogfile=%(here)s/supervisord.log\npidfile=%(here)s/supervisord.pid\nchildlogdir=%(here)s\nuser=root\n\n[unix_http_server]\nfile=%(here)s/s.sock\n\n` +
+        `[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n[supervisorctl]\nserverurl=unix://%(here)s/s.sock\n\n` +
+        `[program:gc]\ncommand=/bin/sh -c 'sleep 1000 & echo $! > %(here)s/gc.pid; wait'\nstartsecs=0\nstopasgroup=false\nkillasgroup=false\nautorestart=false\n`,
+    );
+    const daemon = spawn('supervisord', ['-n', '-c', conf], { stdio: 'ignore' });
+    const exited = new Promise((r) => daemon.once('exit', r));
+    let grandchild = 0;
+    try {
+      const pidFile = join(dir, 'gc.pid');
+      await until(() => existsSync(pidFile) && /^\d+\n$/.test(readFileSync(pidFile, 'utf8')), () => 'supervisord did not start the program', 15_000);
+      grandchild = Number(readFileSync(pidFile, 'utf8'));
+      process.kill(grandchild, 'SIGSTOP');
+      await until(() => state(grandchild) === 'T', () => `grandchild state ${state(grandchild)}`, 5000);
+      await new Promise<void>((r) => execFile('supervisorctl', ['-c', conf, 'stop', 'gc'], { timeout: 30_000 }, () => r()));
+      await until(() => !isAlive(grandchild) || state(grandchild) === 'Z', () => `under supervisord the grandchild ${grandchild} is still ${state(grandchild)}`, 5000);
+    } finally {
+      if (grandchild && isAlive(grandchild)) process.kill(grandchild, 'SIGKILL');
+      daemon.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
