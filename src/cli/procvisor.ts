@@ -37,8 +37,10 @@ Options:
 -a/--minfds NUM -- accepted for compatibility
 -t/--strip_ansi -- accepted for compatibility
 --minprocs NUM -- accepted for compatibility
---programs-dir DIRECTORY -- keep JSON API programs as one supervisord file each in DIRECTORY
-    (include it: [include] files = DIRECTORY/*.conf); default: in memory
+
+procvisor's own options:
+  --programs-dir DIRECTORY -- keep JSON API programs as one supervisord file each in DIRECTORY
+      (include it: [include] files = DIRECTORY/*.conf); default: in memory
 `;
 
 export interface CliIo {
