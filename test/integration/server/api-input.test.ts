@@ -21,12 +21,12 @@ async function startApi() {
   const pm = createTestManager();
   await pm.start();
   const api = createJsonApi({ manager: () => pm });
-  const { call, close } = await serveRoutes(pm, [api]);
+  const { call, raw, close } = await serveRoutes(pm, [api]);
   cleanups.push(async () => {
     api.close();
     await close();
   });
-  return { pm, api, call };
+  return { pm, api, call, raw };
 }
 
 const program = (extra: Record<string, unknown>) => ({ name: 'ok', command: 'sleep 1000', autostart: false, ...extra });
@@ -88,6 +88,17 @@ describe('422 for definitions supervisord could not hold or procvisor could not 
       const res = await call('POST', '/api/programs', program({ name }));
       expect([name, res.status]).toEqual([name, 201]);
     }
+  });
+});
+
+describe('large JSON bodies (parsed one per event-loop turn)', () => {
+  it('a valid one is taken, a malformed one is 400 INVALID', async () => {
+    const { call, raw } = await startApi();
+    const big = program({ name: 'big', environment: { X: 'x'.repeat(200_000) } });
+    expect((await call('POST', '/api/programs', big)).status).toBe(201);
+    const bad = await raw('POST', '/api/programs', { headers: { 'content-type': 'application/json' }, body: `{"name": "x", "pad": "${'y'.repeat(200_000)}"` });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'INVALID', message: expect.stringMatching(/^malformed JSON body/) });
   });
 });
 
