@@ -110,11 +110,20 @@ export class ProgramDirStore {
     return { name, enabled: parsed.enabled, config, file };
   }
 
+  /** Whether `name` has a file here (false for names no file of ours can have). */
+  #ownFileExists(name: string): boolean {
+    try {
+      return existsSync(this.fileOf(name));
+    } catch {
+      return false;
+    }
+  }
+
   #externals(): DirStoredProgram[] {
     const out: DirStoredProgram[] = [];
     for (const e of this.#external?.() ?? []) {
       if (e.file !== undefined && e.file.startsWith(this.dir + '/')) continue;
-      if (existsSync(this.fileOf(e.name))) continue;
+      if (this.#ownFileExists(e.name)) continue;
       out.push({ name: e.name, enabled: true, config: structuredClone(e.config), readOnly: true, ...(e.file !== undefined ? { file: e.file } : {}) });
     }
     return out;

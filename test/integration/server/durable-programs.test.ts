@@ -95,10 +95,14 @@ describe.skipIf(!HAVE_CTL)('API programs are supervisord configuration', () => {
     expect(status).not.toMatch(/^off/m);
     expect(daemon.pm.getProcessInfo('web').pid).toBe(webPid);
 
-    // A restart (a new daemon on the same files): web is back and runs, off stays disabled.
+    // A restart (a new daemon on the same files): web is back and runs, off stays disabled. A
+    // torn temporary file, as a kill -9 during a write leaves it, is ignored and removed.
     daemon.shutdown();
     await daemon.done;
+    const torn = join(dir, 'programs.d', '.web.conf.tmp-0123456789ab');
+    writeFileSync(torn, '[program:web]\ncommand=sle');
     daemon = await start(conf);
+    expect(existsSync(torn)).toBe(false);
     for (let i = 0; i < 100 && daemon.pm.getGroup('web')?.processes[0]?.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(daemon.pm.getProcessInfo('web').statename).toBe('RUNNING');
     expect(daemon.pm.getGroup('off')).toBeUndefined();
