@@ -99,8 +99,8 @@ export class ProgramDirStore {
   }
 
   #read(name: string): DirStoredProgram | undefined {
+    if (!this.#ownFileExists(name)) return undefined;
     const file = this.fileOf(name);
-    if (!existsSync(file)) return undefined;
     const text = readFileSync(file, 'utf8');
     const parsed = readProgramFile(file);
     if (parsed.name !== name) throw new ConfigError(`${file}: defines program ${parsed.name}, expected ${name} (the file name)`, { file });
