@@ -1,10 +1,17 @@
 // Public exports only.
-export { ProcessManager } from './supervisor/manager.js';
+export { ProcessManager } from './config-file/process-manager.js';
 export type { ManagerOptions, WaitOptions, ProcessResult, ActivityLogger, LogLevel } from './supervisor/manager.js';
 export type { ProgramConfig, GroupConfig, ProcessSpec, ChannelSpec, Channel } from './supervisor/config.js';
 export { PROGRAM_DEFAULTS } from './supervisor/config.js';
 export type { ProcessInfo, ProcessStatusInfo } from './supervisor/process-info.js';
 export type { ManagerEvents, ProcessStateEvent, ProcessLogEvent } from './supervisor/events.js';
+// supervisord's events and event listener pools (pm.events).
+export type { EventHub } from './supervisor/event-hub.js';
+export type { DeliveredEvent } from './supervisor/event-bus.js';
+export type { EventData, EventOf, EventTypeName, ConcreteEventName } from './supervisor/event-types.js';
+export { EVENT_TYPE_NAMES } from './supervisor/event-types.js';
+export type { EventListenerConfig } from './supervisor/listener-config.js';
+export type { ListenerState } from './supervisor/event-pool.js';
 export {
   PROCESS_STATES,
   STATE_CODE,
@@ -26,7 +33,10 @@ export { toSystemdUnits, processUnit, daemonUnit } from './config-file/systemd.j
 
 // procvisor's opt-in options.
 export type { ExtensionConfig, Dependency, DependencyCondition, PortConfig } from './supervisor/extensions.js';
+export type { LoggingConfig } from './supervisor/log-options.js';
 export type { BackoffPolicy } from './supervisor/backoff.js';
 export type { ReadinessConfig, ReadyCheck } from './supervisor/readiness.js';
 export type { ReloadPlan } from './supervisor/reload-plan.js';
+export type { ChangePlan, ApplyOptions, ConfigSource, GroupEntry } from './supervisor/reload.js';
+export type { ProcessDetails, GroupDetails, ConfiguredGroup } from './supervisor/read-model.js';
 export type { Metrics } from './supervisor/memory-watch.js';

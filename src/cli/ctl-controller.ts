@@ -23,7 +23,7 @@ export const EXIT = {
 export const STATUS_EXIT = { NOT_RUNNING: 3, UNKNOWN: 4 } as const;
 
 /** The API version supervisorctl insists on. */
-export const API_VERSION = '3.0';
+import { API_VERSION } from '../server/rpc-methods.js';
 
 const DEAD_PROGRAM_FAULTS: readonly number[] = [FAULTS.SPAWN_ERROR, FAULTS.ABNORMAL_TERMINATION, FAULTS.NOT_RUNNING];
 

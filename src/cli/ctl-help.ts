@@ -2,12 +2,21 @@
 
 import { EXIT, type Command, type Controller } from './ctl-controller.js';
 
+// procvisor's own `logs` command (not in supervisorctl's topic list, so `help` stays byte-identical).
+const LOGS_HELP =
+  'logs [-f] [--since WHEN] [--lines N] [--stream stdout|stderr] [<name> ...]\n' +
+  '\t\t\tRecent lines of the named processes (default: all), merged\n' +
+  '\t\t\tand prefixed with the process name; "!" marks stderr lines.\n' +
+  'logs -f\t\t\tThen follow new lines (Ctrl-C to exit).\n' +
+  'logs --since 10m\tLines of the last 10 minutes (s, m, h, d, or a date).';
+
 const HELP: Readonly<Record<string, string>> = {
   add: 'add <name> [...]\tActivates any updates in config for process/group',
   avail: 'avail\t\t\tDisplay all configured processes',
   clear: "clear <name>\t\tClear a process' log files.\nclear <name> <name>\tClear multiple process' log files\nclear all\t\tClear all process' log files",
   exit: 'exit\tExit the supervisor shell.',
   fg: 'fg <process>\tConnect to a process in foreground mode\n\t\tCtrl-C to exit',
+  logs: LOGS_HELP,
   maintail:
     'maintail -f \tContinuous tail of supervisor main log file (Ctrl-C to exit)\n' +
     'maintail -100\tlast 100 *bytes* of supervisord main log file\n' +

@@ -16,6 +16,11 @@ export class HelpRequested extends Error {
   override name = 'HelpRequested';
 }
 
+/** `--version` (procvisorctl's own; supervisorctl has no such option): print it and exit 0. */
+export class VersionRequested extends Error {
+  override name = 'VersionRequested';
+}
+
 export interface CtlOptions {
   configfile: string | undefined;
   serverurl: string;
@@ -52,10 +57,11 @@ actions.
 `;
 
 const SHORT = 'h?c:is:u:p:r:';
-const LONG = ['help', 'configuration=', 'interactive', 'serverurl=', 'username=', 'password=', 'history_file='];
-type Name = 'help' | 'configfile' | 'interactive' | 'serverurl' | 'username' | 'password' | 'history';
+const LONG = ['help', 'version', 'configuration=', 'interactive', 'serverurl=', 'username=', 'password=', 'history_file='];
+type Name = 'help' | 'version' | 'configfile' | 'interactive' | 'serverurl' | 'username' | 'password' | 'history';
 const OPTION_NAMES: Record<string, Name> = {
   '-h': 'help', '--help': 'help', '-?': 'help',
+  '--version': 'version',
   '-c': 'configfile', '--configuration': 'configfile',
   '-i': 'interactive', '--interactive': 'interactive',
   '-s': 'serverurl', '--serverurl': 'serverurl',
@@ -150,13 +156,14 @@ export interface RealizeContext {
   searchPaths?: readonly string[] | undefined;
 }
 
-type CommandLine = Partial<Record<Exclude<Name, 'help'>, string>>;
+type CommandLine = Partial<Record<Exclude<Name, 'help' | 'version'>, string>>;
 
 function readCommandLine(opts: [string, string][]): CommandLine {
   const set: CommandLine = {};
   for (const [opt, raw] of opts) {
     const name = OPTION_NAMES[opt]!;
     if (name === 'help') throw new HelpRequested();
+    if (name === 'version') throw new VersionRequested();
     let value = raw;
     if (name === 'interactive') value = '1';
     if (name === 'serverurl') {

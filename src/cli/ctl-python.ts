@@ -9,6 +9,7 @@ import {
   XmlRpcUrlError,
 } from '../xmlrpc/client.js';
 import { XmlRpcFault, XmlRpcParseError } from '../xmlrpc/types.js';
+import { pyRepr } from '../dialect/python.js';
 
 const SOCKET_PY = '/usr/lib/python3.11/socket.py';
 const CLIENT_PY = '/usr/lib/python3.11/xmlrpc/client.py';
@@ -22,23 +23,7 @@ export function ljust(s: string, width: number): string {
   return s + ' '.repeat(Math.max(0, width - [...s].length));
 }
 
-/** Python's `repr()` of a str. */
-export function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = '';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '\\' || ch === quote) out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0)) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (ch !== ' ' && /^[\p{C}\p{Z}]$/u.test(ch)) {
-      out += cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return `${quote}${out}${quote}`;
-}
+export { pyRepr };
 
 /**
  * An exception supervisorctl's own code raises (for instance `ValueError('Unknown result code

@@ -3,6 +3,7 @@
 
 import { XmlRpcFault, type XmlRpcValue } from '../xmlrpc/types.js';
 import { FAULTS } from '../errors.js';
+import { makeNamespec as coreMakeNamespec, parseNamespec } from '../supervisor/names.js';
 
 export { FAULTS };
 
@@ -104,15 +105,13 @@ export function toChanges(v: XmlRpcValue): [added: string[], changed: string[], 
 
 /** supervisord's make_namespec: `name` when group and process share it, else `group:name`. */
 export function makeNamespec(group: string, name: string | null): string {
-  return group === name ? name : `${group}:${name ?? 'None'}`;
+  return name === null ? `${group}:None` : coreMakeNamespec(group, name);
 }
 
 /** supervisord's split_namespec: `g:`/`g:*` give a null process name (the whole group). */
 export function splitNamespec(namespec: string): [group: string, name: string | null] {
-  const colon = namespec.indexOf(':');
-  if (colon < 0) return [namespec, namespec];
-  const name = namespec.slice(colon + 1);
-  return [namespec.slice(0, colon), name === '' || name === '*' ? null : name];
+  const { group, process } = parseNamespec(namespec);
+  return [group, process];
 }
 
 /** The fault code of an XML-RPC fault, undefined for any other error. */

@@ -12,6 +12,8 @@ import type { SupervisordSection } from '../config-file/config-types.js';
 import { Daemon } from '../server/daemon.js';
 import { programDirStoreFor } from '../server/daemon-program-store.js';
 import { SUPERVISOR_VERSION } from '../server/rpc-methods.js';
+import { versionLine } from './own-version.js';
+import { runUnderTini, wantsInit } from './pid1.js';
 
 const USAGE = `procvisor -- run a set of applications under supervision (supervisord-compatible).
 
@@ -22,7 +24,8 @@ Options:
 -n/--nodaemon -- run in the foreground (procvisor always does)
 -s/--silent -- no logs to stdout (maps to 'silent=true' in config file)
 -h/--help -- print this usage message and exit
--v/--version -- print the supervisord version procvisor implements and exit
+-v/--version -- -v prints the supervisord version procvisor implements (4.2.5); --version
+                (or "procvisor version") prints procvisor's own version; then exit
 -u/--user USER -- run programs as this user unless they set one (requires root)
 -m/--umask UMASK -- umask (accepted for compatibility)
 -d/--directory DIRECTORY -- directory (accepted for compatibility)
@@ -48,7 +51,7 @@ export interface CliIo {
   stderr: { write(s: string): unknown };
 }
 
-type Flag = { key: keyof SupervisordSection | 'configuration' | 'help' | 'version' | 'programsDir'; arg: boolean; parse?: (v: string) => unknown };
+type Flag = { key: keyof SupervisordSection | 'configuration' | 'help' | 'version' | 'ownVersion' | 'programsDir'; arg: boolean; parse?: (v: string) => unknown };
 
 const FLAGS: Record<string, Flag> = {
   c: { key: 'configuration', arg: true },
@@ -60,7 +63,7 @@ const FLAGS: Record<string, Flag> = {
   h: { key: 'help', arg: false },
   help: { key: 'help', arg: false },
   v: { key: 'version', arg: false },
-  version: { key: 'version', arg: false },
+  version: { key: 'ownVersion', arg: false },
   u: { key: 'user', arg: true },
   user: { key: 'user', arg: true },
   m: { key: 'umask', arg: true, parse: parseOctal },
@@ -94,8 +97,10 @@ const FLAGS: Record<string, Flag> = {
 export class UsageError extends Error {}
 
 /** Parses supervisord's flags (getopt style: `-c FILE`, `-cFILE`, `--configuration=FILE`). */
-export function parseArgs(argv: readonly string[]): { configuration?: string; help?: boolean; version?: boolean; programsDir?: string; overrides: Partial<SupervisordSection> } {
-  const out: { configuration?: string; help?: boolean; version?: boolean; programsDir?: string; overrides: Record<string, unknown> } = { overrides: {} };
+export function parseArgs(argv: readonly string[]): { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; programsDir?: string; overrides: Partial<SupervisordSection> } {
+  const out: { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; programsDir?: string; overrides: Record<string, unknown> } = { overrides: {} };
+  // `procvisor version`: the one word procvisor accepts (supervisord takes no arguments at all).
+  if (argv.length === 1 && argv[0] === 'version') return { ownVersion: true, overrides: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     let name: string;
@@ -125,6 +130,7 @@ export function parseArgs(argv: readonly string[]): { configuration?: string; he
     if (flag.key === 'configuration') out.configuration = value as string;
     else if (flag.key === 'help') out.help = true;
     else if (flag.key === 'version') out.version = true;
+    else if (flag.key === 'ownVersion') out.ownVersion = true;
     else if (flag.key === 'programsDir') out.programsDir = resolve(value as string);
     else out.overrides[flag.key] = parsed;
   }
@@ -163,11 +169,17 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     io.stdout.write(`${SUPERVISOR_VERSION}\n`);
     return 0;
   }
+  if (args.ownVersion) {
+    io.stdout.write(`${versionLine('procvisor', 'supervisord')}\n`);
+    return 0;
+  }
   const configPath = args.configuration ?? findConfig();
   if (!configPath) {
     io.stderr.write(`Error: No config file found at default paths (/etc/supervisord.conf, /etc/supervisor/supervisord.conf); use the -c option to specify a config file at a different path\nFor help, use ${prog} -h\n`);
     return 2;
   }
+  // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon.
+  const { Daemon } = await import('../server/daemon.js');
   // Foreground always: the log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
   const programsDir = args.programsDir;
   const daemon = new Daemon({
@@ -201,7 +213,10 @@ if (invokedDirectly()) {
   // back, so it cost RSS for the daemon's lifetime (500 `sleep` programs: 80 -> 73 MB); the
   // extra scavenges are cheap for a process that mostly waits. Embedders' hosts are left alone.
   setFlagsFromString('--semi-space-growth-factor=1');
-  main(process.argv.slice(2)).then(
+  const argv = process.argv.slice(2);
+  // As PID 1, tini goes in front to reap orphans (see pid1.ts); this process then only forwards signals.
+  const underInit = wantsInit() ? runUnderTini(argv) : undefined;
+  (underInit ?? main(argv)).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`procvisor: ${String((e as Error)?.stack ?? e)}\n`);

@@ -9,12 +9,13 @@ import { pathToFileURL } from 'node:url';
 import { doAdd, doAvail, doRemove, doReread, doUpdate } from './ctl-cmd-config.js';
 import { doEOF, doFg, doOpen, doReload, doShutdown, doVersion } from './ctl-cmd-daemon.js';
 import { doMaintail, doTail } from './ctl-cmd-logs.js';
+import { doLogs } from './ctl-cmd-merged-logs.js';
 import { doClear, doPid, doRestart, doSignal, doStart, doStatus, doStop } from './ctl-cmd-process.js';
 import { Controller, Interrupted, type Command, type CtlIo } from './ctl-controller.js';
 import { doHelp } from './ctl-help.js';
-import { HelpRequested, USAGE, UsageError, realizeOptions } from './ctl-options.js';
-
-export type { CtlIo } from './ctl-controller.js';
+import { doHealth, doReady } from './ctl-cmd-health.js';
+import { HelpRequested, USAGE, UsageError, VersionRequested, realizeOptions } from './ctl-options.js';
+import { versionLine } from './own-version.js';
 
 /** supervisorctl's commands (do_NAME), by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
@@ -26,6 +27,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['avail', doAvail],
   ['clear', doClear],
   ['fg', doFg],
+  ['logs', doLogs], // procvisor's own: merged lines of many processes (not in supervisorctl's help list)
   ['maintail', doMaintail],
   ['open', doOpen],
   ['pid', doPid],
@@ -41,6 +43,9 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['tail', doTail],
   ['update', doUpdate],
   ['version', doVersion],
+  // procvisor's own, for container health checks and probes.
+  ['health', doHealth],
+  ['ready', doReady],
 ]);
 
 /** Exit status when Ctrl-C interrupts a command that does not handle it (128 + SIGINT). */
@@ -92,6 +97,10 @@ export async function main(argv: readonly string[], io: CtlIo): Promise<number> 
   } catch (e) {
     if (e instanceof HelpRequested) {
       io.stdout.write(`${USAGE.replace(/%s/g, progname)}\n`);
+      return 0;
+    }
+    if (e instanceof VersionRequested) {
+      io.stdout.write(`${versionLine('procvisorctl', 'supervisorctl')}\n`);
       return 0;
     }
     if (!(e instanceof UsageError)) throw e;

@@ -13,7 +13,8 @@ import { comparePy, nodeName, pyDirname, pyRepr, pySplit } from '../dialect/pyth
 import type { ReadConfigResult } from './config-types.js';
 import { configError, type Env, envNamesOf, located, type Reader, saneget } from './config-reader.js';
 import { readProgramSection } from './program-section.js';
-import { checkRpcInterfaces, normalizePath, readInetServers, readRpcInterfaces, readSupervisorctl, readUnixServers } from './server-sections.js';
+import { readListenerSection } from './listener-section.js';
+import { checkRpcInterfaces, readInetServers, readRpcInterfaces, readSupervisorctl, readUnixServers } from './server-sections.js';
 import { checkSupervisordUser, readSupervisordSection } from './supervisord-section.js';
 
 export type * from './config-types.js';
@@ -205,8 +206,7 @@ function readGroups(r: Reader): GroupsRead {
     const program = readProgramSection(r, section, name);
     read.push({ config: program.config, spec: { name, priority, processes: program.processes } });
   }
-  const listener = sections.find((s) => s.startsWith('eventlistener:'));
-  if (listener) throw unsupported(r, listener, 'event listener pools');
+  for (const section of sections.filter((s) => s.startsWith('eventlistener:'))) read.push(readListenerSection(r, section));
   const fcgi = sections.find((s) => s.startsWith('fcgi-program:') && !inGroups.has(s));
   if (fcgi) throw unsupported(r, fcgi, 'FastCGI programs');
   checkUnique(r, read);
@@ -231,4 +231,4 @@ function checkUnique(r: Reader, read: ReadonlyArray<{ spec: GroupSpec }>): void 
   }
 }
 
-export { checkRpcInterfaces, normalizePath };
+export { checkRpcInterfaces };

@@ -27,6 +27,13 @@ export interface SupervisordSection {
   environment: Record<string, string>;
   identifier: string;
   umask: number;
+  // procvisor's own keys (supervisord ignores them); absent unless set.
+  /** Shut down, exiting non-zero, when any program goes FATAL. */
+  shutdown_on_fatal?: boolean;
+  /** Serve GET /healthz and /readyz without the HTTP servers' credentials. */
+  health_without_auth?: boolean;
+  /** The programs (group names or group:process) /readyz waits for; default every autostart process. */
+  health_ready_programs?: string[];
 }
 
 /** `[unix_http_server]`. */

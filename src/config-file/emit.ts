@@ -5,6 +5,7 @@
 import { ConfigError } from '../errors.js';
 import { type ExtensionError, extensionsToIni } from '../supervisor/extensions.js';
 import { type GroupConfig, PROGRAM_OPTIONS, type ProgramConfig } from '../supervisor/config.js';
+import { type EventListenerConfig, isListenerConfig } from '../supervisor/listener-config.js';
 import { parseEnvironment } from '../dialect/datatypes.js';
 import type { EmitConfig, SupervisordSection } from './config-types.js';
 import { iniLineContent, parseIni } from '../dialect/ini.js';
@@ -167,8 +168,7 @@ function programKind(key: string, value: unknown): Kind | 'skip' | 'number' | 'b
   return 'literal';
 }
 
-function programLines(p: ProgramConfig): Line[] {
-  const where = `[program:${p.name}]`;
+function programLines(p: ProgramConfig, where = `[program:${p.name}]`): Line[] {
   const lines: Line[] = [];
   const write = sectionWriter(where, lines, PROGRAM_MARKER, programKind);
   for (const key of PROGRAM_OPTIONS) {
@@ -191,7 +191,19 @@ function programLines(p: ProgramConfig): Line[] {
   } catch (e) {
     throw cannot(`${where} ${(e as ExtensionError).option}`, (e as Error).message);
   }
-  for (const [key, text] of ext) lines.push(...renderOption(where, key, text, 'template', PROGRAM_MARKER));
+  // A log time format is a literal strftime pattern: its % are doubled so the reader gives them back.
+  for (const [key, text] of ext) lines.push(...renderOption(where, key, text, key === 'log_time_format' ? 'literal' : 'template', PROGRAM_MARKER));
+  return lines;
+}
+
+/** `[eventlistener:x]`: the program options, then the pool's own. */
+function listenerLines(p: EventListenerConfig): Line[] {
+  const where = `[eventlistener:${p.name}]`;
+  const lines = programLines(p, where);
+  const events = typeof p.events === 'string' ? p.events : p.events.join(',');
+  lines.push(...renderOption(where, 'events', events, 'literal', HERE_MARKER));
+  if (p.buffer_size !== undefined) lines.push({ key: 'buffer_size', text: `buffer_size=${integerText(where, 'buffer_size', p.buffer_size)}` });
+  if (p.result_handler !== undefined) lines.push(...renderOption(where, 'result_handler', p.result_handler, 'literal', HERE_MARKER));
   return lines;
 }
 
@@ -213,6 +225,9 @@ const SUPERVISORD_ORDER: Array<keyof SupervisordSection> = [
   'environment',
   'identifier',
   'umask',
+  'shutdown_on_fatal',
+  'health_without_auth',
+  'health_ready_programs',
 ];
 
 function supervisordLines(s: Partial<SupervisordSection>): Line[] {
@@ -228,7 +243,8 @@ function supervisordLines(s: Partial<SupervisordSection>): Line[] {
     if (key === 'environment' && value !== undefined) {
       const env = value as Record<string, string>;
       if (Object.keys(env).length > 0) lines.push(...renderOption('[supervisord]', key, environmentText(env, '[supervisord]'), 'literal2', HERE_MARKER));
-    } else write(key, value);
+    } else if (key === 'health_ready_programs' && Array.isArray(value)) write(key, value.join(','));
+    else write(key, value);
   }
   return lines;
 }
@@ -276,6 +292,10 @@ function collectSections(config: EmitConfig): Array<[string, Line[]]> {
     if (!seen) programs.set(p.name, p);
   };
   for (const g of config.groups) {
+    if (isListenerConfig(g)) {
+      out.push([`eventlistener:${g.name}`, listenerLines(g)]);
+      continue;
+    }
     if ('programs' in g) {
       out.push([`group:${g.name}`, groupLines(g)]);
       for (const p of g.programs) addProgram(p, true);

@@ -61,6 +61,16 @@ export function readSupervisordSection(r: Reader): SupervisordSection {
     const again = expand(v, { here: r.here, host_node_name: nodeName(), ...envNamesOf(r.env) }, 'environment');
     return parseEnvironment(again);
   }) as Record<string, string>;
+  const flag = (option: string) => (v: string) => {
+    try {
+      return parseBoolean(v);
+    } catch {
+      throw new Error(`${option} must be true or false, got '${v}'`);
+    }
+  };
+  const shutdown_on_fatal = read('shutdown_on_fatal', null, flag('shutdown_on_fatal'));
+  const health_without_auth = read('health_without_auth', null, flag('health_without_auth'));
+  const health_ready_programs = read('health_ready_programs', null, (v) => v.split(',').map((n) => n.trim()).filter(Boolean));
   Object.assign(r.envNames, envNamesOf(environment));
   Object.assign(r.globalEnvironment, environment);
   return {
@@ -81,6 +91,10 @@ export function readSupervisordSection(r: Reader): SupervisordSection {
     environment,
     identifier,
     umask,
+    // procvisor's own keys, only when set (supervisord ignores them).
+    ...(shutdown_on_fatal !== null ? { shutdown_on_fatal } : {}),
+    ...(health_without_auth !== null ? { health_without_auth } : {}),
+    ...(health_ready_programs !== null ? { health_ready_programs } : {}),
   };
 }
 

@@ -58,7 +58,12 @@ export function processUnit(spec: ProcessSpec, argv: readonly string[]): string 
   return lines.join('\n');
 }
 
-/** The unit that runs the procvisor daemon on a configuration file. */
+/**
+ * The unit that runs the procvisor daemon on a configuration file. Type=notify: procvisor sends
+ * READY=1 once autostart has settled (RELOADING=1/READY=1 around a reload, STOPPING=1 at
+ * shutdown, WATCHDOG=1 when the unit sets WatchdogSec=). The messages leave through a small helper
+ * process of the daemon, hence NotifyAccess=all rather than main.
+ */
 export function daemonUnit(options: { configPath: string; execPath?: string; procvisorBin: string; user?: string }): string {
   const exec = [options.execPath ?? process.execPath, options.procvisorBin, '-n', '-c', options.configPath];
   return [
@@ -67,7 +72,8 @@ export function daemonUnit(options: { configPath: string; execPath?: string; pro
     'After=network.target',
     '',
     '[Service]',
-    'Type=simple',
+    'Type=notify',
+    'NotifyAccess=all',
     `ExecStart=${exec.map(systemdQuote).join(' ')}`,
     'ExecReload=/bin/kill -HUP $MAINPID',
     'KillMode=mixed',

@@ -5,9 +5,7 @@ import { constants } from 'node:os';
 import { pyInt, pyRepr, pyStrip, tryPyInt } from './python.js';
 import { shlexNonPosix } from './shlex.js';
 
-export { shlexNonPosix } from './shlex.js';
 export {
-  type LogfileName,
   parseExistingDirectory,
   parseExistingDirpath,
   parseLogfileName,

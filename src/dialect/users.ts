@@ -29,12 +29,3 @@ export function lookupUser(spec: string | number): PasswdEntry | undefined {
   }
   return undefined;
 }
-
-/** Every gid whose group lists `user` as a member, plus `primary`. */
-export function supplementaryGroups(user: string, primary: number): number[] {
-  const gids = new Set<number>([primary]);
-  for (const r of readDb('/etc/group')) {
-    if ((r[3] ?? '').split(',').includes(user)) gids.add(Number(r[2]));
-  }
-  return [...gids];
-}

@@ -2,6 +2,8 @@
 // file (none when the config says NONE) and always an in-memory ring of the latest bytes.
 import { NoFileError } from '../errors.js';
 import { iterateLines, type ChunkListener, type LinesOptions } from './live-lines.js';
+import { type LineFormatOptions, LineFormatter } from './line-format.js';
+import type { RotationSchedule } from './rotation-schedule.js';
 import { splitLines } from './line-splitter.js';
 import { DEFAULT_RING_BYTES, RingBuffer } from './ring-buffer.js';
 import { RotatingFile } from './rotating-file.js';
@@ -14,12 +16,25 @@ export interface ChannelFileOptions {
   backups: number;
   /** Mode for files created by rotation/clear; 0o600 for AUTO logs. Default 0o666 (& ~umask). */
   mode?: number | undefined;
+  /** Also rotate hourly or daily (procvisor's `logging.rotate`). */
+  schedule?: RotationSchedule | undefined;
+  /** gzip rotated backups in the background. */
+  compress?: boolean | undefined;
+  /** Delete backups older than this many milliseconds. */
+  maxAgeMs?: number | undefined;
+  /** Epoch milliseconds now (time rotation, retention). Default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 /** Options of a {@link ChannelLog}. */
 export interface ChannelLogOptions {
   /** The log file; omit for `NONE` (bytes then only reach the ring and listeners). */
   file?: ChannelFileOptions | undefined;
+  /**
+   * Timestamp or JSON-encode the lines written to the file (the ring and listeners still get
+   * the bytes as written). Omit for supervisord's byte-exact files.
+   */
+  format?: LineFormatOptions | undefined;
   /** Bytes kept in memory for tailMemory/lastLines/lines. Default 64 KiB. */
   ringBytes?: number | undefined;
   /**
@@ -34,8 +49,8 @@ export interface ChannelLogOptions {
  * {@link ChannelLog.write}: raw bytes into the file (rotated as supervisord does) and the ring,
  * then to `onData` listeners. `read`/`tail` follow supervisord's `readProcessStdoutLog` /
  * `tailProcessStdoutLog` exactly, *including with no file configured* (NO_FILE and
- * `['', 0, false]`, scenario S27); `readMemory`/`tailMemory` read the ring instead, which works
- * for `NONE` logs too.
+ * `['', 0, false]`, see docs/semantics.md#log-reading); `readMemory`/`tailMemory` read the ring
+ * instead, which works for `NONE` logs too.
  *
  * @example
  * const log = new ChannelLog({ file: { path, maxbytes: 50 * 2 ** 20, backups: 10 } });
@@ -53,12 +68,20 @@ export class ChannelLog {
   /** Followers from lines({ follow }); close() ends and removes them. */
   readonly #followers = new Set<ChunkListener>();
   readonly #onError: ((err: Error) => void) | undefined;
+  /** Rewrites lines for the file (timestamps, JSON); undefined for raw bytes. */
+  readonly #formatter: LineFormatter | undefined;
 
   constructor(options: ChannelLogOptions = {}) {
     this.#onError = options.onError;
     this.#ring = new RingBuffer(options.ringBytes ?? DEFAULT_RING_BYTES);
     const file = options.file;
     this.#file = file && new RotatingFile({ ...file, onError: (err) => this.#onError?.(err) });
+    this.#formatter = file && options.format ? new LineFormatter(options.format) : undefined;
+  }
+
+  /** Settles when background work on the file's backups (compression, retention) is done. */
+  idle(): Promise<void> {
+    return this.#file?.idle() ?? Promise.resolve();
   }
 
   /** The log file path, or undefined when the channel is not logged to a file (NONE). */
@@ -91,10 +114,31 @@ export class ChannelLog {
   /** Writes one chunk read from the child: file (then maybe rotate), ring, listeners. Never throws. */
   write(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.#file?.write(chunk);
+    if (this.#file) this.#writeFile(this.#file, chunk);
     this.#ring.write(chunk);
     for (const hook of this.#hooks) this.#call(() => hook(chunk));
     for (const follower of this.#followers) this.#call(() => follower.data(chunk));
+  }
+
+  // Raw bytes go straight to the file; formatted lines are made after a due time rotation (so a
+  // line continued in a new file is stamped again there) and after each size rotation.
+  #writeFile(file: RotatingFile, chunk: Buffer): void {
+    const f = this.#formatter;
+    if (!f) return file.write(chunk);
+    if (file.rotateIfDue()) f.newFile();
+    const generation = file.generation;
+    const out = f.write(chunk);
+    if (out.length) file.write(out);
+    if (file.generation !== generation) f.newFile();
+  }
+
+  /**
+   * Ends an unfinished last line in the file (the child exited without a final newline): a JSON
+   * line is written, a timestamped one gets its newline. No-op for raw files.
+   */
+  endLine(): void {
+    const rest = this.#formatter?.flush();
+    if (rest?.length) this.#file?.write(rest);
   }
 
   /**
@@ -181,6 +225,7 @@ export class ChannelLog {
    * this reach only the ring and hooks, until open().
    */
   close(): void {
+    this.endLine();
     this.#file?.close();
     const followers = [...this.#followers];
     this.#followers.clear();

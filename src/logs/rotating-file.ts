@@ -4,6 +4,8 @@
 // size is checked, so a file may exceed maxbytes by up to one chunk and `.1` is never split
 // mid-chunk (rotating-file-stream rotates before writing and buffers asynchronously).
 import * as fs from 'node:fs';
+import { compressBackup, leftoverPending, pendingName, removeOldBackups } from './backups.js';
+import { nextRotation, type RotationSchedule } from './rotation-schedule.js';
 
 /** Options of a {@link RotatingFile}; names mirror `*_logfile_maxbytes` / `*_logfile_backups`. */
 export interface RotatingFileOptions {
@@ -17,6 +19,14 @@ export interface RotatingFileOptions {
   mode?: number | undefined;
   /** Called once per failure streak (until a write succeeds again) with the errno error. */
   onError?: ((err: NodeJS.ErrnoException) => void) | undefined;
+  /** Also rotate at these times (at the first write after each boundary), besides by size. */
+  schedule?: RotationSchedule | undefined;
+  /** gzip rotated files into `path.N.gz`, in the background (the live file never waits for it). */
+  compress?: boolean | undefined;
+  /** Delete backups last modified longer ago than this (checked at open and after each rotation). */
+  maxAgeMs?: number | undefined;
+  /** Epoch milliseconds now, for time rotation and retention. Default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 const APPEND = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND;
@@ -74,6 +84,20 @@ export class RotatingFile {
   #dropped = 0;
   /** Size of the open file: read once at open, then counted (Python's tell(), without a syscall per write). */
   #size = 0;
+  readonly #schedule: RotationSchedule | undefined;
+  readonly #compress: boolean;
+  readonly #maxAgeMs: number | undefined;
+  readonly #now: () => number;
+  /** Epoch ms of the next time rotation; Infinity without a schedule (or before the first open). */
+  #rotateAt = Infinity;
+  /** Rotations so far (a caller tells from it that a new file started). */
+  #generation = 0;
+  /** Background work on backups (compression, retention), run one after another. */
+  #jobs: Promise<void> = Promise.resolve();
+  /** Distinguishes pending files rotated within the same millisecond. */
+  #pendingSeq = 0;
+  /** Leftover pending files of an earlier run were queued. */
+  #sweptLeftovers = false;
 
   constructor(options: RotatingFileOptions) {
     this.path = options.path;
@@ -81,6 +105,20 @@ export class RotatingFile {
     this.backups = Math.max(0, options.backups);
     this.mode = options.mode ?? 0o666;
     this.#onError = options.onError;
+    this.#schedule = options.schedule;
+    this.#compress = options.compress === true;
+    this.#maxAgeMs = options.maxAgeMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** How many times the file rotated since construction. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Settles when the background work queued so far (compression, retention) is done. */
+  idle(): Promise<void> {
+    return this.#jobs;
   }
 
   /** Bytes lost because writes failed (disk full, I/O error, file could not be reopened). */
@@ -101,8 +139,23 @@ export class RotatingFile {
   open(): void {
     if (this.#fd !== undefined) return;
     this.#fd = fs.openSync(this.path, APPEND, this.mode);
-    this.#size = fs.fstatSync(this.#fd).size;
+    const st = fs.fstatSync(this.#fd);
+    this.#size = st.size;
     this.#closed = false;
+    // A file already holding lines belongs to the period of its last write (so a restart the
+    // next day rotates yesterday's lines away first).
+    if (this.#schedule) this.#rotateAt = nextRotation(st.size > 0 ? Math.min(st.mtimeMs, this.#now()) : this.#now(), this.#schedule);
+    this.#queueHousekeeping();
+  }
+
+  /**
+   * Rotates now if a time boundary passed since the file was opened or last rotated; true when it
+   * did. write() calls it first; a caller that rewrites lines calls it before formatting.
+   */
+  rotateIfDue(): boolean {
+    if (this.#closed || this.#now() < this.#rotateAt) return false;
+    this.#rotate();
+    return true;
   }
 
   /**
@@ -147,6 +200,7 @@ export class RotatingFile {
       this.#dropped += chunk.length;
       return;
     }
+    this.rotateIfDue();
     const fd = this.#fd ?? this.#tryOpen();
     if (fd === undefined) {
       this.#dropped += chunk.length;
@@ -174,9 +228,12 @@ export class RotatingFile {
   // supervisord's doRollover(): shift backups, move the current file to .1, open a new empty one.
   #rotate(): void {
     this.#closeFd();
+    this.#generation++;
+    if (this.#schedule) this.#rotateAt = nextRotation(this.#now(), this.#schedule);
     let truncate = true;
     try {
-      if (this.backups > 0) this.#shiftBackups();
+      if (this.backups > 0 && this.#compress) this.#moveAsidePending();
+      else if (this.backups > 0) this.#shiftBackups();
       this.#rotateFailing = false;
     } catch (err) {
       // Keep appending to the current file rather than truncating data we could not move away;
@@ -186,6 +243,35 @@ export class RotatingFile {
       this.#rotateFailing = true;
     }
     this.#tryOpen(truncate ? TRUNCATE : APPEND);
+    this.#queueHousekeeping();
+  }
+
+  // With compression the hot path only renames the file aside; gzip and the shift of the .N.gz
+  // backups follow in the background, in rotation order.
+  #moveAsidePending(): void {
+    if (!fs.existsSync(this.path)) return;
+    const pending = pendingName(this.path, this.#now(), this.#pendingSeq++);
+    fs.renameSync(this.path, pending);
+    this.#queue(() => compressBackup(pending, this.path, this.backups, this.mode));
+  }
+
+  // Retention by age, and (once) compression of files an earlier run left waiting.
+  #queueHousekeeping(): void {
+    if (this.#compress && !this.#sweptLeftovers) {
+      this.#sweptLeftovers = true;
+      const leftovers = leftoverPending(this.path);
+      if (leftovers.length) {
+        this.#queue(async () => {
+          for (const pending of leftovers) await compressBackup(pending, this.path, this.backups, this.mode);
+        });
+      }
+    }
+    const maxAge = this.#maxAgeMs;
+    if (maxAge !== undefined) this.#queue(async () => void (await removeOldBackups(this.path, maxAge, this.#now())));
+  }
+
+  #queue(job: () => Promise<void>): void {
+    this.#jobs = this.#jobs.then(job).catch((err: unknown) => this.#onError?.(err as NodeJS.ErrnoException));
   }
 
   // path.(B-1) → path.B … path.1 → path.2, then path → path.1; missing sources are skipped.

@@ -96,3 +96,9 @@ export function checkRunInput(config: { name: string; directory?: string | undef
   }
   checkRunDirectory(config.directory);
 }
+
+/** checkApiSpec on the group a planned change would put in place for `config`. @throws ApiError 422 */
+export function checkApiPlan(plan: { readonly next: ReadonlyMap<string, GroupSpec> }, config: { name: string }, identifier: string): void {
+  const spec = plan.next.get(config.name);
+  if (spec) checkApiSpec(spec, identifier, new Set(Object.keys(config)));
+}

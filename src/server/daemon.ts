@@ -7,11 +7,8 @@ import { ConfigError } from '../errors.js';
 import { cleanupAutoLogs } from '../logs/auto-logs.js';
 import { MainLog } from '../logs/main-log.js';
 import { ProcessManager } from '../supervisor/manager.js';
-import type { GroupConfig, ProgramConfig } from '../supervisor/config.js';
-import { AlreadyAddedError, BadNameError } from '../errors.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
-import { loadDaemonConfig, type DaemonConfig, type LoadedGroup } from './daemon-config.js';
-import { diffGroups } from '../supervisor/reload-plan.js';
+import { loadDaemonConfig, type DaemonConfig } from './daemon-config.js';
 import { configInfo } from '../config-file/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
@@ -19,8 +16,11 @@ import type { Supervisor } from './rpc-methods.js';
 import { createJsonApi, type JsonApi, type ProgramStore } from './json-api.js';
 import { createEventsApi } from './events-api.js';
 import { createStatusPage } from './status-page/status-page.js';
+import { createMetricsRoute } from './metrics.js';
+import { createLogsApi } from './logs-api.js';
 import { lookupUser } from '../dialect/users.js';
 import { COMMAND_ACCESS_HINT, hasCredentials, isOwnerOnly } from './command-access.js';
+import { ServiceHooks } from './service-hooks.js';
 
 export interface DaemonOptions {
   /** The supervisord.conf to run. */
@@ -60,6 +60,8 @@ export class Daemon implements Supervisor {
   #stopping: Promise<void> | undefined;
   #restarting = false;
   readonly #signalHandlers: [NodeJS.Signals, () => void][] = [];
+  /** Exit policies, systemd notifications, /healthz and /readyz. */
+  readonly service = new ServiceHooks(this);
 
   constructor(options: DaemonOptions) {
     this.options = options;
@@ -86,6 +88,7 @@ export class Daemon implements Supervisor {
       echo: o.nodaemon && !o.silent ? (this.options.echo ?? process.stdout) : undefined,
     });
     this.mainLog.open();
+    this.service.opened();
     this.#dropPrivileges();
     if (process.getuid?.() === 0 && !o.user) {
       this.mainLog.critical(
@@ -123,30 +126,49 @@ export class Daemon implements Supervisor {
       serverUrl: this.config.serverUrl,
       mainLog: this.mainLog,
       nocleanup: true,
+      // supervisord's event serials go on across a reload.
+      ...(this.pm ? { lastEventSerial: this.pm.events.lastSerial } : {}),
     });
+    this.pm.useConfigSource(() => [...this.#reread().groups.values()], [...this.config.groups.values()]);
     this.events?.rebind();
+    this.service.managerCreated(this.pm);
+  }
+
+  /** Reads the configuration file again (reloadConfig); it becomes the daemon's configuration. */
+  #reread(): DaemonConfig {
+    try {
+      this.config = loadDaemonConfig(this.options.configPath, this.options.overrides);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError((e as Error).message);
+    }
+    return this.config;
   }
 
   async #activate(): Promise<void> {
-    this.pm.addResolvedGroups([...this.config.groups.values()]);
+    this.pm.addConfiguredGroups();
     await this.pm.start();
+    this.service.activated();
   }
 
   async #listen(): Promise<void> {
     this.mainLog.info("RPC interface 'supervisor' initialized");
     // /api/events before the JSON API, which answers everything else under /api/.
-    const routes = [this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
+    const routes = [this.service.health.route, this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
+    routes.splice(routes.indexOf(this.events) + 1, 0, createLogsApi({ manager: () => this.pm })); // GET /api/logs (merged live lines), before the JSON API
+    routes.push(createMetricsRoute({ manager: () => this.pm })); // GET /metrics (Prometheus)
     const { unix, inet } = this.config;
+    const anonymousRoutes = this.service.anonymousHealth ? [this.service.health.route] : [];
     if (unix) {
       if (!unix.credentials) this.mainLog.critical("Server 'unix_http_server' running without any HTTP authentication checking");
       const ownerOnly = isOwnerOnly(unix.chmod);
-      this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes, ownerOnly }), unix));
+      this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes, anonymousRoutes, ownerOnly }), unix));
       this.#ownSocket = unix.file;
     }
     if (inet) {
       if (!inet.credentials) this.mainLog.critical("Server 'inet_http_server' running without any HTTP authentication checking");
       const allowedHosts = loopbackHosts(inet.host);
-      this.#servers.push(await listenInet(createHandler({ supervisor: this, credentials: inet.credentials, routes, allowedHosts }), inet));
+      this.#servers.push(await listenInet(createHandler({ supervisor: this, credentials: inet.credentials, routes, allowedHosts, anonymousRoutes }), inet));
     }
     const openUnix = unix && !isOwnerOnly(unix.chmod) && !hasCredentials(unix.credentials);
     if (openUnix || (inet && !hasCredentials(inet.credentials))) this.mainLog.warn(`JSON API: ${COMMAND_ACCESS_HINT}`);
@@ -177,9 +199,10 @@ export class Daemon implements Supervisor {
   // ---- Supervisor (the RPC layer's view) ------------------------------------------------------
 
   /** Orderly shutdown: stop everything (descending priority), close servers, remove pidfile. */
-  shutdown(): void {
+  shutdown(exitCode = 0): void {
+    if (!this.#stopping) this.service.stopping();
     this.#stopping ??= this.#shutdownNow().then(
-      () => this.#resolveDone(0),
+      () => this.#resolveDone(exitCode),
       (e: unknown) => {
         this.mainLog.critical(`shutdown failed: ${String(e)}`);
         this.#resolveDone(1);
@@ -194,6 +217,7 @@ export class Daemon implements Supervisor {
     this.events.close();
     await this.pm.shutdown();
     await this.#closeServers();
+    await this.service.closed();
   }
 
   /** Undoes a start that failed half-way (a server could not listen, …). */
@@ -202,6 +226,7 @@ export class Daemon implements Supervisor {
     this.events.close();
     await this.pm?.shutdown();
     await this.#closeServers();
+    await this.service.closed();
   }
 
   async #closeServers(): Promise<void> {
@@ -224,6 +249,7 @@ export class Daemon implements Supervisor {
     void (async () => {
       try {
         await new Promise((r) => setImmediate(r));
+        this.service.reloading();
         await this.pm.shutdown();
         try {
           this.config = loadDaemonConfig(this.options.configPath, this.options.overrides);
@@ -240,26 +266,11 @@ export class Daemon implements Supervisor {
   }
 
   reloadConfig(): [string[], string[], string[]] {
-    let next: DaemonConfig;
-    try {
-      next = loadDaemonConfig(this.options.configPath, this.options.overrides);
-    } catch (e) {
-      if (e instanceof ConfigError) throw e;
-      throw new ConfigError((e as Error).message);
-    }
-    const diff = diffGroups(
-      this.pm.groups().map((g) => g.spec),
-      [...next.groups.values()].map((g) => g.spec),
-    );
-    this.config = next;
-    return diff;
+    return this.pm.reloadConfig();
   }
 
   addProcessGroup(name: string): void {
-    const g: LoadedGroup | undefined = this.config.groups.get(name);
-    if (!g) throw new BadNameError(name);
-    if (this.pm.getGroup(name)) throw new AlreadyAddedError(name);
-    this.pm.addResolvedGroup(g.spec, g.config as ProgramConfig | GroupConfig);
+    this.pm.addProcessGroup(name);
   }
 
   removeProcessGroup(name: string): void {
@@ -268,12 +279,11 @@ export class Daemon implements Supervisor {
 
   getAllConfigInfo(): Record<string, XmlRpcValue>[] {
     const out: Record<string, XmlRpcValue>[] = [];
-    for (const g of this.config.groups.values()) {
-      const active = this.pm.getGroup(g.spec.name);
+    for (const g of this.pm.listConfiguredGroups()) {
       for (const p of g.spec.processes) {
-        const live = active?.find(p.name);
-        const logfiles = live ? { stdout: live.logs.stdout.path, stderr: live.logs.stderr?.path } : {};
-        out.push(configInfo(g.spec, p, active !== undefined, logfiles as { stdout?: string; stderr?: string }));
+        const live = g.active?.processes.find((d) => d.name === p.name);
+        const logfiles = live ? { stdout: live.logfiles.stdout ?? undefined, stderr: live.logfiles.stderr ?? undefined } : {};
+        out.push(configInfo(g.spec, p, g.active !== null, logfiles));
       }
     }
     return out.sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : (a.name as string) > (b.name as string) ? 1 : 0));

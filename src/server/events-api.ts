@@ -77,9 +77,9 @@ export function allStatuses(pm: ProcessManager): ProcessStatus[] {
 }
 
 function groupStatuses(pm: ProcessManager, name: string): ProcessStatus[] {
-  const procs = pm.getGroup(name)?.processes ?? [];
+  const procs = pm.getGroupDetails(name)?.processes ?? [];
   return procs
-    .map((p) => toStatus(pm.getProcessStatus(makeNamespec(p.group, p.name))))
+    .map((p) => toStatus(p))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

@@ -167,6 +167,8 @@ export interface ServerOptions {
   supervisor: Supervisor;
   credentials?: Credentials | undefined;
   routes?: Route[];
+  /** Routes answered before the credentials are checked (health probes, when configured so). */
+  anonymousRoutes?: Route[];
   /**
    * Host names a request's Host header may carry when no credentials are set (a TCP server on
    * loopback): refuses DNS-rebinding pages that point a foreign name at 127.0.0.1.
@@ -192,6 +194,7 @@ export function createHandler(options: ServerOptions) {
   const s = options.supervisor;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
+      if (options.anonymousRoutes?.length && (await answerAnonymous(options.anonymousRoutes, req, res))) return;
       if (!checkAuth(req.headers.authorization, options.credentials)) {
         res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="default"', 'Content-Type': 'text/html' });
         res.end('<html><head><title>Unauthorized</title></head><body>401 Unauthorized</body></html>');
@@ -217,6 +220,14 @@ export function createHandler(options: ServerOptions) {
       send(res, e instanceof HttpError ? e.status : 500, e instanceof HttpError ? e.message : 'Internal Server Error');
     }
   };
+}
+
+async function answerAnonymous(routes: Route[], req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const path = req.url ?? '/';
+  if (!path.startsWith('/')) return false;
+  const url = new URL(`http://localhost${path}`);
+  for (const route of routes) if (await route(req, res, url)) return true;
+  return false;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);

@@ -19,6 +19,7 @@ import {
 } from './json-api-http.js';
 import type { ProgramService } from './json-api-programs.js';
 import { toActionResult, toStatus } from './json-api-status.js';
+import { statusesWithUsage, statusWithUsage } from './process-usage-view.js';
 import { cutIfStalled, endEvent, followerLimits, SlowFollowerError } from './follow-limits.js';
 
 export type ProcessAction = 'start' | 'stop' | 'restart' | 'signal';
@@ -31,11 +32,11 @@ const NO_FIELDS: ReadonlySet<string> = new Set();
 const SIGNAL_FIELDS: ReadonlySet<string> = new Set(['signal']);
 
 export function getStatus(ctx: RequestContext): Reply {
-  return { status: 200, body: { supervisor: ctx.pm.getState(), processes: ctx.pm.getAllProcessInfo().map(toStatus) } };
+  return { status: 200, body: { supervisor: ctx.pm.getState(), processes: statusesWithUsage(ctx.pm) } };
 }
 
 export function getProcess(ctx: RequestContext): Reply {
-  return { status: 200, body: toStatus(ctx.pm.getProcessStatus(ctx.params.namespec ?? '')) };
+  return { status: 200, body: statusWithUsage(ctx.pm, ctx.params.namespec ?? '') };
 }
 
 /** A failed start with the process's last output lines attached. */

@@ -1,10 +1,8 @@
 // Program definitions as the JSON API accepts them: the request body checked field by field,
 // PATCH's merge, and a full validation (supervisord's own) that changes nothing.
-import { PROGRAM_KEYS, type GroupSpec, type ProgramConfig, resolveGroup } from '../supervisor/config.js';
-import type { ProcessManager } from '../supervisor/manager.js';
-import { checkLogPaths } from '../supervisor/output.js';
+import { PROGRAM_KEYS, type ProgramConfig } from '../supervisor/config.js';
 import { expectObject, invalid, isJsonObject, type JsonObject, rejectUnknownFields } from './json-api-http.js';
-import { checkApiName, checkApiSpec } from './api-input-limits.js';
+import { checkApiName } from './api-input-limits.js';
 
 /** The most processes one program may define through the API. */
 export const MAX_NUMPROCS = 1000;
@@ -49,15 +47,4 @@ export function mergePatch(target: JsonObject, patch: JsonObject): JsonObject {
     else Object.defineProperty(out, k, { value: isJsonObject(v) && isJsonObject(current) ? mergePatch(current, v) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
-}
-
-/**
- * Resolves a definition exactly as addProcessGroup would, and checks its log directories, without
- * changing anything. @throws ConfigError
- */
-export function validateProgram(pm: ProcessManager, config: ProgramConfig): GroupSpec {
-  const spec = resolveGroup(config, { env: pm.baseEnvironment, origin: 'api' });
-  spec.processes.forEach(checkLogPaths);
-  checkApiSpec(spec, pm.identifier, new Set(Object.keys(config)));
-  return spec;
 }

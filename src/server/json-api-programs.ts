@@ -1,15 +1,15 @@
 // Programs as resources: definitions in a ProgramStore, runtime in the ProcessManager. Every
 // change is validated in full before anything is touched; changes to one program are serialized.
 import { isDeepStrictEqual } from 'node:util';
-import { AlreadyAddedError, BadNameError, FAULTS, isSupervisorError, StillRunningError } from '../errors.js';
-import type { GroupSpec, ProgramConfig } from '../supervisor/config.js';
+import { AlreadyAddedError, BadNameError, FAULTS, isSupervisorError } from '../errors.js';
+import type { ProgramConfig } from '../supervisor/config.js';
+import type { ApplyResult, ChangePlan } from '../supervisor/reload.js';
 import type { ProcessManager } from '../supervisor/manager.js';
-import { makeNamespec } from '../supervisor/names.js';
-import { RUNNING_STATES } from '../supervisor/states.js';
 import { ApiError, expectObject, type JsonObject } from './json-api-http.js';
-import { mergePatch, parseProgramBody, validateProgram } from './json-api-program-config.js';
+import { mergePatch, parseProgramBody } from './json-api-program-config.js';
 import { type ActionResult, type ProcessStatus, toActionResult, toStatus } from './json-api-status.js';
 import { type ProgramStore, refuseReadOnly, type StoredProgram } from './json-api-store.js';
+import { checkApiPlan } from './api-input-limits.js';
 
 /** A program as the API shows it. */
 export interface ProgramView {
@@ -33,21 +33,6 @@ export interface EditOptions {
   restart: boolean;
   /** Wait for the restarted processes to be RUNNING. */
   wait: boolean;
-}
-
-/** Puts a new definition in place of a stopped group without starting anything. */
-function swapGroup(pm: ProcessManager, spec: GroupSpec, config: ProgramConfig): void {
-  const old = pm.getGroup(spec.name);
-  if (old && !old.allStopped()) throw new StillRunningError(spec.name);
-  if (old) pm.removeProcessGroup(spec.name);
-  // An edit never changes whether a program runs: the swapped-in processes are not autostarted.
-  const quiet = (s: GroupSpec): GroupSpec => ({ ...s, processes: s.processes.map((p) => ({ ...p, autostart: false })) });
-  try {
-    pm.addResolvedGroup(quiet(spec), config);
-  } catch (e) {
-    if (old) pm.addResolvedGroup(quiet(old.spec), old.config);
-    throw e;
-  }
 }
 
 /** Starts each namespec, in parallel, collecting supervisord-style results. */
@@ -102,13 +87,13 @@ export class ProgramService {
   }
 
   view(p: StoredProgram): ProgramView {
-    const group = this.#manager().getGroup(p.name);
+    const group = this.#manager().getGroupDetails(p.name);
     return {
       name: p.name,
       enabled: p.enabled,
       pending: group !== undefined && !isDeepStrictEqual(group.config, p.config),
       config: p.config,
-      processes: group ? group.processes.map((proc) => toStatus(proc.status())) : [],
+      processes: group ? group.processes.map((proc) => toStatus(proc)) : [],
       ...(p.readOnly ? { readOnly: true } : {}),
     };
   }
@@ -127,8 +112,8 @@ export class ProgramService {
     const config = this.#canonical(parseProgramBody(body));
     return this.#serialize(config.name, async () => {
       const pm = this.#manager();
-      validateProgram(pm, config);
-      if ((await this.store.get(config.name)) || pm.getGroup(config.name)) throw new AlreadyAddedError(config.name);
+      if ((await this.store.get(config.name)) || pm.getGroupDetails(config.name)) throw new AlreadyAddedError(config.name);
+      checkApiPlan(pm.planChanges({ upsert: [config] }), config, pm.identifier);
       const stored: StoredProgram = { name: config.name, enabled: true, config };
       await this.store.put(stored);
       try {
@@ -143,7 +128,8 @@ export class ProgramService {
 
   /**
    * Replaces (PUT) or merges into (PATCH) a definition. Stopped programs take it at once;
-   * running ones at their next start, or now with `restart`.
+   * running ones at their next start, or now with `restart` — which restarts only the processes
+   * whose change needs it (command, environment, …) and applies the rest live.
    */
   async edit(name: string, body: unknown, options: EditOptions): Promise<{ program: ProgramView; applied: Applied; results?: ActionResult[] }> {
     return this.#serialize(name, async () => {
@@ -152,38 +138,35 @@ export class ProgramService {
       const patch = expectObject(body, true);
       const config = this.#canonical(parseProgramBody(options.merge ? mergePatch(current.config as unknown as JsonObject, patch) : patch, name));
       const pm = this.#manager();
-      const spec = validateProgram(pm, config);
+      const plan = pm.planChanges({ upsert: [config] });
+      checkApiPlan(plan, config, pm.identifier);
       const next: StoredProgram = { ...current, config };
-      const group = current.enabled ? pm.getGroup(name) : undefined;
-      if (!group || group.allStopped()) {
+      const group = current.enabled ? pm.getGroupDetails(name) : undefined;
+      if (!group || group.allStopped) {
         await this.store.put(next);
-        if (group) await this.#swapOrRestore(pm, spec, config, current);
+        if (group) await this.#applyOrRestore(pm, plan, current);
         return { program: this.view(next), applied: 'now' };
       }
       if (!options.restart) {
         await this.store.put(next);
         return { program: this.view(next), applied: 'next-start' };
       }
-      const wasRunning = new Set(group.processes.filter((p) => RUNNING_STATES.has(p.state)).map((p) => p.name));
       const oldNames = new Set(group.processes.map((p) => p.name));
-      await pm.stopProcessGroup(name, { wait: true });
-      if (!group.allStopped()) throw new StillRunningError(name);
       await this.store.put(next);
-      await this.#swapOrRestore(pm, spec, config, current);
-      const toStart = spec.processes.filter((p) => wasRunning.has(p.name) || (!oldNames.has(p.name) && p.autostart));
-      const results = await startEach(
-        pm,
-        toStart.map((p) => makeNamespec(p.group, p.name)),
-        options.wait,
-      );
+      const { wereRunning } = await this.#applyOrRestore(pm, plan, current);
+      const added = (pm.getGroupDetails(name)?.processes ?? []).filter((p) => !oldNames.has(p.name) && p.autostart).map((p) => p.namespec);
+      const results = await startEach(pm, [...wereRunning, ...added], options.wait);
       return { program: this.view(next), applied: 'restarted', results };
     });
   }
 
-  /** Swaps the group; on failure the store gets its previous definition back. */
-  async #swapOrRestore(pm: ProcessManager, spec: GroupSpec, config: ProgramConfig, previous: StoredProgram): Promise<void> {
+  /**
+   * Applies an edit's plan without starting anything new (the caller starts what was running);
+   * on failure the store gets its previous definition back.
+   */
+  async #applyOrRestore(pm: ProcessManager, plan: ChangePlan, previous: StoredProgram): Promise<ApplyResult> {
     try {
-      swapGroup(pm, spec, config);
+      return await pm.apply(plan, { autostart: false, restart: false });
     } catch (e) {
       await this.store.put(previous);
       throw e;
@@ -200,11 +183,8 @@ export class ProgramService {
   }
 
   async #takeDown(pm: ProcessManager, name: string): Promise<void> {
-    const group = pm.getGroup(name);
-    if (!group) return;
-    await pm.stopProcessGroup(name, { wait: true });
-    if (!group.allStopped()) throw new StillRunningError(name);
-    pm.removeProcessGroup(name);
+    if (!pm.getGroupDetails(name)) return;
+    await pm.apply(pm.planChanges({ remove: [name] }));
   }
 
   /** Enable re-adds the group (autostarting); disable stops and removes it, keeping the definition. */
@@ -219,10 +199,7 @@ export class ProgramService {
         await this.store.put(next);
         return this.view(next);
       }
-      if (!pm.getGroup(name)) {
-        validateProgram(pm, current.config);
-        pm.addProcessGroup(current.config);
-      }
+      if (!pm.getGroupDetails(name)) pm.addProcessGroup(current.config);
       if (!current.enabled) await this.store.put(next);
       return this.view(next);
     });
@@ -241,9 +218,9 @@ export class ProgramService {
     if (!stored) return;
     if (!stored.enabled) throw new ApiError(409, 'DISABLED', `program ${name} is disabled`);
     const pm = this.#manager();
-    const group = pm.getGroup(name);
-    if (group && (!group.allStopped() || isDeepStrictEqual(group.config, stored.config))) return;
-    swapGroup(pm, validateProgram(pm, stored.config), stored.config);
+    const group = pm.getGroupDetails(name);
+    if (group && (!group.allStopped || isDeepStrictEqual(group.config, stored.config))) return;
+    await pm.apply(pm.planChanges({ upsert: [stored.config] }), { autostart: false, restart: false });
   }
 
   /** start / stop / restart of a whole program, with per-process results. */
@@ -253,11 +230,11 @@ export class ProgramService {
       const pm = this.#manager();
       let results: ActionResult[] = [];
       if (action === 'stop') {
-        if (pm.getGroup(name)) results = (await pm.stopProcessGroup(name, { wait })).map(toActionResult);
+        if (pm.getGroupDetails(name)) results = (await pm.stopProcessGroup(name, { wait })).map(toActionResult);
         return { program: this.view(stored), results };
       }
       if (!stored.enabled) throw new ApiError(409, 'DISABLED', `program ${name} is disabled`);
-      if (action === 'restart' && pm.getGroup(name)) await pm.stopProcessGroup(name, { wait: true });
+      if (action === 'restart' && pm.getGroupDetails(name)) await pm.stopProcessGroup(name, { wait: true });
       await this.#prepareStart(name);
       results = (await pm.startProcessGroup(name, { wait })).map(toActionResult);
       return { program: this.view(stored), results };
@@ -269,9 +246,9 @@ export class ProgramService {
     const pm = this.#manager();
     const added: string[] = [];
     for (const p of await this.store.list()) {
-      if (!p.enabled || p.readOnly || pm.getGroup(p.name)) continue;
+      if (!p.enabled || p.readOnly || pm.getGroupDetails(p.name)) continue;
       await this.#serialize(p.name, async () => {
-        if (pm.getGroup(p.name)) return;
+        if (pm.getGroupDetails(p.name)) return;
         pm.addProcessGroup(p.config);
         added.push(p.name);
       });

@@ -162,7 +162,7 @@ export class RunRegistry {
   }
 
   #expire(run: Run): void {
-    if (!run.pm.getGroup(run.name)) return;
+    if (!run.pm.getGroupDetails(run.name)) return;
     if (!RUNNING_STATES.has(run.pm.getProcessInfo(run.name).statename)) return;
     run.timedOut = true;
     run.pm.stopProcess(run.name, { wait: false }).catch(() => undefined);
@@ -193,7 +193,7 @@ export class RunRegistry {
   #find(name: string): Run {
     const run = this.#runs.get(name);
     // Gone with a replaced manager, or removed behind the API's back (XML-RPC removeProcessGroup).
-    if (run && (run.pm !== this.#manager() || !run.pm.getGroup(name))) {
+    if (run && (run.pm !== this.#manager() || !run.pm.getGroupDetails(name))) {
       this.#runs.delete(name);
       run.unlisten();
       clearTimeout(run.timeout);
@@ -219,7 +219,7 @@ export class RunRegistry {
 
   list(): RunView[] {
     const pm = this.#manager();
-    return [...this.#runs.values()].filter((r) => r.pm === pm && pm.getGroup(r.name)).map((r) => this.#view(r));
+    return [...this.#runs.values()].filter((r) => r.pm === pm && pm.getGroupDetails(r.name)).map((r) => this.#view(r));
   }
 
   /** The whole output (reading it changes nothing). */

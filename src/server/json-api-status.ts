@@ -1,6 +1,6 @@
 // A process's status as the JSON API reports it: getProcessInfo's fields plus the namespec and
 // an uptime in seconds.
-import type { ProcessInfo, ProcessStatusInfo } from '../supervisor/process-info.js';
+import type { ProcessStatusInfo } from '../supervisor/process-info.js';
 import type { ProcessResult } from '../supervisor/manager.js';
 import { makeNamespec } from '../supervisor/names.js';
 import type { ProcessState } from '../supervisor/states.js';
@@ -31,7 +31,11 @@ export interface ProcessStatus {
   restarts: number;
 }
 
-export function toStatus(info: ProcessInfo | ProcessStatusInfo): ProcessStatus {
+/**
+ * The JSON API status of a process. Takes the status (getProcessStatus), not getProcessInfo's
+ * struct, which lacks `restarts` and `nextRetryAt`.
+ */
+export function toStatus(info: ProcessStatusInfo): ProcessStatus {
   return {
     name: info.name,
     group: info.group,
@@ -45,8 +49,8 @@ export function toStatus(info: ProcessInfo | ProcessStatusInfo): ProcessStatus {
     exitstatus: info.exitstatus,
     spawnerr: info.spawnerr,
     description: info.description,
-    nextRetryAt: 'nextRetryAt' in info && info.nextRetryAt ? info.nextRetryAt : null,
-    restarts: 'restarts' in info ? info.restarts : 0,
+    nextRetryAt: info.nextRetryAt || null,
+    restarts: info.restarts,
   };
 }
 

@@ -2,7 +2,7 @@
 // Supervisor. Each entry knows its signature (system.methodSignature), its help text and how many
 // parameters it takes; every operation is the ProcessManager's own, so faults are the same
 // whichever API is used.
-import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError, SupervisorError } from '../errors.js';
+import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError } from '../errors.js';
 import type { ProcessManager } from '../supervisor/manager.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
 
@@ -121,7 +121,7 @@ const SUPERVISOR: Record<string, Method> = {
     if (typeof p[1] !== 'string') throw new IncorrectParametersError('chars not a string');
     return s.pm.sendProcessStdin(str(p[0]), p[1]);
   }),
-  sendRemoteCommEvent: m(['boolean', 'string', 'string'], 'Send a REMOTE_COMMUNICATION event.', () => true),
+  sendRemoteCommEvent: m(['boolean', 'string', 'string'], 'Send a REMOTE_COMMUNICATION event.', (s, p) => s.pm.events.sendRemoteCommEvent(String(p[0]), String(p[1]))),
 };
 
 /** The full, sorted list of method names (system.listMethods). */
@@ -190,5 +190,3 @@ export async function dispatch(s: Supervisor, methodName: string, params: readon
   }
   return method.fn(s, [...params]);
 }
-
-export { SupervisorError };

@@ -16,6 +16,8 @@ import { type Expansions, envNamesOf, expand, mergeExpansions } from '../dialect
 import { cachedLookupUser, comparePy, expandUser, nodeName, pyRepr, pyStrip } from '../dialect/python.js';
 import { parseSignal, type SignalSpec } from './signals.js';
 import { type ExtensionConfig, type Extensions, EXTENSION_KEYS, ExtensionError, resolveExtensions } from './extensions.js';
+import type { ListenerPoolSpec } from './event-pool.js';
+import { type EventListenerConfig, isListenerConfig, resolveListenerGroup } from './listener-config.js';
 
 /**
  * One `[program:x]` section as an object. Keys and defaults are supervisord's; seconds may be
@@ -138,6 +140,8 @@ export interface GroupSpec {
   name: string;
   priority: number;
   processes: ProcessSpec[];
+  /** Set for an event listener pool (`[eventlistener:x]`). */
+  listener?: ListenerPoolSpec;
 }
 
 /** What resolving a program may see besides its own options. */
@@ -568,8 +572,9 @@ function resolveProgramUnchecked(cfg: ProgramConfig, groupName: string, ctx: Res
 }
 
 /** Resolves a program (its own homogeneous group) or a `[group:x]` into a GroupSpec. */
-export function resolveGroup(config: ProgramConfig | GroupConfig, ctx: ResolveContext): GroupSpec {
+export function resolveGroup(config: ProgramConfig | GroupConfig | EventListenerConfig, ctx: ResolveContext): GroupSpec {
   if (typeof config !== 'object' || config === null) throw new ConfigError('a group configuration must be an object');
+  if (isListenerConfig(config)) return resolveListenerGroup(config, ctx);
   if ('programs' in config) {
     let name: string;
     try {
@@ -605,5 +610,3 @@ function assertUniqueNames(group: string, processes: readonly ProcessSpec[]): vo
     seen.add(p.name);
   }
 }
-
-export { parseBoolean, parseInteger };

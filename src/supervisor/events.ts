@@ -20,6 +20,8 @@ export interface ProcessStateEvent {
   tries?: number;
   /** Epoch milliseconds. */
   time: number;
+  /** On a transition caused by the child's death (EXITED, BACKOFF, STOPPED): its exit code or signal. */
+  death?: { code: number | null; signal: NodeJS.Signals | null };
 }
 
 /** A chunk of output, for programs with `stdout_events_enabled` / `stderr_events_enabled`. */
@@ -34,6 +36,8 @@ export interface ProcessLogEvent {
 export type ManagerEvents = {
   processState: [event: ProcessStateEvent];
   processLog: [event: ProcessLogEvent];
+  /** Every chunk any process writes (whatever `*_events_enabled` says): live log views. */
+  processOutput: [event: ProcessLogEvent];
   processGroupAdded: [name: string];
   processGroupRemoved: [name: string];
   supervisorState: [state: SupervisorState];

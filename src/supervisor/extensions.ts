@@ -5,6 +5,7 @@
 import { parseBoolean, parseInteger } from '../dialect/datatypes.js';
 import { type BackoffPolicy, SUPERVISORD_BACKOFF } from './backoff.js';
 import type { ReadinessConfig, ReadyCheck } from './readiness.js';
+import { LOGGING_INI_KEYS, type LoggingConfig, type LoggingOptions, loggingFromIni, loggingToIni, resolveLogging } from './log-options.js';
 
 /** What a dependent waits for: the dependency started (spawned), is RUNNING (ready), or exited 0. */
 export type DependencyCondition = 'started' | 'running' | 'exited';
@@ -33,6 +34,12 @@ export interface ExtensionConfig {
   backoff?: 'linear' | 'exponential' | Partial<BackoffPolicy>;
   max_memory_mb?: number;
   port?: 'hash' | 'ephemeral' | PortConfig;
+  /** Timestamped or JSON log lines, time rotation, compressed backups, retention by age. */
+  logging?: LoggingConfig;
+  /** Shut the supervisor down when this program exits on its own (true) or exits unexpectedly; its exit status becomes the supervisor's. */
+  shutdown_on_exit?: boolean | 'unexpected';
+  /** Shut the supervisor down when this program goes FATAL, exiting non-zero (its last exit status, else 1). */
+  shutdown_on_fatal?: boolean;
 }
 
 export interface Extensions {
@@ -41,9 +48,12 @@ export interface Extensions {
   backoff: BackoffPolicy;
   max_memory_mb: number | null;
   port: Required<Omit<PortConfig, 'host'>> & { host: string | null } | null;
+  logging: LoggingOptions | null;
+  shutdown_on_exit: boolean | 'unexpected';
+  shutdown_on_fatal: boolean;
 }
 
-export const EXTENSION_KEYS: ReadonlySet<string> = new Set(['ready', 'depends_on', 'backoff', 'max_memory_mb', 'port']);
+export const EXTENSION_KEYS: ReadonlySet<string> = new Set(['ready', 'depends_on', 'backoff', 'max_memory_mb', 'port', 'logging', 'shutdown_on_exit', 'shutdown_on_fatal']);
 
 export class ExtensionError extends Error {
   constructor(
@@ -75,8 +85,9 @@ function resolveReady(r: unknown): ReadinessConfig | null {
         ('http' in c && typeof c.http === 'string') ||
         ('log' in c && (typeof c.log === 'string' || c.log instanceof RegExp)) ||
         ('file' in c && typeof c.file === 'string') ||
-        ('custom' in c && typeof c.custom === 'function'));
-    if (!ok) fail('ready', `option 'ready' has a check that is none of tcp, http, log, file, custom: ${JSON.stringify(c)}`);
+        ('custom' in c && typeof c.custom === 'function') ||
+        ('notify' in c && c.notify === true && (!('watchdog' in c) || c.watchdog === undefined || (typeof c.watchdog === 'number' && c.watchdog > 0))));
+    if (!ok) fail('ready', `option 'ready' has a check that is none of tcp, http, log, file, custom, notify (with watchdog > 0 seconds): ${JSON.stringify(c)}`);
     if (typeof c === 'object' && c !== null && 'log' in c && typeof c.log === 'string') {
       try {
         new RegExp(c.log);
@@ -144,7 +155,17 @@ export function resolveExtensions(cfg: ExtensionConfig): Extensions {
     backoff: resolveBackoff(cfg.backoff),
     max_memory_mb: mem ?? null,
     port: resolvePort(cfg.port),
+    logging: resolveLogging(cfg.logging, fail),
+    ...resolveShutdown(cfg),
   };
+}
+
+function resolveShutdown(cfg: ExtensionConfig): Pick<Extensions, 'shutdown_on_exit' | 'shutdown_on_fatal'> {
+  const onExit = cfg.shutdown_on_exit ?? false;
+  if (onExit !== true && onExit !== false && onExit !== 'unexpected') fail('shutdown_on_exit', `option 'shutdown_on_exit' must be true, false or 'unexpected', got ${JSON.stringify(onExit)}`);
+  const onFatal = cfg.shutdown_on_fatal ?? false;
+  if (typeof onFatal !== 'boolean') fail('shutdown_on_fatal', `option 'shutdown_on_fatal' must be true or false, got ${JSON.stringify(onFatal)}`);
+  return { shutdown_on_exit: onExit, shutdown_on_fatal: onFatal };
 }
 
 /** INI keys of the extensions, read from `[program:x]` (supervisord itself ignores them). */
@@ -155,6 +176,8 @@ export const EXTENSION_INI_KEYS = [
   'ready_log',
   'ready_log_count',
   'ready_file',
+  'ready_notify',
+  'ready_notify_watchdog',
   'ready_timeout',
   'ready_interval',
   'depends_on',
@@ -170,7 +193,19 @@ export const EXTENSION_INI_KEYS = [
   'port_range',
   'port_host',
   'port_env',
+  ...LOGGING_INI_KEYS,
+  'shutdown_on_exit',
+  'shutdown_on_fatal',
 ] as const;
+
+/** A boolean INI value, or an ExtensionError naming the option and what it accepts. */
+function flag(option: string, value: string, accepted: string): boolean {
+  try {
+    return parseBoolean(value);
+  } catch {
+    return fail(option, `${option} must be ${accepted}, got '${value}'`);
+  }
+}
 
 /** Builds the structured extension options from the flat INI keys. Throws ExtensionError. */
 export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]) => string | undefined): ExtensionConfig {
@@ -197,6 +232,12 @@ export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]
   }
   const file = get('ready_file');
   if (file !== undefined) checks.push({ file: file.trim() });
+  const notify = get('ready_notify');
+  const watchdog = get('ready_notify_watchdog');
+  if (watchdog !== undefined && notify === undefined) fail('ready_notify_watchdog', 'ready_notify_watchdog needs ready_notify=true');
+  if (notify !== undefined && flag('ready_notify', notify, 'true or false')) {
+    checks.push(watchdog === undefined ? { notify: true } : { notify: true, watchdog: at('ready_notify_watchdog', () => parseInteger(watchdog)) });
+  }
   const timeout = get('ready_timeout');
   if (checks.length || timeout !== undefined) {
     if (timeout === undefined) fail('ready_timeout', 'a readiness check (ready_*) needs ready_timeout (seconds)');
@@ -240,6 +281,14 @@ export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]
     if (env !== undefined) cfg.env = env.trim();
     out.port = cfg;
   }
+  const logging = loggingFromIni(get, fail);
+  if (logging) out.logging = logging;
+  const onExit = get('shutdown_on_exit');
+  if (onExit !== undefined) {
+    out.shutdown_on_exit = onExit.trim().toLowerCase() === 'unexpected' ? 'unexpected' : flag('shutdown_on_exit', onExit, "true, false or 'unexpected'");
+  }
+  const onFatal = get('shutdown_on_fatal');
+  if (onFatal !== undefined) out.shutdown_on_fatal = flag('shutdown_on_fatal', onFatal, 'true or false');
   return out;
 }
 
@@ -255,6 +304,7 @@ export function extensionsToIni(cfg: ExtensionConfig): Array<[string, string]> {
       else if ('http' in c) out.push(['ready_http', c.http], ...(c.status !== undefined ? [['ready_http_status', String(c.status)] as [string, string]] : []));
       else if ('log' in c) out.push(['ready_log', c.log instanceof RegExp ? c.log.source : c.log], ...(c.count !== undefined ? [['ready_log_count', String(c.count)] as [string, string]] : []));
       else if ('file' in c) out.push(['ready_file', c.file]);
+      else if ('notify' in c) out.push(['ready_notify', 'true'], ...(c.watchdog !== undefined ? [['ready_notify_watchdog', String(c.watchdog)] as [string, string]] : []));
       else fail('ready', 'a custom readiness function cannot be written to a configuration file');
     }
     out.push(['ready_timeout', String(cfg.ready.timeout)]);
@@ -279,5 +329,8 @@ export function extensionsToIni(cfg: ExtensionConfig): Array<[string, string]> {
     if (p.host !== undefined) out.push(['port_host', p.host]);
     if (p.env !== undefined) out.push(['port_env', p.env]);
   }
+  out.push(...loggingToIni(cfg.logging));
+  if (cfg.shutdown_on_exit !== undefined) out.push(['shutdown_on_exit', String(cfg.shutdown_on_exit)]);
+  if (cfg.shutdown_on_fatal !== undefined) out.push(['shutdown_on_fatal', String(cfg.shutdown_on_fatal)]);
   return out;
 }

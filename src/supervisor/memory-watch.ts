@@ -5,6 +5,7 @@
 // process that stays over its max_memory_mb for two samples in a row.
 import type { Clock, TimerHandle } from './clock.js';
 import { FamilyIndex, readProcTable } from './proc-table.js';
+import { PAGE_BYTES, TICKS_PER_SECOND } from './process-usage.js';
 
 export interface Sampled {
   readonly name: string;
@@ -93,7 +94,3 @@ export class MemoryWatch {
     }
   }
 }
-
-/** Linux's page size and clock-tick rate as /proc reports them (4 KiB and 100 Hz on every common platform). */
-const PAGE_BYTES = 4096;
-const TICKS_PER_SECOND = 100;

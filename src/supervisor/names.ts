@@ -19,3 +19,8 @@ export function parseNamespec(namespec: string): Namespec {
 export function makeNamespec(group: string, process: string): string {
   return group === process ? group : `${group}:${process}`;
 }
+
+/** A process's key in reload plans and port allocations: always `group:name`. */
+export function processKey(group: string, process: string): string {
+  return `${group}:${process}`;
+}

@@ -147,6 +147,47 @@ export function releaseChild(pid: number): void {
   }, 50).unref();
 }
 
+let holders = 0;
+
+/**
+ * A manager that runs guarded children holds the watchdog from construction to the end of its
+ * shutdown. When the last holder lets go, the watchdog is told (EOF on its pipe) to end whatever
+ * is left of the host's families and exit, so nothing procvisor started outlives the last
+ * manager. The returned function lets go; it resolves once the watchdog has exited (at most ~2 s).
+ */
+export function holdWatchdog(): () => Promise<void> {
+  holders++;
+  let held = true;
+  return () => {
+    if (!held) return Promise.resolve();
+    held = false;
+    return --holders === 0 ? closeWatchdog() : Promise.resolve();
+  };
+}
+
+function closeWatchdog(): Promise<void> {
+  const w = watchdog;
+  clearTimeout(releaseTimer);
+  releaseTimer = undefined;
+  if (!w || w.exitCode !== null || w.signalCode !== null) {
+    pendingReleases = '';
+    return Promise.resolve();
+  }
+  watchdog = undefined;
+  return new Promise<void>((resolve) => {
+    // Bounded: the watchdog gives what is left one second after SIGTERM before SIGKILL. The timer
+    // is not unref'd: the watchdog is, so this timer is what keeps a script that awaits shutdown()
+    // at its top level alive until the watchdog has exited (else Node ends it with exit code 13).
+    const timer = setTimeout(resolve, 2500);
+    w.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    w.stdin?.end(pendingReleases);
+    pendingReleases = '';
+  });
+}
+
 /** The watchdog's pid, for tests. @internal */
 export function watchdogPid(): number | undefined {
   return watchdog?.pid;

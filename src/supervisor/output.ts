@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { createAutoLogFile, randomAutoSuffix } from '../logs/auto-logs.js';
 import { ChannelLog } from '../logs/channel-log.js';
 import type { Channel, ChannelSpec, ProcessSpec } from './config.js';
+import { makeNamespec } from './names.js';
 
 export interface ProcessLogs {
   stdout: ChannelLog;
@@ -17,6 +18,8 @@ export interface OutputContext {
   childlogdir: string;
   identifier: string;
   onError: (err: Error) => void;
+  /** Epoch milliseconds now (the manager's clock): log line times, time rotation. Default Date.now. */
+  now?: () => number;
 }
 
 /** Checks explicit log paths before anything is created (supervisord's parse-time check). */
@@ -48,8 +51,25 @@ function channelLog(spec: ProcessSpec, channel: Channel, c: ChannelSpec, ctx: Ou
   if (c.logfile === null) return new ChannelLog({ onError: ctx.onError });
   const auto = c.logfile === 'AUTO';
   const path = auto ? autoPath(spec, channel, ctx) : c.logfile;
+  const l = spec.ext.logging;
+  const now = ctx.now ?? Date.now;
   return new ChannelLog({
-    file: { path, maxbytes: c.maxbytes, backups: c.backups, mode: auto ? 0o600 : undefined },
+    file: {
+      path,
+      maxbytes: c.maxbytes,
+      backups: c.backups,
+      mode: auto ? 0o600 : undefined,
+      ...(l && {
+        schedule: l.rotate === 'size' ? undefined : { every: l.rotate, hour: l.rotate_hour, utc: l.utc },
+        compress: l.compress,
+        maxAgeMs: l.max_age === null ? undefined : l.max_age * 1000,
+        now,
+      }),
+    },
+    format:
+      l && l.format !== 'raw'
+        ? { format: l.format, timeFormat: l.time_format, utc: l.utc, process: makeNamespec(spec.group, spec.name), stream: channel, now }
+        : undefined,
     onError: ctx.onError,
   });
 }

@@ -60,6 +60,15 @@ export class PortAllocator {
     throw new ConfigError(`no free port left in ${lo}-${hi} for '${req.key}'`, { option: 'port' });
   }
 
+  has(key: string): boolean {
+    return this.#taken.has(key);
+  }
+
+  /** The port `key` holds, if any. */
+  get(key: string): number | undefined {
+    return this.#taken.get(key);
+  }
+
   release(key: string): void {
     this.#taken.delete(key);
   }

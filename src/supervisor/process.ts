@@ -1,30 +1,30 @@
 // SupervisedProcess: one configured process, its child, its state and its timers. The only place
 // where a process state is written (#setState). Mirrors supervisord's Subprocess, event-driven:
 // each state owns at most one timer, armed on entry and cancelled on exit.
-import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { FailedError } from '../errors.js';
 import { BadCommandError, resolveCommand, type ResolvedCommand } from './command.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { Channel, ProcessSpec } from './config.js';
 import type { ProcessStateEvent } from './events.js';
 import { decideOnExit, describeExit } from './exit.js';
-import { GUARD_VARIABLE, guardChild, releaseChild } from './orphan-guard.js';
 import { describeProcess, type ProcessInfo, type ProcessStatusInfo } from './process-info.js';
 import { signalName } from './signals.js';
 import { STATE_CODE, type ProcessState } from './states.js';
 import { assertTransition } from './transitions.js';
-import { lookupUser } from '../dialect/users.js';
-import { retryDelay, shouldGiveUp } from './backoff.js';
-import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, startReadiness } from './readiness.js';
+import { shouldGiveUp } from './backoff.js';
+import { stateTimer } from './state-timers.js';
+import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, notifyCheckOf, startReadiness } from './readiness.js';
+import { type ProgramNotify, programNotifyFor } from './notify-program.js';
 import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
+import { childEnvironment, execFailureLines, type ChildHandle, type Environment, type Spawner, type SpawnRequest } from './spawner.js';
 import { hangUpStoppedOrphans } from './orphaned-groups.js';
 
 /** What a process needs from its manager. */
 export interface ProcessHost {
   readonly clock: Clock;
-  readonly spawn: typeof nodeSpawn;
-  readonly orphanGuard: boolean;
+  /** Starts and signals children (the only side effects on processes). */
+  readonly spawner: Spawner;
   /** PROCVISOR_GUARD value marking this manager's children and their descendants; null when off. */
   readonly guardValue: string | null;
   /** Automatic starts (autorestart, backoff retries) only happen while this is true. */
@@ -34,12 +34,12 @@ export interface ProcessHost {
   serverUrl(): string | null;
   emitState(event: ProcessStateEvent): void;
   output(proc: SupervisedProcess, channel: Channel, chunk: Buffer): void;
+  /**
+   * Sees output before it is logged and may take it (returns true): a listener's protocol,
+   * capture mode. It passes on what is to be handled the ordinary way through `deliver`.
+   */
+  divert?(proc: SupervisedProcess, channel: Channel, chunk: Buffer, deliver: (part: Buffer, toLog?: boolean) => void): boolean;
   log(level: 'critical' | 'error' | 'warn' | 'info' | 'debug', message: string): void;
-}
-
-/** A failure after the fork, as supervisord's child reports it before exiting 127. */
-function childFailureScript(lines: string[]): string[] {
-  return ['-c', 'for l in "$@"; do printf "%s\\n" "$l" >&2; done; exit 127', 'sh', ...lines];
 }
 
 export class SupervisedProcess {
@@ -52,7 +52,7 @@ export class SupervisedProcess {
   /** Current state; written only by #setState. */
   #state: ProcessState = 'STOPPED';
   /** The current child, or undefined when none. */
-  #child: ChildProcess | undefined;
+  #child: ChildHandle | undefined;
   /** Pid of the current child; 0 when none. */
   #pid = 0;
   /** Epoch ms of the last spawn attempt; 0 = never attempted. */
@@ -94,6 +94,15 @@ export class SupervisedProcess {
     this.#extraEnv = extraEnv;
     this.#host = host;
     this.logs = logs;
+    this.#notify = programNotifyFor(undefined, notifyCheckOf(spec.ext.ready) !== undefined, (m) => host.log('error', m));
+  }
+
+  /** The $NOTIFY_SOCKET of a program with a `notify` readiness check. */
+  #notify: ProgramNotify | undefined;
+
+  /** For a `notify` program: resolves once its $NOTIFY_SOCKET exists (the manager waits before autostart). */
+  get notifySocketReady(): Promise<void> | undefined {
+    return this.#notify?.listening;
   }
 
   get spec(): ProcessSpec {
@@ -186,50 +195,37 @@ export class SupervisedProcess {
     this.#host.emitState({ name: this.name, group: this.group, from, to, pid: this.#pid, time: this.#host.clock.epochMs(), ...detail });
   }
 
-  /** Each state owns at most one timer (supervisord's per-tick rules P1, P3–P6). */
+  /** Each state owns at most one timer, in place of supervisord's per-tick checks (see state-timers.ts for which). */
   #armStateTimer(state: ProcessState): TimerHandle | undefined {
     const clock = this.#host.clock;
-    switch (state) {
-      case 'STARTING':
-        // P4: RUNNING once up for startsecs.
-        return this.#armPromotion(this.spec.startsecs * 1000);
-      case 'BACKOFF': {
-        const policy = this.spec.ext.backoff;
-        if (shouldGiveUp(policy, this.#backoff, this.spec.startretries)) {
-          // P5: BACKOFF -> FATAL, as the next evaluation (never re-entrant).
-          return clock.setTimeout(() => this.#giveUp(), 0);
-        }
-        // P3: retry after the policy's delay (supervisord: `backoff` seconds).
-        const ms = retryDelay(policy, this.#backoff) * 1000;
-        this.#retryAt = clock.epochMs() + ms;
-        return clock.setTimeout(() => this.#retry(), ms);
-      }
-      case 'RUNNING': {
-        // A backoff policy with reset_after forgets failures only after a stable run.
-        const after = this.spec.ext.backoff.reset_after;
-        return after !== null && this.#backoff > 0 ? clock.setTimeout(() => (this.#backoff = 0), after * 1000) : undefined;
-      }
-      case 'STOPPING':
-        // P6: SIGKILL after stopwaitsecs, repeated every stopwaitsecs.
-        return clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
-      case 'EXITED': {
-        // P1: autorestart at the next evaluation (after the policy's delay for an unstable run).
-        if (!this.#shouldAutorestart()) return undefined;
-        const unstable = this.spec.ext.backoff.reset_after !== null && this.#backoff > 0;
-        const ms = unstable ? retryDelay(this.spec.ext.backoff, this.#backoff) * 1000 : 0;
-        if (ms > 0) this.#retryAt = clock.epochMs() + ms;
-        return clock.setTimeout(() => this.#autorestart(), ms);
-      }
-      default:
+    const timer = stateTimer(state, {
+      startsecs: this.spec.startsecs,
+      stopwaitsecs: this.spec.stopwaitsecs,
+      startretries: this.spec.startretries,
+      autorestart: this.spec.autorestart,
+      exitcodes: this.spec.exitcodes,
+      policy: this.spec.ext.backoff,
+      backoff: this.#backoff,
+      exitstatus: this.#exitstatus,
+    });
+    switch (timer?.action) {
+      case undefined:
         return undefined;
+      case 'promote':
+        return this.#armPromotion(timer.ms);
+      case 'giveUp':
+        return clock.setTimeout(() => this.#giveUp(), timer.ms);
+      case 'retry':
+        this.#retryAt = clock.epochMs() + timer.ms;
+        return clock.setTimeout(() => this.#retry(), timer.ms);
+      case 'forgetFailures':
+        return clock.setTimeout(() => (this.#backoff = 0), timer.ms);
+      case 'kill':
+        return clock.setTimeout(() => this.#escalate(), timer.ms);
+      case 'autorestart':
+        if (timer.ms > 0) this.#retryAt = clock.epochMs() + timer.ms;
+        return clock.setTimeout(() => this.#autorestart(), timer.ms);
     }
-  }
-
-  #shouldAutorestart(): boolean {
-    const ar = this.spec.autorestart;
-    if (ar === true) return true;
-    if (ar === 'unexpected') return !this.spec.exitcodes.includes(this.#exitstatus ?? 0);
-    return false;
   }
 
   // Node's timers may fire a fraction of a millisecond early: re-arm for the rest if so.
@@ -312,39 +308,67 @@ export class SupervisedProcess {
     } catch (e) {
       return this.#spawnFailed(dispatcherErrorMessage(this.name, e));
     }
-    let child: ChildProcess;
+    let child: ChildHandle;
     try {
-      child = this.#fork(cmd);
+      child = this.#start({
+        command: cmd,
+        env: this.#environment(),
+        directory: this.spec.directory,
+        user: this.spec.user,
+        umask: this.spec.umask,
+        redirectStderr: this.spec.redirect_stderr,
+      });
     } catch (e) {
       const code = errnoName(e);
       return this.#spawnFailed(
         code === 'EAGAIN' ? `Too many processes in process table to spawn '${this.name}'` : code === 'EMFILE' ? `too many open files to spawn '${this.name}'` : `unknown error during fork for '${this.name}': ${code}`,
       );
     }
-    if (child.pid === undefined) {
-      // libuv reports exec failures in the parent, on the next tick; supervisord's child would
-      // have written the reason to its stderr and exited 127, so run a child that does that.
-      child.once('error', (err) => {
-        if (this.#state === 'STOPPING' && !this.#child) {
-          // A stop came before the exec failure was known: there is no child to wait for.
-          this.#killing = false;
-          this.#setState('STOPPED', { pid: 0 });
-          return;
-        }
-        if (this.#state !== 'STARTING' || this.#child) return;
-        const lines = [`supervisor: couldn't exec ${cmd.file}: ${errnoName(err)}`, 'supervisor: child process was not spawned'];
-        this.#adopt(this.#host.spawn('/bin/sh', childFailureScript(lines), { detached: true, env: this.#environment(), stdio: 'pipe' }));
-      });
-      return undefined;
-    }
+    // An exec failure is reported later (#execFailed); supervisord's child would have written the
+    // reason to its stderr and exited 127.
+    if (child.pid === undefined) return undefined;
     return this.#adopt(child);
   }
 
-  #adopt(child: ChildProcess): number {
-    this.#attach(child);
-    this.#host.log('info', `spawned: '${this.name}' with pid ${child.pid}`);
-    if (this.spec.ext.ready) this.#gate(this.spec.ext.ready, child.pid as number);
-    return child.pid as number;
+  /** Asks the host to start a child, wiring its output to the logs and its death to #reap. */
+  #start(request: SpawnRequest): ChildHandle {
+    const redirect = this.spec.redirect_stderr;
+    const handle: ChildHandle = this.#host.spawner.spawn(request, {
+      output: (from, chunk) => {
+        const channel: Channel = redirect ? 'stdout' : from;
+        const log = channel === 'stdout' ? this.logs.stdout : (this.logs.stderr ?? this.logs.stdout);
+        const deliver = (part: Buffer, toLog = true) => {
+          if (toLog) log.write(part);
+          this.#host.output(this, channel, part);
+        };
+        if (!this.#host.divert?.(this, channel, chunk, deliver)) deliver(chunk);
+      },
+      exit: (code, signal) => this.#reap(handle, code, signal),
+      execFailed: (errno) => this.#execFailed(request, errno),
+      error: (err) => this.#host.log('error', `error from child of '${this.name}': ${err.message}`),
+    });
+    return handle;
+  }
+
+  #execFailed(request: SpawnRequest, errno: string): void {
+    if (this.#state === 'STOPPING' && !this.#child) {
+      // A stop came before the exec failure was known: there is no child to wait for.
+      this.#killing = false;
+      this.#setState('STOPPED', { pid: 0 });
+      return;
+    }
+    if (this.#state !== 'STARTING' || this.#child) return;
+    this.#adopt(this.#start({ ...request, failure: execFailureLines(request.command.file, errno) }));
+  }
+
+  #adopt(child: ChildHandle): number {
+    const pid = child.pid as number;
+    this.#child = child;
+    this.#pid = pid;
+    this.#host.log('info', `spawned: '${this.name}' with pid ${pid}`);
+    this.#notify?.childStarted(pid, notifyCheckOf(this.spec.ext.ready)?.watchdog, this.#host.clock, () => this.#watchdogMissed(pid));
+    if (this.spec.ext.ready) this.#gate(this.spec.ext.ready, pid);
+    return pid;
   }
 
   /** Runs the readiness checks of a new child; a timeout kills it and counts as a failed start. */
@@ -354,7 +378,8 @@ export class SupervisedProcess {
       const log = stream === 'stderr' ? (this.logs.stderr ?? this.logs.stdout) : this.logs.stdout;
       return log.onData(lineSplitter(fn));
     };
-    this.#readiness = startReadiness(config, { pid, name: this.name }, lines, { set: (fn, ms) => clock.setTimeout(fn, ms), clear: (h) => clock.clearTimeout(h as TimerHandle) }, {
+    const notify = this.#notify;
+    this.#readiness = startReadiness(config, { pid, name: this.name, notifications: notify && ((fn) => notify.subscribe(fn)) }, lines, { set: (fn, ms) => clock.setTimeout(fn, ms), clear: (h) => clock.clearTimeout(h as TimerHandle) }, {
       ready: () => {
         this.#readiness = undefined;
         this.#ready = true;
@@ -365,13 +390,16 @@ export class SupervisedProcess {
         if (this.#state !== 'STARTING' || this.#pid !== pid) return;
         this.#readyFailure = reason;
         this.#host.log('warn', `${this.name}: ${reason}; killing it (pid ${pid})`);
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
+        this.#host.spawner.kill(-pid, 9); // a failure means it is already gone
       },
     });
+  }
+
+  /** A `notify` program stopped its WATCHDOG=1 pings: kill it (autorestart then decides). */
+  #watchdogMissed(pid: number): void {
+    if (this.#pid !== pid || this.#killing) return;
+    this.#host.log('warn', `${this.name}: no WATCHDOG=1 within ${notifyCheckOf(this.spec.ext.ready)?.watchdog}s; killing it (pid ${pid})`);
+    this.#host.spawner.kill(-pid, 9); // a failure means it is already gone
   }
 
   #spawnFailed(message: string): undefined {
@@ -384,182 +412,70 @@ export class SupervisedProcess {
   }
 
   /** The last environment built, and the spec it was built for (the rest is fixed per process). */
-  #envFor: { spec: ProcessSpec; env: Readonly<Record<string, string | undefined>> } | undefined;
+  #envFor: { spec: ProcessSpec; env: Environment } | undefined;
 
   /** The environment supervisord gives a child; rebuilt only when the spec changes. */
-  #environment(): Readonly<Record<string, string | undefined>> {
-    if (this.#envFor?.spec !== this.spec) this.#envFor = { spec: this.spec, env: this.#buildEnvironment() };
+  #environment(): Environment {
+    if (this.#envFor?.spec !== this.spec) {
+      const host = { base: this.#host.baseEnvironment(), serverUrl: this.#host.serverUrl(), guardValue: this.#host.guardValue };
+      this.#notify = programNotifyFor(this.#notify, notifyCheckOf(this.spec.ext.ready) !== undefined, (m) => this.#host.log('error', m));
+      const notifyEnv = this.#notify?.environment(notifyCheckOf(this.spec.ext.ready)?.watchdog) ?? {};
+      this.#envFor = { spec: this.spec, env: { ...childEnvironment(this.spec, host, this.#extraEnv), ...notifyEnv } };
+    }
     return this.#envFor.env;
-  }
-
-  #buildEnvironment(): Record<string, string | undefined> {
-    const env: Record<string, string | undefined> = { ...this.#host.baseEnvironment(), SUPERVISOR_ENABLED: '1' };
-    const url = this.#host.serverUrl();
-    if (this.spec.serverurl && this.spec.serverurl !== 'AUTO') env.SUPERVISOR_SERVER_URL = this.spec.serverurl;
-    else if (url) env.SUPERVISOR_SERVER_URL = url;
-    env.SUPERVISOR_PROCESS_NAME = this.name;
-    env.SUPERVISOR_GROUP_NAME = this.group;
-    if (this.#host.guardValue) env[GUARD_VARIABLE] = this.#host.guardValue;
-    return Object.assign(env, this.#extraEnv, this.spec.environment);
-  }
-
-  /** Failures supervisord's child would hit between fork and exec, checked before spawning. */
-  #childSideFailure(file: string): string[] | undefined {
-    const { user, directory } = this.spec;
-    if (user !== null) {
-      const entry = lookupUser(user);
-      const uid = entry?.uid ?? -1;
-      if (process.getuid && process.getuid() !== uid && process.getuid() !== 0) {
-        return [`supervisor: couldn't setuid to ${uid}: Can't drop privilege as nonroot user`, 'supervisor: child process was not spawned'];
-      }
-    }
-    if (directory !== null) {
-      try {
-        if (!statSync(directory).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
-      } catch (e) {
-        return [`supervisor: couldn't chdir to ${directory}: ${errnoName(e)}`, 'supervisor: child process was not spawned'];
-      }
-    }
-    void file;
-    return undefined;
-  }
-
-  #fork(cmd: ResolvedCommand): ChildProcess {
-    const failure = this.#childSideFailure(cmd.file);
-    const options: SpawnOptions = {
-      detached: true,
-      env: this.#environment(),
-      stdio: ['pipe', 'pipe', this.spec.redirect_stderr ? 'ignore' : 'pipe'],
-      argv0: cmd.argv[0],
-    };
-    let file = cmd.file;
-    let args = cmd.argv.slice(1);
-    if (failure) {
-      file = '/bin/sh';
-      args = childFailureScript(failure);
-      delete options.argv0;
-      if (this.spec.redirect_stderr) args[1] = (args[1] as string).replace('>&2', '');
-      else options.stdio = ['pipe', 'pipe', 'pipe'];
-    } else {
-      if (this.spec.directory !== null) options.cwd = this.spec.directory;
-      if (this.spec.user !== null) {
-        const entry = lookupUser(this.spec.user);
-        if (entry && process.getuid?.() === 0) {
-          options.uid = entry.uid;
-          options.gid = entry.gid;
-        }
-      }
-      if (this.spec.redirect_stderr) {
-        // fd 2 must be the stdout pipe itself, as supervisord's dup2 makes it.
-        args = ['-c', 'exec "$0" "$@" 2>&1', file, ...args];
-        file = '/bin/sh';
-        delete options.argv0;
-      }
-    }
-    const umask = this.spec.umask;
-    const saved = umask !== null ? process.umask(umask) : undefined;
-    try {
-      return this.#host.spawn(file, args, options);
-    } finally {
-      if (saved !== undefined) process.umask(saved);
-    }
-  }
-
-  #attach(child: ChildProcess): void {
-    const pid = child.pid as number;
-    this.#child = child;
-    this.#pid = pid;
-    if (this.#host.orphanGuard) guardChild(pid);
-    child.stdin?.on('error', () => {});
-    const pipe = (stream: NodeJS.ReadableStream | null, channel: Channel) => {
-      const log = channel === 'stdout' ? this.logs.stdout : (this.logs.stderr ?? this.logs.stdout);
-      stream?.on('data', (chunk: Buffer) => {
-        log.write(chunk);
-        this.#host.output(this, channel, chunk);
-      });
-    };
-    pipe(child.stdout, 'stdout');
-    pipe(child.stderr, this.spec.redirect_stderr ? 'stdout' : 'stderr');
-    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let done = false;
-    let cap: TimerHandle | undefined;
-    const finish = () => {
-      if (done || !exited) return;
-      done = true;
-      this.#host.clock.clearTimeout(cap);
-      this.#reap(child, exited.code, exited.signal);
-    };
-    child.on('exit', (code, signal) => {
-      exited = { code, signal };
-      // Drain what is already in the pipes first (supervisord does), but never wait long for a
-      // grandchild that holds them open.
-      cap = this.#host.clock.setTimeout(finish, 50);
-    });
-    child.on('close', finish);
-    child.on('error', (err) => this.#host.log('error', `error from child of '${this.name}': ${err.message}`));
   }
 
   // ---- child death ---------------------------------------------------------------------------
 
-  #reap(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  #reap(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.#child) return;
-    const status = signal ? -1 : (code ?? 0);
-    const msg = describeExit(code, signal);
-    const elapsed = (this.#host.clock.now() - this.#laststartMono) / 1000;
+    // An unfinished last line of a timestamped/JSON log is written now (raw logs: no-op).
+    this.logs.stdout.endLine();
+    this.logs.stderr?.endLine();
     this.#readiness?.abort();
     this.#readiness = undefined;
-    const notReady = this.#state === 'STARTING' && !this.#killing && !this.#ready;
-    const decision = notReady
-      ? { to: 'BACKOFF' as const, expected: false, exitstatus: null, spawnerr: this.#readyFailure ?? `exited before it was ready (${describeExit(code, signal)})` }
-      : decideOnExit({
-          state: this.#state,
-          killing: this.#killing,
-          elapsed,
-          startsecs: this.spec.startsecs,
-          status,
-          exitcodes: this.spec.exitcodes,
-        });
+    this.#notify?.childExited();
+    const death = { code, signal };
+    const d = decideOnExit({
+      name: this.name,
+      state: this.#state,
+      killing: this.#killing,
+      elapsed: (this.#host.clock.now() - this.#laststartMono) / 1000,
+      startsecs: this.spec.startsecs,
+      status: signal ? -1 : (code ?? 0),
+      description: describeExit(code, signal),
+      exitcodes: this.spec.exitcodes,
+      autorestart: this.spec.autorestart,
+      ready: this.#ready,
+      readyFailure: this.#readyFailure,
+      backoff: this.#backoff,
+      policy: this.spec.ext.backoff,
+      startretries: this.spec.startretries,
+    });
     const pid = this.#pid;
     this.#laststop = this.#host.clock.epochMs();
     this.#child = undefined;
     this.#trackGroup(pid);
-    child.stdin?.destroy();
-    if (this.#state === 'UNKNOWN') {
-      // No edge leaves UNKNOWN; record the death and stay.
-      this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
-      this.#exitstatus = status;
-      this.#pid = 0;
-      return;
-    }
-    switch (decision.to) {
-      case 'STOPPED':
-        // STOPPING -> STOPPED
-        this.#host.log(decision.expected && !signal ? 'info' : 'warn', `stopped: ${this.name} (${msg})`);
+    child.closeStdin();
+    this.#backoff = d.backoff;
+    this.#exitstatus = d.exitstatus;
+    // STARTING -> RUNNING: it outlived startsecs (an event, but no "success" line).
+    if (d.viaRunning) this.#setState('RUNNING');
+    if (d.spawnerr !== null) this.#spawnerr = d.spawnerr;
+    this.#host.log(d.log.level, d.log.message);
+    const status = this.#exitstatus ?? 0;
+    switch (d.to) {
+      case 'STOPPED': // STOPPING -> STOPPED
         this.#killing = false;
-        this.#exitstatus = decision.exitstatus;
-        this.#setState('STOPPED', { expected: decision.expected, exitstatus: status });
+        this.#setState('STOPPED', { expected: d.expected, exitstatus: status, death });
         break;
-      case 'BACKOFF':
-        // STARTING -> BACKOFF: exited too quickly
-        this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
-        this.#exitstatus = null;
-        this.#spawnerr = decision.spawnerr;
-        this.#backoff += 1;
-        this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: decision.spawnerr ?? '' });
+      case 'BACKOFF': // STARTING -> BACKOFF: a failed start
+        this.#setState('BACKOFF', { tries: this.#backoff, spawnerr: d.spawnerr ?? '', death });
         break;
-      case 'EXITED':
-        // supervisord forgets failures here; a policy with reset_after counts an unstable run as one.
-        if (this.spec.ext.backoff.reset_after === null) this.#backoff = 0;
-        else this.#backoff += 1;
-        this.#exitstatus = decision.exitstatus;
-        if (this.#state === 'STARTING') this.#setState('RUNNING'); // STARTING -> RUNNING: outlived startsecs
-        if (decision.expected) this.#host.log('info', `exited: ${this.name} (${msg}; expected)`);
-        else {
-          this.#spawnerr = decision.spawnerr;
-          this.#host.log('warn', `exited: ${this.name} (${msg}; not expected)`);
-        }
-        // RUNNING -> EXITED
-        this.#setState('EXITED', { expected: decision.expected, exitstatus: status });
+      case 'EXITED': // RUNNING -> EXITED
+        this.#setState('EXITED', { expected: d.expected, exitstatus: status, death });
+        break;
+      case 'UNKNOWN': // no edge leaves UNKNOWN
         break;
     }
     this.#pid = 0;
@@ -567,10 +483,10 @@ export class SupervisedProcess {
 
   /** Remembers a reaped child's group while it still has members, so shutdown can end them. */
   #trackGroup(pid: number): void {
-    if (groupExists(pid)) {
+    if (this.#host.spawner.groupExists(pid)) {
       this.#lingering.add(pid);
       hangUpStoppedOrphans(pid); // what the kernel does for supervisord's children; see orphaned-groups.ts
-    } else if (this.#host.orphanGuard) releaseChild(pid);
+    } else this.#host.spawner.release(pid);
   }
 
   /** The child's pid and the groups of reaped children that still have members. */
@@ -580,7 +496,7 @@ export class SupervisedProcess {
 
   /** Forgets lingering groups once shutdown has ended them. */
   forgetFamily(): void {
-    for (const pgid of this.#lingering) if (this.#host.orphanGuard) releaseChild(pgid);
+    for (const pgid of this.#lingering) this.#host.spawner.release(pgid);
     this.#lingering.clear();
   }
 
@@ -588,25 +504,27 @@ export class SupervisedProcess {
 
   /**
    * A stop request (supervisord's stop). BACKOFF -> STOPPED at once; STARTING/RUNNING -> STOPPING.
-   * Returns an error text when signalling failed (the process is then UNKNOWN).
+   * @throws FailedError when signalling failed for another reason than the child being gone (the
+   *   process is then UNKNOWN).
    */
-  stop(): string | undefined {
+  stop(): void {
     if (this.#state === 'BACKOFF') {
       // BACKOFF -> STOPPED: no child to signal
       this.#host.log('debug', `Attempted to kill ${this.name}, which is in BACKOFF state.`);
       this.#setState('STOPPED', { pid: 0 });
-      return undefined;
+      return;
     }
-    return this.#kill(this.spec.stopsignal, this.spec.stopasgroup);
+    const failure = this.#kill(this.spec.stopsignal, this.spec.stopasgroup);
+    if (failure) throw failure;
   }
 
-  /** At shutdown, BACKOFF gives up instead of stopping. */
-  stopForShutdown(): string | undefined {
-    if (this.#state === 'BACKOFF') {
-      this.#giveUp();
-      return undefined;
-    }
-    return this.stop();
+  /**
+   * The stop of a shutdown: BACKOFF gives up instead of stopping. Never throws: a process whose
+   * signal failed is left UNKNOWN (logged) and the shutdown goes on.
+   */
+  stopForShutdown(): void {
+    if (this.#state === 'BACKOFF') this.#giveUp();
+    else this.#kill(this.spec.stopsignal, this.spec.stopasgroup);
   }
 
   #escalate(): void {
@@ -615,7 +533,8 @@ export class SupervisedProcess {
     this.#kill(9, this.spec.killasgroup);
   }
 
-  #kill(sig: number, asGroup: boolean): string | undefined {
+  /** Sends a stop or kill signal; returns the error when it failed and the process became UNKNOWN. */
+  #kill(sig: number, asGroup: boolean): FailedError | undefined {
     const pid = this.#pid;
     if (pid === 0) {
       // STARTING while an exec failure is still being reported: stop without a child to signal.
@@ -628,14 +547,13 @@ export class SupervisedProcess {
     const target = asGroup ? -pid : pid;
     this.#host.log('debug', `killing ${this.name} (pid ${pid}) ${asGroup ? 'process group ' : ''}with signal ${signalName(sig)}`);
     this.#killing = true;
-    try {
-      process.kill(target, sig);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') return this.#unknown(`unknown problem killing ${this.name} (${pid}):${(e as Error).message}`);
-      this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${(e as Error).message}`);
+    const sent = this.#host.spawner.kill(target, sig);
+    if (!sent.ok) {
+      if (sent.code !== 'ESRCH') return this.#unknown(`unknown problem killing ${this.name} (${pid}):${sent.message}`);
+      this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${sent.message}`);
     }
     if (this.#state === 'STOPPING') {
-      // re-arm P6 for the next SIGKILL
+      // re-arm the stopwaitsecs timer for the next SIGKILL
       this.#host.clock.clearTimeout(this.#timer);
       this.#timer = this.#host.clock.setTimeout(() => this.#escalate(), this.spec.stopwaitsecs * 1000);
     } else {
@@ -645,58 +563,36 @@ export class SupervisedProcess {
     return undefined;
   }
 
-  #unknown(message: string): string {
+  #unknown(message: string): FailedError {
     this.#host.log('critical', message);
     this.#killing = false;
     this.#setState('UNKNOWN');
-    return message;
+    return new FailedError(message);
   }
 
-  /** signalProcess: the pid only, no state change; ESRCH ignored. Returns an error text on failure. */
-  signal(sig: number): string | undefined {
+  /**
+   * signalProcess: the pid only, no state change; ESRCH ignored.
+   * @throws FailedError when the signal failed otherwise (the process is then UNKNOWN).
+   */
+  signal(sig: number): void {
     const pid = this.#pid;
-    if (pid === 0) return undefined;
+    if (pid === 0) return;
     this.#host.log('debug', `sending ${this.name} (pid ${pid}) sig ${signalName(sig)}`);
-    try {
-      process.kill(pid, sig);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
-      return this.#unknown(`unknown problem sending sig ${this.name} (${pid}):${(e as Error).message}`);
-    }
-    return undefined;
+    const sent = this.#host.spawner.kill(pid, sig);
+    if (!sent.ok && sent.code !== 'ESRCH') throw this.#unknown(`unknown problem sending sig ${this.name} (${pid}):${sent.message}`);
   }
 
   /** Writes to the child's stdin. Returns false when the pipe is closed. */
   writeStdin(data: string | Buffer): boolean {
-    const stdin = this.#child?.stdin;
-    if (!stdin || stdin.destroyed || !stdin.writable) return false;
-    stdin.write(data);
-    return true;
+    return this.#child?.writeStdin(data) ?? false;
   }
 
   /** Stops every timer (used when the group is removed). */
   dispose(): void {
+    this.#notify?.close();
     this.#readiness?.abort();
     this.#readiness = undefined;
     this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-  }
-}
-
-/**
- * Whether process group `pgid` still has members we may signal (kill(-pgid, 0)). Asked after
- * every exit, where the answer is almost always ESRCH: the thrown error skips its stack trace,
- * which would cost more than the system call.
- */
-function groupExists(pgid: number): boolean {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false; // ESRCH, or EPERM: members we could not end anyway
-  } finally {
-    Error.stackTraceLimit = limit;
   }
 }

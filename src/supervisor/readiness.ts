@@ -1,6 +1,7 @@
 // Readiness checks: a STARTING process becomes RUNNING only once startsecs has passed AND every
 // check passes — a TCP port accepting connections, an HTTP URL answering with the expected status,
-// a log line matching a pattern (n times), a file appearing, or a custom async function.
+// a log line matching a pattern (n times), a file appearing, a custom async function, or (like
+// systemd's Type=notify) READY=1 sent to the $NOTIFY_SOCKET the process is given.
 import { access } from 'node:fs/promises';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -12,7 +13,9 @@ export type ReadyCheck =
   | { http: string; status?: number }
   | { log: string | RegExp; count?: number; stream?: 'stdout' | 'stderr' }
   | { file: string }
-  | { custom: (ctx: ReadyContext) => Promise<boolean | void> | boolean | void };
+  | { custom: (ctx: ReadyContext) => Promise<boolean | void> | boolean | void }
+  /** READY=1 on $NOTIFY_SOCKET; with `watchdog` (seconds) WATCHDOG=1 must follow at least that often. */
+  | { notify: true; watchdog?: number };
 
 export interface ReadinessConfig {
   /** Every check must pass. */
@@ -27,6 +30,8 @@ export interface ReadyContext {
   pid: number;
   name: string;
   signal: AbortSignal;
+  /** The process's notification messages (for `notify` checks), as fields; returns the unsubscriber. */
+  notifications?: ((fn: (fields: Record<string, string>) => void) => () => void) | undefined;
 }
 
 /** Lines a process writes, for log checks: calls `fn` per line until the returned function is called. */
@@ -37,6 +42,7 @@ function describeCheck(c: ReadyCheck): string {
   if ('http' in c) return `http ${c.http}${c.status ? ` (status ${c.status})` : ''}`;
   if ('log' in c) return `log /${c.log instanceof RegExp ? c.log.source : c.log}/${(c.count ?? 1) > 1 ? ` ×${c.count}` : ''}`;
   if ('file' in c) return `file ${c.file}`;
+  if ('notify' in c) return 'READY=1 on NOTIFY_SOCKET';
   return 'custom check';
 }
 
@@ -97,6 +103,25 @@ function logCheck(c: { log: string | RegExp; count?: number; stream?: 'stdout' |
   });
 }
 
+function notifyCheck(ctx: ReadyContext): Promise<void> {
+  const { signal, notifications } = ctx;
+  return new Promise((resolve) => {
+    if (!notifications) return signal.addEventListener('abort', () => resolve(), { once: true });
+    const stop = notifications((fields) => {
+      if (fields.READY === '1') {
+        stop();
+        resolve();
+      }
+    });
+    signal.addEventListener('abort', () => (stop(), resolve()), { once: true });
+  });
+}
+
+/** The `notify` check of a readiness configuration, if it has one. */
+export function notifyCheckOf(config: ReadinessConfig | null): { notify: true; watchdog?: number } | undefined {
+  return config?.checks.find((c): c is { notify: true; watchdog?: number } => 'notify' in c);
+}
+
 /**
  * Runs every check until all pass (resolves) or `signal` aborts (resolves too: the caller owns the
  * timeout). Returns the checks still failing, described, so a timeout can say which.
@@ -111,6 +136,7 @@ export async function runChecks(config: ReadinessConfig, ctx: ReadyContext, line
       else if ('http' in c) await poll(() => httpOnce(c.http, c.status, signal), interval, signal);
       else if ('file' in c) await poll(() => fileOnce(c.file), interval, signal);
       else if ('log' in c) await logCheck(c, lines, signal);
+      else if ('notify' in c) await notifyCheck(ctx);
       else await poll(async () => (await c.custom(ctx)) !== false, interval, signal);
       if (!signal.aborted) pending.delete(i);
     }),

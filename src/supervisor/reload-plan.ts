@@ -1,7 +1,8 @@
 // Reload plans: what a new configuration changes, process by process. A change to how a process
 // is spawned (command, environment, directory, user, umask, log files, redirect, port) needs a
 // restart; anything else (autorestart, startsecs, retries, exit codes, stop signal and wait,
-// priority, log rotation limits, backoff, readiness, memory limit) applies to the live process. Pure.
+// priority, log rotation limits, backoff, readiness, memory limit) applies to the live process; a
+// change of the `logging` extension restarts it (its log files are set up per process). Pure.
 import type { GroupSpec, ProcessSpec } from './config.js';
 
 export interface ReloadPlan {
@@ -33,6 +34,7 @@ export function diffProcess(a: ProcessSpec, b: ProcessSpec): 'same' | 'live' | '
   for (const k of SPAWN_FIELDS) if (!same(a[k], b[k])) return 'restart';
   for (const ch of ['stdout', 'stderr'] as const) if (a[ch].logfile !== b[ch].logfile) return 'restart';
   if (!same(a.ext.port, b.ext.port)) return 'restart';
+  if (!same(a.ext.logging, b.ext.logging)) return 'restart'; // the log files are set up per process
   return 'live';
 }
 
@@ -45,6 +47,12 @@ export function planReload(current: readonly GroupSpec[], next: readonly GroupSp
     const n = nxt.get(g.name);
     if (!n) {
       plan.removed.push(g.name);
+      continue;
+    }
+    if (!same(g.listener, n.listener)) {
+      // An event listener pool that changes (or a group that becomes or stops being one) is replaced.
+      plan.removed.push(g.name);
+      plan.added.push(g.name);
       continue;
     }
     const before = new Map(g.processes.map((p) => [p.name, p]));

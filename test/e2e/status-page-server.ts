@@ -7,7 +7,7 @@ import { standInSupervisor } from '../helpers/api-server.js';
 import { createHandler, type Credentials, listenInet } from '../../src/server/http-server.js';
 import { createJsonApi } from '../../src/server/json-api.js';
 import { createStatusPage } from '../../src/server/status-page/status-page.js';
-import { type ProgramConfig, resolveGroup } from '../../src/supervisor/config.js';
+import type { ProgramConfig } from '../../src/supervisor/config.js';
 import type { ProcessManager } from '../../src/supervisor/manager.js';
 import { createTestManager } from '../helpers/manager.js';
 
@@ -66,8 +66,7 @@ export async function startStatusServer(options: StatusServerOptions = {}): Prom
  * (addProcessGroup one by one re-reads /proc/net/tcp for PORT allocation each time).
  */
 export function addPrograms(pm: ProcessManager, configs: readonly ProgramConfig[]): void {
-  const ctx = { env: process.env, globalEnvironment: {}, origin: 'api' as const };
-  pm.addResolvedGroups(configs.map((config) => ({ spec: resolveGroup(config, ctx), config })));
+  pm.addProcessGroups(configs);
 }
 
 export interface SseEvent {

@@ -1,14 +1,11 @@
 // The status page in headless Chromium (the Debian package at /usr/bin/chromium, driven by
 // playwright-core; no browser is ever downloaded), against a real server with real children.
-// Skipped, with a notice, when Chromium is not installed. Set UPDATE_SCREENSHOTS=1 to rewrite
-// docs/status-page.png; otherwise the screenshot goes to .tmp/status-page.png.
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Skipped, with a notice, when Chromium is not installed. The README's screenshots are taken in
+// status-page-controls.test.ts.
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { node } from '../helpers/manager.js';
-import { until, waitForState } from '../helpers/wait-for.js';
+import { waitForState } from '../helpers/wait-for.js';
 import { addPrograms, startStatusServer } from './status-page-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -19,7 +16,6 @@ if (!hasChromium) {
 }
 
 const SLEEP = { command: 'sleep 1000', startsecs: 0, stopwaitsecs: 1 };
-const ROOT = new URL('../../', import.meta.url);
 const WAIT = { timeout: 5000 };
 
 let browser: Browser;
@@ -48,12 +44,13 @@ describe.skipIf(!hasChromium)('status page in Chromium', () => {
     pm.addProcessGroup({ name: 'web', ...SLEEP });
     pm.addProcessGroup({ name: 'pool', ...SLEEP, numprocs: 2, process_name: 'w%(process_num)d' });
     pm.addProcessGroup({ name: 'idle', ...SLEEP, autostart: false });
+    pm.addProcessGroup({ name: 'broken', command: '/nonexistent/procvisor-test', autostart: false, startretries: 0 });
     await waitForState(pm, 'web', 'RUNNING');
     await waitForState(pm, 'pool:w1', 'RUNNING');
     const page = await openPage(base);
     const rows = await page.locator('tbody tr[data-ns]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).innerText.split('\t').slice(0, 3).join(' ')));
-    expect(rows).toEqual(['idle idle STOPPED', 'w0 pool RUNNING', 'w1 pool RUNNING', 'web web RUNNING']);
-    expect(await page.locator('#counts').innerText()).toBe('4 processes: 1 STOPPED, 3 RUNNING');
+    expect(rows).toEqual(['broken broken STOPPED', 'idle idle STOPPED', 'w0 pool RUNNING', 'w1 pool RUNNING', 'web web RUNNING']);
+    expect(await page.locator('#counts').innerText()).toBe('5 processes: 2 STOPPED, 3 RUNNING');
 
     await page.evaluate(() => Object.assign(window, { notReloaded: true }));
     await page.getByRole('button', { name: 'Stop web', exact: true }).click();
@@ -62,14 +59,16 @@ describe.skipIf(!hasChromium)('status page in Chromium', () => {
     await page.locator('#messages', { hasText: 'web: stopped' }).waitFor(WAIT);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 
-    await page.getByRole('button', { name: 'Start pool:w0', exact: true }).click();
-    await page.locator('#messages', { hasText: 'pool:w0: already started' }).waitFor(WAIT);
-    expect(await page.locator('#messages p.error').last().innerText()).toBe('Error: pool:w0: already started');
+    expect(await page.getByRole('button', { name: 'Start pool:w0', exact: true }).isDisabled()).toBe(true); // already started
+    await page.getByRole('button', { name: 'Start broken', exact: true }).click();
+    await page.locator('#messages', { hasText: 'broken: no such file' }).waitFor(WAIT);
+    expect(await page.locator('#messages p.error span').last().innerText()).toBe('Error: broken: no such file');
 
     await page.getByRole('button', { name: 'Stop group pool', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Stop', exact: true }).click();
     await page.locator('tr[data-ns="pool:w1"][data-state="STOPPED"]').waitFor(WAIT);
     expect(await stateOf(page, 'pool:w0')).toBe('STOPPED');
-    expect(await page.locator('#counts').innerText()).toBe('4 processes: 4 STOPPED');
+    expect(await page.locator('#counts').innerText()).toBe('5 processes: 5 STOPPED');
     expect(await page.locator('tr[data-ns="web"] .c-restarts').innerText()).toBe('0');
     void pm.startProcess('web'); // its second start: one restart
     await page.locator('tr[data-ns="web"][data-state="RUNNING"]').waitFor(WAIT);
@@ -187,41 +186,5 @@ describe.skipIf(!hasChromium)('status page in Chromium', () => {
     expect(snapshotMs).toBeGreaterThanOrEqual(0);
     expect(snapshotMs).toBeLessThan(1000); // typically ~30 ms; generous for a loaded machine
   });
-
-  it('takes the README screenshot: programs in various states, with a log open', async () => {
-    const { pm, base } = await startStatusServer();
-    pm.addProcessGroup({ name: 'api', command: node('ready-then-idle.mjs'), startsecs: 0 });
-    pm.addProcessGroup({ name: 'queue', command: `sh -c 'i=0; while :; do i=$((i+1)); echo "job $i done"; sleep 0.1; done'`, startsecs: 0 });
-    pm.addProcessGroup({ name: 'web', ...SLEEP, numprocs: 2, process_name: 'web_%(process_num)02d' });
-    pm.addProcessGroup({ name: 'mailer', command: "sh -c 'echo sending; exit 1'", startsecs: 0, autorestart: false });
-    pm.addProcessGroup({ name: 'reports', command: '/opt/reports/bin/run', startretries: 0 });
-    pm.addProcessGroup({ name: 'flaky', command: "sh -c 'echo connecting >&2; exit 2'", startsecs: 1, startretries: 50 });
-    pm.addProcessGroup({ name: 'legacy', command: node('ignore-sigterm.mjs'), startsecs: 0, stopwaitsecs: 60 });
-    pm.addProcessGroup({ name: 'nightly', ...SLEEP, autostart: false });
-    for (const [ns, state] of [['api', 'RUNNING'], ['web:web_01', 'RUNNING'], ['mailer', 'EXITED'], ['reports', 'FATAL'], ['legacy', 'RUNNING']] as const) await waitForState(pm, ns, state);
-    await until(() => pm.lastLines('legacy', 5).includes('ready'), () => 'legacy never printed ready'); // handlers installed
-    await pm.stopProcess('legacy', { wait: false });
-    try {
-      await screenshot(base);
-    } finally {
-      if (pm.getProcessInfo('legacy').statename === 'STOPPING') pm.signalProcess('legacy', 'KILL'); // stopwaitsecs is 60
-      await waitForState(pm, 'legacy', 'STOPPED');
-    }
-  });
 });
 
-async function screenshot(base: string): Promise<void> {
-  const page = await openPage(base, { viewport: { width: 1280, height: 900 } });
-  await page.locator('tr[data-ns="flaky"][data-state="BACKOFF"] .c-restarts', { hasText: '1' }).waitFor(WAIT); // one retry seen live
-  await page.getByRole('button', { name: 'Start mailer', exact: true }).click();
-  await page.locator('#messages p').first().waitFor(WAIT);
-  await page.getByRole('button', { name: 'Show log of queue' }).click();
-  await page.locator('#log-output', { hasText: 'job 12 done' }).waitFor(WAIT);
-  await page.locator('tr[data-ns="flaky"][data-state="BACKOFF"]').waitFor(WAIT);
-  await page.getByRole('button', { name: 'Show log of queue' }).blur();
-  await page.mouse.move(0, 0);
-  const path = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? 'docs/status-page.png' : '.tmp/status-page.png', ROOT));
-  mkdirSync(dirname(path), { recursive: true });
-  await page.screenshot({ path });
-  expect(existsSync(path)).toBe(true);
-}

@@ -28,13 +28,17 @@ export function standInSupervisor(pm: ProcessManager | (() => ProcessManager)): 
   };
 }
 
-/** The credentials serveRoutes requires (the JSON API defines commands only for authenticated clients on TCP). */
+/** Basic credentials a test may send (serveRoutes sets none, so any are accepted). */
 export const TEST_CREDENTIALS = { username: 'test', password: 'test-secret' };
 export const AUTHORIZATION = `Basic ${Buffer.from(`${TEST_CREDENTIALS.username}:${TEST_CREDENTIALS.password}`).toString('base64')}`;
 
-/** Serves `routes` on 127.0.0.1 with TEST_CREDENTIALS; `call` and `raw` send them. */
+/**
+ * Serves `routes` on 127.0.0.1 without credentials, trusted as the daemon's owner-only unix socket
+ * is (so the JSON API may define commands; test/integration/server/command-access.test.ts covers
+ * the refusal on an untrusted listener).
+ */
 export async function serveRoutes(pm: ProcessManager, routes: Route[]) {
-  const server = await listenInet(createHandler({ supervisor: standInSupervisor(pm), routes, credentials: TEST_CREDENTIALS }), { host: '127.0.0.1', port: 0 });
+  const server = await listenInet(createHandler({ supervisor: standInSupervisor(pm), routes, ownerOnly: true }), { host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const close = async () => {
     server.closeAllConnections();

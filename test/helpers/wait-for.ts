@@ -58,11 +58,37 @@ export function waitForEvent(pm: ProcessManager, predicate: (e: ProcessStateEven
   });
 }
 
-/** Polls `check` every 10 ms until true; rejects after timeoutMs with `describe()`. */
-export async function until(check: () => boolean, describe: () => string, timeoutMs = 3000): Promise<void> {
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `check` every `everyMs` until it returns something other than undefined or false, and
+ * resolves with that. A check that throws counts as "not yet". Rejects after `timeoutMs` with
+ * `describe` (a text, or a function called then) and the last error the check threw.
+ */
+export async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  describe: string | (() => string),
+  timeoutMs = 3000,
+  everyMs = 10,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 10));
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) {
+      const what = typeof describe === 'string' ? describe : describe();
+      throw new Error(`timed out after ${timeoutMs} ms: ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`);
+    }
+    await sleep(everyMs);
   }
+}
+
+/** {@link until} that resolves false instead of rejecting, for callers that report the outcome. */
+export function waitUntil(check: () => boolean, timeoutMs: number, everyMs = 10): Promise<boolean> {
+  return until(check, '', timeoutMs, everyMs).catch(() => false);
 }

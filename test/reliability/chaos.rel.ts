@@ -18,7 +18,8 @@ import { afterEach, expect, it } from 'vitest';
 import { FAULTS, isSupervisorError, type ProcessManager, type ProcessState, type ProcessStateEvent } from '../../src/index.js';
 import { watchdogPid } from '../../src/supervisor/orphan-guard.js';
 import { createTestManager, node } from '../helpers/manager.js';
-import { bounded, cmdline, envOf, markedProcs, procs, recordFigures, Rng, say, scale, SeenProcesses, seedFrom, sleep, waitUntil, zombieChildren, type Proc } from './lib.js';
+import { sleep, waitUntil } from '../helpers/wait-for.js';
+import { bounded, cmdline, envOf, markedProcs, procs, recordFigures, Rng, say, scale, SeenProcesses, seedFrom, zombieChildren, type Proc } from './lib.js';
 
 const STEPS = scale(600, 120);
 const PERSIST_MS = 1000;

@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import { decodeResponse } from '../../src/xmlrpc/decode.js';
 import { encodeMethodCall } from '../../src/xmlrpc/encode.js';
 import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../../src/xmlrpc/types.js';
-import { markedProcs, ROOT, sleep, type Proc } from './lib.js';
+import { sleep } from '../helpers/wait-for.js';
+import { markedProcs, ROOT, type Proc } from './lib.js';
 import { freePort } from '../helpers/concurrency.js';
-
-export { freePort };
 
 export const PROCVISOR_JS = join(ROOT, 'dist/cli/procvisor.js');
 const MARK_KEY = 'PROCVISOR_DAEMON_MARK';

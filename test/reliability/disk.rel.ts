@@ -6,7 +6,7 @@
 //
 // Tests run as root, so chmod cannot make anything unwritable: a full tmpfs, a directory where the
 // file was, and paths under /proc and /dev/full are used instead. A spawn whose log file cannot be
-// opened fails (BACKOFF -> FATAL), as supervisord's does (SUPERVISORD.md §7.4).
+// opened fails (BACKOFF -> FATAL), as supervisord's does.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ import { afterAll, expect, it } from 'vitest';
 import type { ProcessManager, ProcessStateEvent } from '../../src/index.js';
 import { captureLog, type LogCapture } from '../helpers/activity-log.js';
 import { createTestManager } from '../helpers/manager.js';
-import { recordFigures, say, sleep, waitUntil } from './lib.js';
+import { sleep, waitUntil } from '../helpers/wait-for.js';
+import { recordFigures, say } from './lib.js';
 
 const root = mkdtempSync(join(tmpdir(), 'procvisor-disk-'));
 const mounts: string[] = [];
@@ -101,9 +102,9 @@ function reportsAbout(pm: ProcessManager, log: LogCapture, needle: RegExp): { re
  * writers' `w 12` lines are ~5 bytes each); counted into the figures and expected to be many.
  */
 async function chunksDropped(pm: ProcessManager, name: string, during: () => Promise<unknown>): Promise<number> {
-  const before = pm.processFor(name).logs.stdout.droppedBytes;
+  const before = pm.getProcessDetails(name).droppedBytes.stdout;
   await during();
-  const failed = Math.round((pm.processFor(name).logs.stdout.droppedBytes - before) / 5);
+  const failed = Math.round((pm.getProcessDetails(name).droppedBytes.stdout - before) / 5);
   figures.failedChunks += failed;
   expect(failed).toBeGreaterThan(10);
   return failed;
@@ -175,9 +176,8 @@ it('a full disk: writes fail and are reported once per file, supervision and aut
   pm.addProcessGroup(program('crasher', CRASH, crasherLog));
   addHealthy(pm, healthyDir);
   await pm.start();
-  const writer = pm.processFor('writer');
-  const crasher = pm.processFor('crasher');
-  expect(await waitUntil(() => writer.logs.stdout.droppedBytes > 0, 10_000)).toBe(true);
+  const dropped = (name: string) => pm.getProcessDetails(name).droppedBytes.stdout;
+  expect(await waitUntil(() => dropped('writer') > 0, 10_000)).toBe(true);
   const writerPid = pm.getProcessInfo('writer').pid;
   const healthyPid = pm.getProcessInfo('healthy').pid;
   const exits0 = { crasher: exits.get('crasher') ?? 0, hcrasher: exits.get('hcrasher') ?? 0 };
@@ -189,7 +189,7 @@ it('a full disk: writes fail and are reported once per file, supervision and aut
   await sleep(1500);
   await waitUntil(() => ringLast() > 130, 5000);
   const reports1 = log.matching(/log write failed/).length;
-  const failingFiles = [writer, crasher].filter((p) => p.logs.stdout.droppedBytes > 0).length;
+  const failingFiles = ['writer', 'crasher'].filter((name) => dropped(name) > 0).length;
   const failedChunks = ringLast() - seq0; // one echo per line, each its own write
   const crasherRestarts = (exits.get('crasher') ?? 0) - exits0.crasher;
   const activity = pm.readLog(0, 0);

@@ -17,7 +17,8 @@ import { decodeResponse } from '../../src/xmlrpc/decode.js';
 import { XmlRpcFault } from '../../src/xmlrpc/types.js';
 import { HangError, TestDaemon, type RawResponse, type Transport } from './daemon.js';
 import { apiCase, badValues, confText, entityBodies, malformedXml, nestedBodies, randomCall, traversalPath, wrongTypeCalls, type ApiCase } from './fuzz-cases.js';
-import { cmdline, recordFigures, Rng, say, scale, seedFrom, waitUntil } from './lib.js';
+import { waitUntil } from '../helpers/wait-for.js';
+import { cmdline, recordFigures, Rng, say, scale, seedFrom } from './lib.js';
 
 const N = {
   config: scale(5000, 400),

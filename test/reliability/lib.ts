@@ -67,18 +67,6 @@ export function say(label: string, text: string): void {
   process.stdout.write(`[${label}] ${text}\n`);
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every `everyMs` until true; returns false (never throws) after `timeoutMs`. */
-export async function waitUntil(check: () => boolean, timeoutMs: number, everyMs = 10): Promise<boolean> {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
-    if (check()) return true;
-    if (performance.now() > end) return false;
-    await sleep(everyMs);
-  }
-}
-
 /** A promise bounded in time: rejects with `what` after `ms`. */
 export function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

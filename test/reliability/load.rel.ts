@@ -11,7 +11,8 @@ import { encodeMethodCall } from '../../src/xmlrpc/encode.js';
 import { decodeResponse } from '../../src/xmlrpc/decode.js';
 import { XmlRpcFault } from '../../src/xmlrpc/types.js';
 import { TestDaemon } from './daemon.js';
-import { cmdline, percentile, procs, readProc, recordFigures, Rng, say, scale, waitUntil } from './lib.js';
+import { waitUntil } from '../helpers/wait-for.js';
+import { cmdline, percentile, procs, readProc, recordFigures, Rng, say, scale } from './lib.js';
 
 const PROGRAMS = 200;
 const CLIENTS = 200;

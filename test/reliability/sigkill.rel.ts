@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { cmdline, HERE, markedProcs, readProc, recordFigures, Rng, say, scale, SeenProcesses, seedFrom, sleep, type Proc } from './lib.js';
+import { sleep } from '../helpers/wait-for.js';
+import { cmdline, HERE, markedProcs, readProc, recordFigures, Rng, say, scale, SeenProcesses, seedFrom, type Proc } from './lib.js';
 
 const ROUNDS = scale(8, 2);
 const LIMIT_MS = 2000;

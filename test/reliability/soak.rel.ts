@@ -1,5 +1,5 @@
 // Soak: 10,000 restart cycles of a crashing program (startsecs=0, autorestart=true: STARTING ->
-// RUNNING -> EXITED -> STARTING … forever, supervisord's S10), then the manager's open file
+// RUNNING -> EXITED -> STARTING … forever, as in supervisord), then the manager's open file
 // descriptors, EventEmitter listener counts and heap must be back at their level before the run,
 // and no zombie child may remain.
 //
@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, expect, it } from 'vitest';
-import { HERE, markedProcs, recordFigures, say, scale, waitUntil } from './lib.js';
+import { waitUntil } from '../helpers/wait-for.js';
+import { HERE, markedProcs, recordFigures, say, scale } from './lib.js';
 
 const CYCLES = scale(10_000, 1_000);
 const WARMUP = scale(300, 100);

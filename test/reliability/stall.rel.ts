@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeMethodCall } from '../../src/xmlrpc/encode.js';
 import { TestDaemon } from './daemon.js';
-import { percentile, recordFigures, say, scale, sleep } from './lib.js';
+import { percentile, recordFigures, say, scale } from './lib.js';
+import { sleep } from '../helpers/wait-for.js';
 
 const CONCURRENT = 100;
 const LOAD_SECONDS = scale(12, 5);

@@ -1,7 +1,10 @@
 /// <reference lib="dom" />
 // The log panel: one process's output, followed live through the JSON API's server-sent events
 // (`GET /api/processes/:namespec/logs?follow=true`), which first replay what is held in memory.
-// Pausing keeps the stream open and holds new lines back until resumed.
+// Pausing keeps the stream open and holds new lines back until resumed. Lines that carry a time
+// (procvisor's timestamped or JSON log modes) show it in its own column; Download log fetches the
+// whole file of the stream shown (GET /status-page/log/:namespec/:stream).
+import { splitLogLine } from './view.js';
 
 export interface LogElements {
   panel: HTMLElement;
@@ -12,6 +15,28 @@ export interface LogElements {
   close: HTMLButtonElement;
   status: HTMLElement;
   output: HTMLElement;
+  download: HTMLAnchorElement;
+}
+
+/** The lines as nodes: plain text, with a `<time>` before the text of lines that carry one. */
+function render(lines: readonly string[]): DocumentFragment {
+  const out = document.createDocumentFragment();
+  let plain = '';
+  for (const line of lines) {
+    const { time, text } = splitLogLine(line);
+    if (!time) {
+      plain += `${line}\n`;
+      continue;
+    }
+    if (plain) out.append(plain);
+    plain = '';
+    const t = document.createElement('time');
+    t.className = 'ts';
+    t.textContent = time;
+    out.append(t, ` ${text}\n`);
+  }
+  if (plain) out.append(plain);
+  return out;
 }
 
 /** Lines kept on screen (and held while paused). */
@@ -76,7 +101,10 @@ export class LogView {
   #connect(): void {
     this.#disconnect();
     this.clear();
-    const url = `/api/processes/${encodeURIComponent(this.#namespec)}/logs?follow=true&stream=${encodeURIComponent(this.#el.stream.value)}`;
+    const stream = this.#el.stream.value;
+    this.#el.download.href = `/status-page/log/${encodeURIComponent(this.#namespec)}/${encodeURIComponent(stream)}`;
+    this.#el.download.setAttribute('aria-label', `Download ${stream} log of ${this.#namespec}`);
+    const url = `/api/processes/${encodeURIComponent(this.#namespec)}/logs?follow=true&stream=${encodeURIComponent(stream)}`;
     const source = new EventSource(url);
     this.#source = source;
     this.#setMode('following', 'Connecting…');
@@ -135,9 +163,9 @@ export class LogView {
     this.#lines.push(...added);
     if (this.#lines.length > MAX_LINES * 1.2) {
       this.#lines = this.#lines.slice(-MAX_LINES);
-      out.textContent = `${this.#lines.join('\n')}\n`;
+      out.replaceChildren(render(this.#lines));
     } else {
-      out.append(`${added.join('\n')}\n`);
+      out.append(render(added));
     }
     if (atBottom) out.scrollTop = out.scrollHeight;
   }

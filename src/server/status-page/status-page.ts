@@ -1,6 +1,7 @@
 // The web status page: GET / renders every process on the server (a complete, read-only page
 // without JavaScript); the client under /static/status-page/ keeps it live from /api/events and
-// acts through the JSON API. See docs/status-page.md.
+// acts through the JSON API; /status-page/usage.json and /status-page/log/… give it CPU and memory
+// numbers and log downloads. See docs/status-page.md.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProcessManager } from '../../supervisor/manager.js';
 import { PROCESS_STATES } from '../../supervisor/states.js';
@@ -8,6 +9,11 @@ import type { Route } from '../http-server.js';
 import { allStatuses } from '../events-api.js';
 import { findAsset } from './assets.js';
 import { ASSET_PREFIX, MARK_SCRIPTING_HASH, renderPage } from './page.js';
+import { serveLogFile, serveUsage } from './downloads.js';
+import { UsageSampler } from './usage.js';
+
+/** Read-only data the page asks for besides its assets: usage numbers and log downloads. */
+const DATA_PREFIX = '/status-page/';
 
 export interface StatusPageOptions {
   /** The current manager (a getter: a daemon reload replaces it). */
@@ -57,19 +63,29 @@ async function serveAsset(req: IncomingMessage, res: ServerResponse, name: strin
 }
 
 /**
- * The status page as a route for createHandler: `/` (and `/index.html`) and its assets under
- * `/static/status-page/`. Authentication is the server's. Put it after the events route and the
+ * The status page as a route for createHandler: `/` (and `/index.html`), its assets under
+ * `/static/status-page/`, and its read-only data under `/status-page/`. Authentication is the server's. Put it after the events route and the
  * JSON API; it claims nothing under /api/.
  *
  * @example
  * createHandler({ supervisor: daemon, routes: [createEventsApi({ manager }), createJsonApi({ manager }), createStatusPage({ manager })] });
  */
 export function createStatusPage(options: StatusPageOptions): Route {
+  const sampler = new UsageSampler();
   return async (req, res, url) => {
     const isPage = url.pathname === '/' || url.pathname === '/index.html';
     const isAsset = url.pathname.startsWith(ASSET_PREFIX);
-    if (!isPage && !isAsset) return false;
+    const isData = url.pathname.startsWith(DATA_PREFIX);
+    if (!isPage && !isAsset && !isData) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return (refuseMethod(req, res), true);
+    const reply = (status: number, body: string, headers: Record<string, string>) => send(req, res, status, body, headers);
+    if (isData) {
+      const rest = url.pathname.slice(DATA_PREFIX.length);
+      if (rest === 'usage.json') serveUsage(options.manager(), sampler, reply);
+      else if (rest.startsWith('log/')) await serveLogFile(req, res, options.manager(), rest.slice(4), reply, SECURITY_HEADERS);
+      else reply(404, 'Not Found\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+      return true;
+    }
     if (isPage) servePage(req, res, url, options.manager());
     else await serveAsset(req, res, url.pathname.slice(ASSET_PREFIX.length));
     return true;

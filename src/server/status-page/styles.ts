@@ -54,10 +54,8 @@ tbody th { font-weight: 600; }
 .group-row td { background: var(--panel); }
 .group-row .count { color: var(--muted); font-weight: normal; }
 .c-pid, .c-restarts { font-variant-numeric: tabular-nums; }
-.c-detail { white-space: nowrap; }
+.c-detail { min-width: 7em; }
 .c-spawnerr { color: var(--error); }
-.c-actions { white-space: nowrap; }
-.c-actions button + button { margin-left: 4px; }
 .state { display: inline-block; min-width: 6.5em; padding: 0 6px; border-radius: 3px; color: #ffffff; font-weight: 600;
   font-size: 12px; letter-spacing: 0.02em; text-align: center; border: 1px solid transparent; }
 .s-running { background: #1a7f37; }
@@ -79,4 +77,78 @@ tbody th { font-weight: 600; }
 #log-output { flex: 1; margin: 0; padding: 6px 16px; overflow: auto; background: var(--bg); color: var(--fg);
   font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-all; }
 #empty { color: var(--muted); }
+button:disabled { cursor: not-allowed; opacity: 0.45; }
+button:disabled:hover { background: var(--panel); }
+a.button { display: inline-block; padding: 1px 8px; border: 1px solid var(--control-border); border-radius: 4px; background: var(--panel);
+  color: var(--fg); text-decoration: none; }
+a.button:hover { background: var(--line); }
+.controls { display: flex; flex-wrap: wrap; gap: 6px; padding: 0 16px; margin: 0 0 8px; }
+#new-program { margin-left: auto; }
+#messages p { display: flex; align-items: baseline; gap: 6px; }
+#messages time { color: var(--muted); font-weight: normal; font-variant-numeric: tabular-nums; }
+#messages .dismiss { padding: 0 6px; line-height: 1.2; }
+.toggle { padding: 0 4px; margin-right: 6px; min-width: 1.8em; }
+tbody.collapsed tr[data-ns] { display: none; }
+.c-cpu, .c-mem { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.c-cpu .num, .c-mem .num { display: inline-block; min-width: 4.2em; text-align: right; margin-right: 4px; }
+.spark { vertical-align: middle; overflow: visible; }
+.spark polyline { fill: none; stroke: var(--focus); stroke-width: 1.5; }
+.spark .base { stroke: var(--line); stroke-width: 1; }
+.c-spawnerr { width: 22em; overflow-wrap: anywhere; }
+.c-actions { min-width: 14em; }
+.c-actions button { margin: 1px 0; }
+.c-actions button + button { margin-left: 2px; }
+#log-output time.ts { color: var(--muted); }
+dialog { border: 1px solid var(--control-border); border-radius: 6px; background: var(--bg); color: var(--fg); padding: 16px;
+  max-width: min(34em, calc(100vw - 24px)); width: 100%; }
+dialog::backdrop { background: rgb(0 0 0 / 0.4); }
+dialog h2 { font-size: 18px; margin: 0 0 8px; }
+dialog .buttons { display: flex; justify-content: flex-end; gap: 8px; margin-top: 12px; }
+dialog .buttons button { padding: 4px 14px; }
+dialog .danger { background: var(--error); color: #ffffff; border-color: var(--error); }
+dialog .error { color: var(--error); font-weight: 600; min-height: 1.2em; margin: 8px 0 0; }
+.field { display: flex; flex-direction: column; gap: 2px; margin: 6px 0; min-width: 0; }
+.field label { font-weight: 600; }
+.field small { color: var(--muted); }
+.field input, .field textarea, .field select { width: 100%; font: inherit; padding: 3px 6px; }
+.field textarea { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; resize: vertical; }
+.field.check { flex-direction: row; align-items: center; gap: 6px; align-self: end; }
+.field.check input { width: auto; }
+dialog .row { display: grid; grid-template-columns: repeat(auto-fit, minmax(7.5em, 1fr)); gap: 0 10px; }
+
+/* Narrow screens (phones): each process is a card; labels come from the cells' own classes. */
+@media (max-width: 719px) {
+  header, .toolbar, #messages, main, .controls { padding-left: 10px; padding-right: 10px; }
+  input[type="search"] { width: 100%; flex: 1 1 100%; }
+  .toolbar label[for="filter"] { display: none; }
+  #new-program { margin-left: 0; }
+  #processes thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  #processes, #processes tbody, #processes caption { display: block; }
+  #processes tr[data-ns] { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 12px; padding: 8px 0; border-bottom: 1px solid var(--line); }
+  #processes tr[data-ns][hidden], tbody.collapsed tr[data-ns] { display: none; }
+  #processes tr[data-ns] > th, #processes tr[data-ns] > td { display: block; padding: 0; border: 0; }
+  #processes .c-name { font-size: 15px; flex: 1 1 auto; order: 0; }
+  #processes .c-state { order: 1; }
+  #processes tr[data-ns] > .c-group { display: none; }
+  #processes .c-pid { order: 2; flex-basis: auto; }
+  #processes .c-pid:not(:empty)::before { content: "pid "; color: var(--muted); }
+  #processes .c-detail { order: 3; }
+  #processes .c-cpu { order: 4; }
+  #processes .c-mem { order: 5; }
+  #processes .c-cpu .num, #processes .c-mem .num { min-width: 0; }
+  #processes .c-cpu:has(.num:empty), #processes .c-mem:has(.num:empty) { display: none; }
+  #processes .c-cpu::before { content: "CPU "; color: var(--muted); }
+  #processes .c-mem::before { content: "mem "; color: var(--muted); }
+  #processes .c-restarts { order: 6; }
+  #processes .c-restarts:not(:empty)::before { content: "restarts "; color: var(--muted); }
+  #processes .c-spawnerr { order: 7; flex-basis: 100%; width: auto; }
+  #processes .c-spawnerr:empty { display: none; }
+  #processes .c-actions { order: 8; flex-basis: 100%; min-width: 0; display: flex; flex-wrap: wrap; gap: 6px; }
+  #processes .c-actions button { margin: 0; padding: 4px 10px; }
+  #processes .group-row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; padding: 8px 0; background: var(--panel); }
+  #processes .group-row > th, #processes .group-row > td { display: block; border: 0; padding: 0 6px; background: transparent; }
+  #processes .group-row .c-actions { display: flex; flex-wrap: wrap; gap: 6px; }
+  #processes .group-row .c-actions button { margin: 0; padding: 4px 10px; }
+  .state { min-width: 0; }
+}
 `;

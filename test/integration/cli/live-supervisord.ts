@@ -2,16 +2,13 @@
 // send the same command line through the real supervisorctl and through our main().
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../../src/cli/procvisorctl.js';
 import { XmlRpcClient } from '../../../src/xmlrpc/client.js';
 import type { XmlRpcValue } from '../../../src/xmlrpc/codec.js';
-import { freePort, pool } from '../../helpers/concurrency.js';
-
-export { freePort, pool };
+import { sleep } from '../../helpers/wait-for.js';
 
 export function hasSupervisord(): boolean {
   try {
@@ -87,10 +84,6 @@ export function mask(r: RunResult): RunResult {
   return { code: r.code, stdout: hide(r.stdout), stderr: hide(r.stderr) };
 }
 
-export function sha1(s: string): string {
-  return createHash('sha1').update(s).digest('hex');
-}
-
 function cmdlineOf(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -148,7 +141,7 @@ export class LiveSupervisord {
         last = e;
         client.close();
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     throw new Error(`supervisord not ready after ${timeoutMs} ms: ${String(last)}`);
   }

@@ -11,17 +11,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { XmlRpcValue } from '../../../src/xmlrpc/codec.js';
-import {
-  LiveSupervisord,
-  freePort,
-  hasSupervisord,
-  mask,
-  pool,
-  runOurs,
-  runReal,
-  sha1,
-  type RunResult,
-} from './live-supervisord.js';
+import { freePort, pool } from '../../helpers/concurrency.js';
+import { sha1 } from '../../helpers/hash.js';
+import { LiveSupervisord, hasSupervisord, mask, runOurs, runReal, type RunResult } from './live-supervisord.js';
 
 const HAVE_SUPERVISORD = hasSupervisord();
 if (!HAVE_SUPERVISORD) {
@@ -87,7 +79,7 @@ command=sleep 1000
 startsecs=0
 `;
 
-// v2 for reread/update (S35): chg changed, gone removed, newone/newmanual added.
+// v2 for reread/update: chg changed, gone removed, newone/newmanual added.
 const PROGRAMS_V2 = PROGRAMS_V1.replace('[program:chg]\ncommand=sleep 1000', '[program:chg]\ncommand=sleep 2000')
   .replace(/\[program:gone\][^[]*$/, '')
   .concat(`
@@ -320,7 +312,7 @@ describe.skipIf(!HAVE_SUPERVISORD)('procvisorctl vs supervisorctl 4.2.5 (live su
       expect(mine[0]).toEqual({ code: 0, stdout: 'Restarted supervisord\n', stderr: '' });
     }, 30_000);
 
-    it('reread and update after the config file changed (S35), and a config error', async () => {
+    it('reread and update after the config file changed, and a config error', async () => {
       const V2_AUTOSTARTED = ['a', 'b', 'echoer', 'chg', 'newone'];
       const cmds = [['reread'], ['avail'], ['update'], ['reread']];
       writePrograms(PROGRAMS_V2);

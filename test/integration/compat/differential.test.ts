@@ -8,22 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkRpcInterfaces, readSupervisordConfig, type ReadConfigResult } from '../../../src/config-file/config-file.js';
 import { toSupervisordConf } from '../../../src/config-file/emit.js';
-import {
-  ConfigInfoClient,
-  type DaemonResult,
-  findSupervisord,
-  fixtureEnv,
-  isAlive,
-  listFixtures,
-  mapLimit,
-  type OracleResult,
-  type PreparedFixture,
-  prepareFixture,
-  removeFixture,
-  runDaemon,
-  runOracle,
-  startedPids,
-} from './real-supervisord.js';
+import { isAlive } from '../../helpers/processes.js';
+import { ConfigInfoClient, type DaemonResult, findSupervisord, fixtureEnv, listFixtures, mapLimit, type OracleResult, type PreparedFixture, prepareFixture, removeFixture, runDaemon, runOracle, startedPids } from './real-supervisord.js';
 import { expectedConfigInfo, normalizeConfigInfo, oracleShape, trimServers } from './shapes.js';
 
 const SUPERVISORD = findSupervisord();

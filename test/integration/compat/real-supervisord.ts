@@ -211,13 +211,3 @@ export function runOracle(paths: readonly string[], env: Record<string, string>)
   const out = execFileSync(PYTHON, [join(HERE, 'supervisord-oracle.py')], { input: JSON.stringify(paths), env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(out) as OracleResult[];
 }
-
-/** Whether a pid still exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,5 +1,5 @@
-// Failed starts: BACKOFF schedule, give-up to FATAL, and the counter quirks (SUPERVISORD.md
-// §1.4 R2, §1.5 P3/P5, §1.6; scenarios S02, S03, S09, S11, S15). All on a FakeClock: the waits
+// Failed starts: BACKOFF schedule, give-up to FATAL, and the counter quirks
+// (docs/semantics.md#backoff). All on a FakeClock: the waits
 // between attempts are 1, 2, 3 ... seconds of fake time; the children are real.
 import { describe, expect, it } from 'vitest';
 import { expectChain, fakeTimeManager } from '../../helpers/conformance.js';
@@ -7,7 +7,7 @@ import { edges, waitForState } from '../../helpers/wait-for.js';
 
 const TOO_QUICK = 'Exited too quickly (process log may have details)';
 
-describe('S02 fast failure: BACKOFF schedule then FATAL', () => {
+describe('fast failure: BACKOFF schedule then FATAL', () => {
   it('4 attempts with waits of 1, 2, 3 s, tries 1..4, then FATAL with the too-quick description', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'b', command: '/bin/false', startsecs: 1, startretries: 3 });
@@ -45,7 +45,7 @@ describe('S02 fast failure: BACKOFF schedule then FATAL', () => {
   });
 });
 
-describe('S03 command not found', () => {
+describe('command not found', () => {
   it('no child is forked; spawnerr at each attempt on the same schedule; FATAL at the 4th attempt itself', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'd', command: '/nonexistent/cmd --x' });
@@ -79,7 +79,7 @@ describe('S03 command not found', () => {
   });
 });
 
-describe('S09 autorestart=false does not stop BACKOFF retries', () => {
+describe('autorestart=false does not stop BACKOFF retries', () => {
   it('exit 0 within startsecs is a failure; retried after 1 s; exactly 2 spawns; FATAL', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'n', command: 'sh -c "exit 0"', startsecs: 1, autorestart: false, startretries: 1 });
@@ -97,7 +97,7 @@ describe('S09 autorestart=false does not stop BACKOFF retries', () => {
   });
 });
 
-describe('S11 startretries=0', () => {
+describe('startretries=0', () => {
   it('exactly one spawn, then FATAL', async () => {
     const { clock, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'r', command: '/bin/false', startretries: 0 });
@@ -118,7 +118,7 @@ describe('S11 startretries=0', () => {
   });
 });
 
-describe('backoff counter (§1.6)', () => {
+describe('backoff counter', () => {
   it('is reset when the process reaches RUNNING', async () => {
     const { clock, pm, events } = fakeTimeManager();
     // fails once (exit within startsecs), then on the retry stays up
@@ -172,7 +172,7 @@ describe('backoff counter (§1.6)', () => {
   });
 });
 
-describe('S15 stop from BACKOFF', () => {
+describe('stop from BACKOFF', () => {
   it('-> STOPPED at once with pid 0, no signal, no further retries', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'missing', command: '/no/such/thing', startretries: 100 });

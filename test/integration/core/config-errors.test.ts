@@ -1,4 +1,4 @@
-// Bad configuration objects given to addProcessGroup (SUPERVISORD.md §2.1, §2.6; S21, S31): a
+// Bad configuration objects given to addProcessGroup: a
 // ConfigError that names the option and the value, thrown before anything starts, with the
 // manager left exactly as it was.
 import { describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ const CASES: [string, AnyConfig, string, string[]][] = [
   ['process_name not a string', prog({ process_name: 5 }), 'process_name', ['process_name', '5']],
   ['name not a string', { name: 5, command: SH.sleep } as unknown as AnyConfig, 'name', ['name', '5']],
   // numprocs without %(process_num)
-  ['S21 numprocs > 1 without %(process_num)', prog({ numprocs: 2 }), 'process_name', ['%(process_num) must be present within process_name when numprocs > 1']],
+  ['numprocs > 1 without %(process_num)', prog({ numprocs: 2 }), 'process_name', ['%(process_num) must be present within process_name when numprocs > 1']],
   // signals
   ['stopsignal name', prog({ stopsignal: 'FOO' }), 'stopsignal', ["value 'FOO' is not a valid signal name"]],
   ['stopsignal SIG-prefixed unknown name', prog({ stopsignal: 'SIGFOO' }), 'stopsignal', ['SIGFOO']],

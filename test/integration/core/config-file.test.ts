@@ -1,4 +1,5 @@
-// ProcessManager.fromConfigFile/fromConfigText, reloadConfig and update (S35, through the API).
+// ProcessManager.fromConfigFile/fromConfigText, reloadConfig and update (reread/update through
+// the API; docs/semantics.md#reload).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { until, waitForState } from '../../helpers/wait-for.js';
 const head = (dir: string) => `[supervisord]\nchildlogdir=${dir}\nidentifier=svtest\n`;
 
 describe('configuration files', () => {
-  it('S35: reloadConfig reports [added, changed, removed]; update applies it', async () => {
+  it('reloadConfig reports [added, changed, removed]; update applies it', async () => {
     const scratch = createTestManager();
     const file = join(scratch.tmp, 'sv.conf');
     const v1 = `${head(scratch.tmp)}[program:keep]\ncommand=sleep 1000\nstartsecs=0\n[program:chg]\ncommand=sleep 1000\nstartsecs=0\n[program:gone]\ncommand=sleep 1000\nstartsecs=0\n`;

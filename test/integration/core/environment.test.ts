@@ -1,5 +1,5 @@
-// What a child starts with (SUPERVISORD.md §1.3 child steps 3-5, §2.2 environment/directory/
-// umask/serverurl/user, §2.5; scenarios S29, S30): environment and its merge order, SUPERVISOR_*
+// What a child starts with (docs/semantics.md#start-attempt; `environment=` syntax as in 4.2.5):
+// environment and its merge order, SUPERVISOR_*
 // variables, working directory, umask, user.
 import { realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ async function childEnv(config: Partial<ProgramConfig> & { name: string }, optio
 }
 
 describe('SUPERVISOR_* variables', () => {
-  it('S29 SUPERVISOR_ENABLED=1, process and group names; the manager environment is passed through unchanged', async () => {
+  it('SUPERVISOR_ENABLED=1, process and group names; the manager environment is passed through unchanged', async () => {
     const { vars } = await childEnv({ name: 'envy' });
     expect(vars).toMatchObject({ SUPERVISOR_ENABLED: '1', SUPERVISOR_PROCESS_NAME: 'envy', SUPERVISOR_GROUP_NAME: 'envy' });
     expect(vars.PATH).toBe(process.env.PATH);
@@ -62,7 +62,7 @@ describe('merge order: manager < [supervisord] environment < SUPERVISOR_* < prog
     expect(vars).toMatchObject({ ONLY_BASE: 'base', GLOBALX: 'gx', SHARED: 'global', SUPERVISOR_ENABLED: '1' });
   });
 
-  it('S29 program entries override global ones, and may override SUPERVISOR_* too', async () => {
+  it('program entries override global ones, and may override SUPERVISOR_* too', async () => {
     const { vars } = await childEnv(
       { name: 'm2', environment: { SHARED: 'prog', SUPERVISOR_PROCESS_NAME: 'mine' } },
       { environment: base, globalEnvironment: { GLOBALX: 'gx', SHARED: 'global' } },
@@ -78,14 +78,14 @@ describe('merge order: manager < [supervisord] environment < SUPERVISOR_* < prog
     expect(raw).toBe('gx hi base\n');
   });
 
-  it('S29 supervisord environment syntax', async () => {
+  it('supervisord environment syntax', async () => {
     const { vars } = await childEnv({ name: 'envy', environment: `K1="a,b",K2=plain,K3='single q',K4="with=eq", K5 = "spaced"` });
     expect(vars).toMatchObject({ K1: 'a,b', K2: 'plain', K3: 'single q', K4: 'with=eq', K5: 'spaced' });
   });
 });
 
 describe('directory and umask', () => {
-  it('S30 directory: the child runs there; %(ENV_HOME)s and the program environment expand', async () => {
+  it('directory: the child runs there; %(ENV_HOME)s and the program environment expand', async () => {
     const { raw } = await childEnv({
       name: 'greet',
       command: `sh -c 'echo "$GREETING from %(ENV_HOME)s in $(pwd -P)"'`,

@@ -84,19 +84,14 @@ describe('dependencies', () => {
     const pm = createTestManager();
     pm.addProcessGroup({ name: 'a', command: 'sleep 1', autostart: false });
     expect(() =>
-      pm.addResolvedGroups([
-        { spec: resolve('b', ['c']), config: { name: 'b', command: 'x' } },
-        { spec: resolve('c', ['b']), config: { name: 'c', command: 'x' } },
+      pm.addProcessGroups([
+        { name: 'b', command: 'sleep 1', depends_on: ['c'] },
+        { name: 'c', command: 'sleep 1', depends_on: ['b'] },
       ]),
     ).toThrow('dependency cycle: b -> c -> b');
     expect(pm.getAllProcessInfo().map((p) => p.name)).toEqual(['a']);
   });
 });
-
-import { resolveGroup } from '../../../src/supervisor/config.js';
-function resolve(name: string, deps: string[]) {
-  return resolveGroup({ name, command: 'sleep 1', depends_on: deps }, { env: {}, origin: 'api' });
-}
 
 describe('backoff policies', () => {
   it('exponential with a cap and never giving up', async () => {
@@ -108,7 +103,7 @@ describe('backoff policies', () => {
     const delays: number[] = [];
     for (let i = 0; i < 4; i++) {
       await waitForState(pm, 'f', 'BACKOFF');
-      const next = pm.processFor('f').nextRetryAt - clock.epochMs();
+      const next = pm.getProcessStatus('f').nextRetryAt - clock.epochMs();
       delays.push(next);
       clock.advance(next);
     }
@@ -124,7 +119,7 @@ describe('backoff policies', () => {
     const delays: number[] = [];
     for (let i = 0; i < 2; i++) {
       await waitForState(pm, 'f', 'BACKOFF');
-      const next = pm.processFor('f').nextRetryAt - clock.epochMs();
+      const next = pm.getProcessStatus('f').nextRetryAt - clock.epochMs();
       delays.push(next);
       clock.advance(next);
     }
@@ -218,7 +213,7 @@ describe('reload plans', () => {
     await pm.apply(plan);
     const after = Object.fromEntries(pm.getAllProcessInfo().map((p) => [`${p.group}:${p.name}`, p.pid]));
     expect(after['keep:keep']).toBe(before['keep:keep']);
-    expect(pm.processFor('keep').spec.stopwaitsecs).toBe(3);
+    expect(pm.getGroupDetails('keep')?.spec.processes[0]?.stopwaitsecs).toBe(3);
     expect(after['chg:chg']).not.toBe(before['chg:chg']);
     expect(after['pool:p0']).toBe(before['pool:p0']);
     expect(after['pool:p1']).not.toBe(before['pool:p1']);

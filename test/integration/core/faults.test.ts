@@ -1,6 +1,5 @@
-// The fault of every API call in each state (SUPERVISORD.md §1.1 groupings, §1.10, §8.1, §8.3;
-// scenarios S18, S34): which call is refused where, with which fault string, and that a refused
-// call changes nothing.
+// The fault of every API call in each state (docs/semantics.md#state-groups and #waiting): which
+// call is refused where, with which fault string, and that a refused call changes nothing.
 import { copyFileSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +74,7 @@ describe('startProcess by state', () => {
     });
   }
 
-  it('STOPPING: the spawn attempt is a no-op that logs `process \'a\' already running` (§1.3, §1.10)', async () => {
+  it('STOPPING: the spawn attempt is a no-op that logs `process \'a\' already running`', async () => {
     const { pm, log } = await inState('STOPPING');
     await expectFault(pm.startProcess('a'), 'ABNORMAL_TERMINATION');
     expect(log.lines).toContainEqual({ level: 'warn', message: "process 'a' already running" });
@@ -311,7 +310,7 @@ describe('addProcessGroup / removeProcessGroup', () => {
     });
   }
 
-  it('S34 remove after stopping, add again, add once more: ALREADY_ADDED; unknown remove: BAD_NAME', async () => {
+  it('remove after stopping, add again, add once more: ALREADY_ADDED; unknown remove: BAD_NAME', async () => {
     const { pm, events } = fakeTimeManager();
     const added: string[] = [];
     pm.on('processGroupAdded', (g) => added.push(g));

@@ -1,4 +1,4 @@
-// Groups, numprocs and ordering (SUPERVISORD.md §2.4, §3.1, §5; scenarios S20, S22, S23, S34):
+// Groups, numprocs and ordering (docs/semantics.md#ordering):
 // who is spawned / signalled in which order, namespecs, and the result structs of group calls.
 import { describe, expect, it } from 'vitest';
 import type { ProcessManager, ProcessStateEvent } from '../../../src/index.js';
@@ -8,7 +8,7 @@ import { waitForState } from '../../helpers/wait-for.js';
 const SLEEP = 'sleep 1000';
 const order = (events: readonly ProcessStateEvent[], to: string) => events.filter((e) => e.to === to).map((e) => e.name);
 const ok = (group: string, name: string) => ({ name, group, status: 80, description: 'OK' });
-/** Waited results arrive in completion order (§8.3), so compare them as sets. */
+/** Waited results arrive in completion order, so compare them as sets. */
 const bySpec = <T extends { group: string; name: string }>(rs: readonly T[]) => [...rs].sort((a, b) => `${a.group}:${a.name}`.localeCompare(`${b.group}:${b.name}`));
 
 /** Asserts that group k's first STOPPING comes after every STOPPED of group k-1 (shutdown waits per group). */
@@ -29,7 +29,7 @@ function addS20(pm: ProcessManager): void {
 }
 const M_ORDER = ['m_0', 'm_1', 'm_10', 'm_2', 'm_3', 'm_4', 'm_5', 'm_6', 'm_7', 'm_8', 'm_9'];
 
-describe('S20 numprocs naming and ordering', () => {
+describe('numprocs naming and ordering', () => {
   it('spawn order is (group priority, process name as a string); namespecs are m:m_N', async () => {
     const { pm, events } = fakeTimeManager();
     addS20(pm);
@@ -85,7 +85,7 @@ function addS22(pm: ProcessManager): void {
   pm.addProcessGroup({ name: 'zlow', command: SLEEP, priority: 1 });
 }
 
-describe('S22 priorities', () => {
+describe('priorities', () => {
   it('boot spawns every group in one pass, ascending group priority, a [group] in its listed order', async () => {
     const { pm, events } = fakeTimeManager();
     addS22(pm);
@@ -136,7 +136,7 @@ describe('S22 priorities', () => {
   });
 });
 
-describe('S23 heterogeneous group naming', () => {
+describe('heterogeneous group naming', () => {
   it('members are grp:NAME, their own groups do not exist, and %(group_name)s is the group', async () => {
     const { pm } = fakeTimeManager();
     const out = new OutputCapture(pm);
@@ -151,7 +151,7 @@ describe('S23 heterogeneous group naming', () => {
   });
 });
 
-describe('group operations and their result structs (§8.3, S18, S34)', () => {
+describe('group operations and their result structs', () => {
   function addW(pm: ProcessManager): void {
     pm.addProcessGroup({ name: 'w', command: SLEEP, numprocs: 2, process_name: 'w%(process_num)d', autostart: false, startsecs: 0 });
   }
@@ -166,7 +166,7 @@ describe('group operations and their result structs (§8.3, S18, S34)', () => {
     expect(await pm.startProcessGroup('w')).toEqual([]);
   });
 
-  it('S34 startAllProcesses with one of three already running: results only for the other two', async () => {
+  it('startAllProcesses with one of three already running: results only for the other two', async () => {
     const { clock, pm } = fakeTimeManager();
     for (const name of ['one', 'two', 'three']) pm.addProcessGroup({ name, command: SLEEP, autostart: false, startsecs: 0 });
     await pm.startProcess('two', { wait: false });
@@ -200,7 +200,7 @@ describe('group operations and their result structs (§8.3, S18, S34)', () => {
     expect(results).toHaveLength(2);
   });
 
-  it('S18 start all with broken programs: their faults come first, with fault code and string, then the started ones', async () => {
+  it('start all with broken programs: their faults come first, with fault code and string, then the started ones', async () => {
     const { clock, pm } = fakeTimeManager();
     pm.addProcessGroup({ name: 'a', command: SLEEP, autostart: false, priority: 1 });
     pm.addProcessGroup({ name: 'nofile', command: '/nonexistent/bin', autostart: false, priority: 2 });

@@ -1,5 +1,5 @@
-// Start, RUNNING promotion, child exits and autorestart (SUPERVISORD.md §1.3-§1.5, §1.9;
-// scenarios S01, S05-S08, S10, S19). Time-dependent parts run on a FakeClock.
+// Start, RUNNING promotion, child exits and autorestart (docs/semantics.md#start-attempt to
+// #autorestart). Time-dependent parts run on a FakeClock.
 import { describe, expect, it } from 'vitest';
 import { expectChain, fakeTimeManager, macrotask, OutputCapture, realTimeManager, SH } from '../../helpers/conformance.js';
 import { isAlive } from '../../helpers/processes.js';
@@ -8,7 +8,7 @@ import { useTimeZone } from '../../helpers/time-zone.js';
 
 useTimeZone('UTC');
 
-describe('S01 autostart: STARTING -> RUNNING after startsecs', () => {
+describe('autostart: STARTING -> RUNNING after startsecs', () => {
   it('spawns at start(), promotes after more than startsecs, logs spawned/success', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'a', command: SH.sleep });
@@ -54,7 +54,7 @@ describe('S01 autostart: STARTING -> RUNNING after startsecs', () => {
     expect(events.map((e) => `${e.name}:${e.to}`)).toEqual(['early:STARTING', 'late:STARTING']);
   });
 
-  it('P2: a process that was ever attempted is not autostarted later', async () => {
+  it('a process that was ever attempted is not autostarted later', async () => {
     const { pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'once', command: SH.sleep });
     await pm.startProcess('once', { wait: false });
@@ -76,7 +76,7 @@ describe('S01 autostart: STARTING -> RUNNING after startsecs', () => {
   });
 });
 
-describe('S19 how long startProcess blocks', () => {
+describe('how long startProcess blocks', () => {
   it('with wait it resolves only once RUNNING, startsecs after the spawn', async () => {
     const { clock, pm } = fakeTimeManager();
     pm.addProcessGroup({ name: 's2', command: SH.sleep, startsecs: 2, autostart: false });
@@ -106,7 +106,7 @@ describe('S19 how long startProcess blocks', () => {
     expect(performance.now() - t0).toBeLessThan(250);
   });
 
-  it('startsecs=0: the start call itself promotes to RUNNING (§8.3 "promote to RUNNING if already eligible"), even with wait=false', async () => {
+  it('startsecs=0: the start call itself promotes to RUNNING (supervisord evaluates it before answering), even with wait=false', async () => {
     const { log, pm } = realTimeManager();
     pm.addProcessGroup({ name: 's0', command: SH.sleep, startsecs: 0, autostart: false });
     const info = await pm.startProcess('s0', { wait: false });
@@ -135,8 +135,8 @@ describe('S19 how long startProcess blocks', () => {
   });
 });
 
-describe('child exits after RUNNING (R3) and autorestart (P1)', () => {
-  it('S05 startsecs=0, exit 3, autorestart=false: STARTING -> RUNNING -> EXITED, not restarted', async () => {
+describe('child exits after RUNNING and autorestart', () => {
+  it('startsecs=0, exit 3, autorestart=false: STARTING -> RUNNING -> EXITED, not restarted', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'f', command: 'sh -c "exit 3"', startsecs: 0, autorestart: false });
     await pm.start();
@@ -155,7 +155,7 @@ describe('child exits after RUNNING (R3) and autorestart (P1)', () => {
     expectChain(pm, events, 'f');
   });
 
-  it('S06 startsecs=0, exit 0, autorestart=unexpected: EXITED expected, INFO, never restarted', async () => {
+  it('startsecs=0, exit 0, autorestart=unexpected: EXITED expected, INFO, never restarted', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'c', command: 'sh -c "exit 0"', startsecs: 0 });
     await pm.start();
@@ -169,7 +169,7 @@ describe('child exits after RUNNING (R3) and autorestart (P1)', () => {
     expect(edges(events, 'c')).toEqual(['STOPPED->STARTING', 'STARTING->RUNNING', 'RUNNING->EXITED']);
   });
 
-  it('S07 autorestart=true restarts after a clean exit, with a new pid and tries 0 each cycle', async () => {
+  it('autorestart=true restarts after a clean exit, with a new pid and tries 0 each cycle', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'always', command: SH.exitOnStdin, autorestart: true });
     await pm.start();
@@ -192,7 +192,7 @@ describe('child exits after RUNNING (R3) and autorestart (P1)', () => {
     expectChain(pm, events, 'always');
   });
 
-  it('S08 exitcodes with autorestart=unexpected: an expected code stays EXITED, another is restarted', async () => {
+  it('exitcodes with autorestart=unexpected: an expected code stays EXITED, another is restarted', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'ok', command: SH.exitOnStdin, exitcodes: [0, 2] });
     pm.addProcessGroup({ name: 'bad', command: SH.exitOnStdin, exitcodes: '0,2' });
@@ -240,7 +240,7 @@ describe('child exits after RUNNING (R3) and autorestart (P1)', () => {
     );
   });
 
-  it('S33 a RUNNING process killed by an outside signal is EXITED unexpected (-1) and restarted by autorestart=unexpected', async () => {
+  it('a RUNNING process killed by an outside signal is EXITED unexpected (-1) and restarted by autorestart=unexpected', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'echoer', command: SH.sleep });
     await pm.start();
@@ -258,7 +258,7 @@ describe('child exits after RUNNING (R3) and autorestart (P1)', () => {
   });
 });
 
-describe('reap details (§1.4, S39)', () => {
+describe('reap details', () => {
   it('output still in the pipes is delivered before the exit is processed', async () => {
     const { pm } = realTimeManager();
     const order: string[] = [];
@@ -287,7 +287,7 @@ describe('reap details (§1.4, S39)', () => {
     expect(out.text('redir', 'stderr')).toBe('');
   });
 
-  it('S39 a grandchild holding the pipes does not delay the reap', async () => {
+  it('a grandchild holding the pipes does not delay the reap', async () => {
     const { pm } = realTimeManager();
     const out = new OutputCapture(pm);
     pm.addProcessGroup({ name: 'holder', command: `sh -c 'sleep 20 & echo "bg $!"; exit 3'`, startsecs: 0, autorestart: false, stdout_events_enabled: true });
@@ -305,7 +305,7 @@ describe('reap details (§1.4, S39)', () => {
   });
 });
 
-describe('S10 startsecs=0 crash loop', () => {
+describe('startsecs=0 crash loop', () => {
   it('cycles STARTING -> RUNNING -> EXITED -> STARTING and never enters BACKOFF or FATAL', async () => {
     const { pm, events } = realTimeManager();
     pm.addProcessGroup({ name: 'loop0', command: "sh -c 'exit 1'", startsecs: 0, autorestart: true });

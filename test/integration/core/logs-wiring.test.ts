@@ -2,15 +2,15 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestManager } from '../../helpers/manager.js';
-import { waitForState } from '../../helpers/wait-for.js';
+import { sleep, waitForState } from '../../helpers/wait-for.js';
 
 describe('log capture through the manager', () => {
-  it('S32: read and tail offsets on a real process log', async () => {
+  it('read and tail offsets on a real process log', async () => {
     const pm = createTestManager();
     pm.addProcessGroup({ name: 'echoer', command: "sh -c 'echo hello-out; echo hello-err >&2; exec sleep 1000'", startsecs: 0 });
     await pm.startProcess('echoer');
     const deadline = Date.now() + 3000;
-    while (pm.tailProcessStderrLog('echoer', 0, 100)[1] < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (pm.tailProcessStderrLog('echoer', 0, 100)[1] < 10 && Date.now() < deadline) await sleep(10);
     expect(pm.readProcessStdoutLog('echoer', 0, 0)).toBe('hello-out\n');
     expect(pm.readProcessStdoutLog('echoer', 2, 3)).toBe('llo');
     expect(pm.readProcessStdoutLog('echoer', -4, 0)).toBe('out\n');
@@ -28,7 +28,7 @@ describe('log capture through the manager', () => {
     expect(existsSync(info.stdout_logfile)).toBe(true);
   });
 
-  it('S26: redirect_stderr puts both streams in the stdout log, in order', async () => {
+  it('redirect_stderr puts both streams in the stdout log, in order', async () => {
     const pm = createTestManager();
     mkdirSync(join(pm.tmp, 'logs'));
     pm.addProcessGroup({
@@ -41,13 +41,13 @@ describe('log capture through the manager', () => {
     });
     await pm.startProcess('redir');
     const deadline = Date.now() + 3000;
-    while (pm.tailProcessStdoutLog('redir', 0, 100)[1] < 14 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (pm.tailProcessStdoutLog('redir', 0, 100)[1] < 14 && Date.now() < deadline) await sleep(10);
     expect(readFileSync(join(pm.tmp, 'logs/redir.log'), 'utf8')).toBe('to-out\nto-err\n');
     expect(existsSync(join(pm.tmp, 'logs/redir-err.log'))).toBe(false);
     expect(pm.getProcessInfo('redir').stderr_logfile).toBe('');
   });
 
-  it('S27: NONE logs fault NO_FILE on read and tail empty', async () => {
+  it('NONE logs fault NO_FILE on read and tail empty', async () => {
     const pm = createTestManager();
     pm.addProcessGroup({ name: 'nolog', command: 'sleep 1000', stdout_logfile: 'NONE', stderr_logfile: 'off', startsecs: 0 });
     await pm.startProcess('nolog');
@@ -56,7 +56,7 @@ describe('log capture through the manager', () => {
     expect(pm.getProcessInfo('nolog').stdout_logfile).toBe('');
   });
 
-  it('S36: a directory as log file is a spawn error, BACKOFF then FATAL, no child', async () => {
+  it('a directory as log file is a spawn error, BACKOFF then FATAL, no child', async () => {
     const pm = createTestManager();
     mkdirSync(join(pm.tmp, 'adir'));
     pm.addProcessGroup({ name: 'badlog', command: 'sleep 1000', stdout_logfile: join(pm.tmp, 'adir'), startretries: 0 });

@@ -61,6 +61,17 @@ describe.skipIf(!existsSync(dist))('no orphans when the host dies', () => {
   }
 });
 
+describe.skipIf(!existsSync(dist))('nothing left once the last manager has shut down', () => {
+  it('after await pm.shutdown() the host has no child left, the orphan watchdog included', async () => {
+    const { host, tree, output } = await startHost('shutdown-stay');
+    host.stdin?.write('go\n');
+    await until(() => output().includes('left '), output, 8000);
+    const left = JSON.parse(output().slice(output().indexOf('left ') + 5).split('\n')[0] as string) as number[];
+    expect(left).toEqual([]);
+    expect(tree.filter((p) => isAlive(p))).toEqual([]);
+  });
+});
+
 import { createTestManager } from '../../helpers/manager.js';
 import { waitForEvent } from '../../helpers/wait-for.js';
 

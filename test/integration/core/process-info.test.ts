@@ -1,5 +1,5 @@
-// getProcessInfo through a process's life (SUPERVISORD.md §1.2 bookkeeping, §8.2 struct and
-// descriptions; scenario S33). FakeClock epoch: 2026-11-22 01:00:00 UTC; TZ=UTC for stop times.
+// getProcessInfo through a process's life: the bookkeeping of docs/semantics.md#states, the struct
+// and its per-state descriptions. FakeClock epoch: 2026-11-22 01:00:00 UTC; TZ=UTC for stop times.
 import { describe, expect, it } from 'vitest';
 import { expectChain, fakeTimeManager, OutputCapture, SH } from '../../helpers/conformance.js';
 import { node } from '../../helpers/manager.js';
@@ -62,7 +62,7 @@ describe('getProcessInfo', () => {
     expectChain(pm, events, 'q');
   });
 
-  it('S33 startProcess(wait=false) then stopProcess of a sleep: STOPPED, exitstatus -1, description = stop time', async () => {
+  it('startProcess(wait=false) then stopProcess of a sleep: STOPPED, exitstatus -1, description = stop time', async () => {
     const { clock, pm } = fakeTimeManager();
     pm.addProcessGroup({ name: 'echoer', command: SH.sleep, autostart: false });
     await pm.startProcess('echoer', { wait: false });

@@ -1,4 +1,4 @@
-// Shutdown (SUPERVISORD.md §1.1 mood, §1.7 BACKOFF at shutdown, §5.2, §8.1 SHUTDOWN_STATE):
+// Shutdown (docs/semantics.md#shutdown; SHUTDOWN_STATE for every change once it began):
 // idempotent, everything stopped, no automatic start afterwards, every control call refused.
 import { describe, expect, it } from 'vitest';
 import type { SupervisorState } from '../../../src/index.js';
@@ -68,7 +68,7 @@ describe('shutdown', () => {
     await macrotask();
     expect(done).toBe(false);
     expect(pm.getProcessInfo('stubborn').statename).toBe('STOPPING');
-    // §5.2: while it waits, shutdown reports the unstopped processes every 3 s
+    // While it waits, shutdown reports the unstopped processes every 3 s
     expect(log.lines).toContainEqual({ level: 'info', message: 'waiting for stubborn to die' });
     clock.advance(1);
     await shutdown;

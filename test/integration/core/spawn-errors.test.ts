@@ -1,6 +1,6 @@
-// Start attempts that fail: parent-side spawn errors (no child; SUPERVISORD.md §1.3 step 3) and
-// child-side failures that exit 127 with supervisord's `supervisor: couldn't …` lines (§1.3
-// child step 6; scenarios S03, S04).
+// Start attempts that fail: parent-side spawn errors (no child;
+// docs/semantics.md#spawn-errors) and child-side failures that exit 127 with supervisord's
+// `supervisor: couldn't …` lines (docs/semantics.md#child-side-failures).
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ describe('parent-side spawn errors: STARTING -> BACKOFF, no child, spawnerr logg
   });
 });
 
-describe('S04 bad working directory: the child exits 127', () => {
+describe('bad working directory: the child exits 127', () => {
   it('each attempt forks, writes the chdir lines to stderr, exits 127 too quickly; BACKOFF schedule; FATAL', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     const out = new OutputCapture(pm);

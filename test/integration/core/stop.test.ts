@@ -1,4 +1,4 @@
-// Stopping (SUPERVISORD.md §1.7, §6; scenarios S12-S14, S16, S17): stopsignal, SIGKILL after
+// Stopping (docs/semantics.md#stop): stopsignal, SIGKILL after
 // stopwaitsecs, exits while STOPPING, stops from STARTING, and process-group signalling.
 import { describe, expect, it } from 'vitest';
 import { expectChain, expectFault, fakeTimeManager, macrotask, OutputCapture, realTimeManager } from '../../helpers/conformance.js';
@@ -6,7 +6,7 @@ import { node } from '../../helpers/manager.js';
 import { isAlive, procTable, survivorsOf } from '../../helpers/processes.js';
 import { edges, until, waitForState } from '../../helpers/wait-for.js';
 
-describe('S12 SIGKILL escalation after stopwaitsecs', () => {
+describe('SIGKILL escalation after stopwaitsecs', () => {
   it('SIGTERM first; SIGKILL exactly stopwaitsecs later; STOPPED terminated by SIGKILL, exitstatus -1', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     const out = new OutputCapture(pm);
@@ -60,7 +60,7 @@ describe('S12 SIGKILL escalation after stopwaitsecs', () => {
   });
 });
 
-describe('S13 custom stopsignal', () => {
+describe('custom stopsignal', () => {
   it('stopsignal=INT: SIGINT sent, WARN terminated by SIGINT, returns quickly; a second stop is NOT_RUNNING', async () => {
     const { log, pm, events } = realTimeManager();
     pm.addProcessGroup({ name: 'polite', command: 'sleep 1000', startsecs: 0, stopsignal: 'INT' });
@@ -77,7 +77,7 @@ describe('S13 custom stopsignal', () => {
   });
 });
 
-describe('S14 exit while STOPPING', () => {
+describe('exit while STOPPING', () => {
   it('a graceful handler exiting 0 -> STOPPED, INFO stopped (exit status 0), exitstatus 0, not restarted', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     const out = new OutputCapture(pm);
@@ -110,7 +110,7 @@ describe('S14 exit while STOPPING', () => {
   });
 });
 
-describe('S16 stop during STARTING', () => {
+describe('stop during STARTING', () => {
   it('the stop wins; the waiting start rejects with ABNORMAL_TERMINATION; STOPPED by SIGTERM', async () => {
     const { clock, log, pm, events } = fakeTimeManager();
     pm.addProcessGroup({ name: 'slow', command: 'sleep 1000', startsecs: 5, autostart: false });
@@ -135,7 +135,7 @@ async function forkTreePids(out: OutputCapture, name: string): Promise<number[]>
   return [Number(m[1]), Number(m[2]), Number(m[3])];
 }
 
-describe('S17 stopasgroup / killasgroup', () => {
+describe('stopasgroup / killasgroup', () => {
   it('children lead their own process group and grandchildren share it', async () => {
     const { pm } = realTimeManager();
     const out = new OutputCapture(pm);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createFixtures } from '../../../src/testing.js';
 import { isAlive } from '../../helpers/processes.js';
+import { sleep } from '../../helpers/wait-for.js';
 
 describe('createFixtures', () => {
   it('starts a fixture with readiness and proves nothing leaked', async () => {
@@ -23,7 +24,7 @@ describe('createFixtures', () => {
     let line = '';
     for (let i = 0; i < 100 && !line; i++) {
       line = fx.pm.lastLines('escape', 1)[0] ?? '';
-      if (!line) await new Promise((r) => setTimeout(r, 10));
+      if (!line) await sleep(10);
     }
     const pid = Number(line.split(' ')[1]);
     expect(isAlive(pid)).toBe(true);

@@ -1,4 +1,4 @@
-// S18 and S19 against both daemons: the stock supervisorctl's messages and exit statuses for every
+// Against both daemons: the stock supervisorctl's messages and exit statuses for every
 // kind of start/stop/restart/signal/pid/status error, numprocs and heterogeneous groups, `start
 // all` with broken programs, and how long `start` blocks for startsecs 0/1/2.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ const sorted = (r: RunResult): RunResult => ({ ...r, stdout: r.stdout.split('\n'
 // `pid` prints pids; 0 (not running) stays.
 const maskPids = (r: RunResult): RunResult => ({ ...r, stdout: r.stdout.replace(/^[1-9]\d*$/gm, '<PID>') });
 
-describe.skipIf(!CAN_DIFF)('supervisorctl against supervisord and procvisor: messages and exit codes (S18, S19)', () => {
+describe.skipIf(!CAN_DIFF)('supervisorctl against supervisord and procvisor: messages and exit codes', () => {
   const pair = new DaemonPair();
 
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe.skipIf(!CAN_DIFF)('supervisorctl against supervisord and procvisor: mes
     expect(left, 'processes started by the daemons still alive').toEqual([]);
   }, 20_000);
 
-  describe('errors and read-only commands (S18)', () => {
+  describe('errors and read-only commands', () => {
     const COMMANDS: string[][] = [
       ['status'], ['status', 'nosuch'], ['status', 'nog:*'], ['status', 'a'], ['status', 'w:*'], ['status', 'w'],
       ['status', 'grp:', 'a', 'nosuch', 'nog:'], ['status', 'all'], ['status', 'a', 'echoer'],
@@ -78,7 +78,7 @@ describe.skipIf(!CAN_DIFF)('supervisorctl against supervisord and procvisor: mes
     });
   });
 
-  it('start blocks until RUNNING: at least startsecs seconds (S19)', async () => {
+  it('start blocks until RUNNING: at least startsecs seconds', async () => {
     const names = ['s0', 's1', 's2'];
     const timed = await Promise.all(
       pair.both.flatMap((d) =>

@@ -8,7 +8,6 @@
 // orphaned, so a suite can prove that nothing it started survives.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -17,9 +16,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XmlRpcClient, type XmlRpcClientOptions } from '../../../src/xmlrpc/client.js';
 import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../../../src/xmlrpc/types.js';
-import { freePort, pool } from '../../helpers/concurrency.js';
-
-export { freePort, pool };
+import { pool } from '../../helpers/concurrency.js';
+import { sleep, until } from '../../helpers/wait-for.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, '../../..');
@@ -89,26 +87,6 @@ export function run(
   });
 }
 
-export const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every 25 ms until it returns a value other than undefined/false; throws after `timeoutMs`. */
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(25);
-  }
-}
-
 /** Reads a fixture from test/fixtures/daemon, replacing `@NAME@` placeholders. */
 export function fixture(name: string, vars: Record<string, string | number> = {}): string {
   let text = readFileSync(join(FIXTURES, name), 'utf8');
@@ -116,7 +94,7 @@ export function fixture(name: string, vars: Record<string, string | number> = {}
   return text;
 }
 
-/** The sections every differential config starts with (supervisord's scenario preamble, §11). */
+/** The sections every differential config starts with (supervisord, unix_http_server, rpcinterface, supervisorctl). */
 export const PREAMBLE = `[supervisord]
 logfile=%(here)s/supervisord.log
 pidfile=%(here)s/supervisord.pid
@@ -286,7 +264,6 @@ export class LiveDaemon {
   async ready(ready: (infos: Record<string, XmlRpcValue>[]) => boolean = () => true, timeoutMs = 10_000): Promise<void> {
     let last = '';
     await until(
-      `${this.kind} ready (${this.dir})`,
       async () => {
         if (!this.pid) throw new Error(`${this.kind} exited: ${this.stderr}`);
         const state = (await this.value('supervisor.getState')) as { statename: string };
@@ -294,6 +271,7 @@ export class LiveDaemon {
         last = infos.map((i) => `${String(i.name)}=${String(i.statename)}`).join(' ');
         return state.statename === 'RUNNING' && ready(infos);
       },
+      `${this.kind} ready (${this.dir})`,
       timeoutMs,
     ).catch((e: unknown) => {
       throw new Error(`${String(e)} [${last}]`);

@@ -1,4 +1,4 @@
-// S40 against both daemons: an [inet_http_server] with a {SHA} password (supervisorctl with and
+// HTTP transport and auth against both daemons: an [inet_http_server] with a {SHA} password (supervisorctl with and
 // without credentials, raw requests: 401 + WWW-Authenticate, faults as HTTP 200, /RPC2/anything,
 // GET and non-XML bodies refused), the unix socket's mode, `tail -f` and /logtail streaming a line
 // printed after they started, maintail, shutdown.
@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse } from '../../../src/xmlrpc/decode.js';
 import { XmlRpcFault } from '../../../src/xmlrpc/types.js';
-import { CAN_DIFF, DaemonPair, fixture, freePort, methodCall, rawRequest, run, sha1, until, type LiveDaemon, type RawResponse } from './daemon-pair.js';
+import { until } from '../../helpers/wait-for.js';
+import { freePort } from '../../helpers/concurrency.js';
+import { sha1 } from '../../helpers/hash.js';
+import { CAN_DIFF, DaemonPair, fixture, methodCall, rawRequest, run, type LiveDaemon, type RawResponse } from './daemon-pair.js';
 
 const AUTH = { Authorization: `Basic ${Buffer.from('user:secret').toString('base64')}` };
 const BAD_AUTH = { Authorization: `Basic ${Buffer.from('user:wrong').toString('base64')}` };
@@ -24,7 +27,7 @@ function decoded(r: RawResponse): unknown {
   }
 }
 
-describe.skipIf(!CAN_DIFF)('HTTP servers of supervisord and procvisor (S40)', () => {
+describe.skipIf(!CAN_DIFF)('HTTP servers of supervisord and procvisor', () => {
   const pair = new DaemonPair();
   const tcp = (d: LiveDaemon) => ({ host: '127.0.0.1', port: d.ports[0]! });
   const noauthConf = (d: LiveDaemon) => join(d.dir, 'noauth.conf');
@@ -129,7 +132,7 @@ describe.skipIf(!CAN_DIFF)('HTTP servers of supervisord and procvisor (S40)', ()
         let text = '';
         let sent = false;
         try {
-          await until(`${d.kind} logtail`, async () => {
+          await until(async () => {
             const chunk = res.read() as Buffer | null;
             if (chunk) text += chunk.toString('utf8');
             if (!sent && text.includes('ready\n')) {
@@ -137,7 +140,7 @@ describe.skipIf(!CAN_DIFF)('HTTP servers of supervisord and procvisor (S40)', ()
               await d.value('supervisor.sendProcessStdin', 'cat', 'logtail\n');
             }
             return text.includes('got logtail\n');
-          });
+          }, `${d.kind} logtail`, 8_000);
         } finally {
           ac.abort();
           res.destroy();

@@ -1,4 +1,4 @@
-// S35 against both daemons: reread, avail, update and status after the configuration file changed
+// Against both daemons: reread, avail, update and status after the configuration file changed
 // from v1 to v2, a second reread with nothing to do, add/remove errors, and a configuration error
 // at reread (CANT_REREAD, exit 1) that changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ async function pids(d: LiveDaemon): Promise<Record<string, number>> {
 
 const named = (cmds: string[][], rs: RunResult[]) => rs.map((r, i) => ({ cmd: cmds[i]!.join(' '), ...r }));
 
-describe.skipIf(!CAN_DIFF)('reread/update against supervisord and procvisor (S35)', () => {
+describe.skipIf(!CAN_DIFF)('reread/update against supervisord and procvisor', () => {
   const pair = new DaemonPair();
 
   beforeAll(async () => {

@@ -1,11 +1,12 @@
-// S32-S34 against both daemons over XML-RPC: log read/tail offsets, getProcessInfo shapes
+// Against both daemons over XML-RPC: log read/tail offsets, getProcessInfo shapes
 // (RUNNING, EXITED, never started, stopped, killed by a signal and restarted), faults, multicall,
 // system.* introspection and startAllProcesses results. Each step runs on both daemons (side by
 // side, in the same order) and the outcomes must be equal once pids and times are masked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { XmlRpcEncodable } from '../../../src/xmlrpc/types.js';
-import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, normalize, until, type LiveDaemon } from './daemon-pair.js';
+import { until } from '../../helpers/wait-for.js';
+import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, normalize, type LiveDaemon } from './daemon-pair.js';
 
 type Step = readonly [label: string, run: (d: LiveDaemon) => Promise<unknown>];
 
@@ -24,7 +25,7 @@ function execed(pid: number, program: string): boolean {
 const mc = (methodName: string, ...params: XmlRpcEncodable[]) => ({ methodName, params });
 
 const STEPS: Step[] = [
-  // S32: the stdout log is the 10 bytes `hello-out\n`.
+  // Log offsets: the stdout log is the 10 bytes `hello-out\n`.
   ['readProcessStdoutLog(echoer, 0, 0)', call('supervisor.readProcessStdoutLog', 'echoer', 0, 0)],
   ['readProcessStdoutLog(echoer, 2, 3)', call('supervisor.readProcessStdoutLog', 'echoer', 2, 3)],
   ['readProcessStdoutLog(echoer, -4, 0)', call('supervisor.readProcessStdoutLog', 'echoer', -4, 0)],
@@ -43,7 +44,7 @@ const STEPS: Step[] = [
   ['tailProcessLog(echoer, 0, 4)', call('supervisor.tailProcessLog', 'echoer', 0, 4)],
   ['tailProcessStderrLog(echoer, 0, 4)', call('supervisor.tailProcessStderrLog', 'echoer', 0, 4)],
 
-  // S33: shapes.
+  // getProcessInfo shapes.
   ['getProcessInfo(echoer) RUNNING', call('supervisor.getProcessInfo', 'echoer')],
   ['getProcessInfo(exit4) EXITED', call('supervisor.getProcessInfo', 'exit4')],
   ['getProcessInfo(never) never started', call('supervisor.getProcessInfo', 'never')],
@@ -55,15 +56,15 @@ const STEPS: Step[] = [
       // supervisord's child keeps its parent's Python signal handlers until exec, so a SIGTERM
       // sent in that window is swallowed and the stop waits out stopwaitsecs (it loses about one
       // in four of these races here). Stop only once `sleep` has been exec'd, on both daemons.
-      await until('sleeper exec', async () => {
+      await until(async () => {
         const pid = (await d.info('sleeper')).pid as number;
         return pid > 0 && execed(pid, 'sleep');
-      });
+      }, 'sleeper exec', 8_000);
       const stopped = await d.call('supervisor.stopProcess', 'sleeper', false);
-      const info = await until('sleeper STOPPED', async () => {
+      const info = await until(async () => {
         const i = await d.info('sleeper');
         return i.statename === 'STOPPED' && i;
-      });
+      }, 'sleeper STOPPED', 8_000);
       return { started, stopped, info };
     },
   ],
@@ -72,15 +73,15 @@ const STEPS: Step[] = [
     async (d) => {
       const before = (await d.info('victim')).pid as number;
       const signalled = await d.call('supervisor.signalProcess', 'victim', 'USR1');
-      const info = await until('victim restarted', async () => {
+      const info = await until(async () => {
         const i = await d.info('victim');
         return i.statename === 'RUNNING' && i.pid !== before && i.pid !== 0 && i;
-      });
+      }, 'victim restarted', 8_000);
       return { signalled, info, exited: d.logLines(/exited: victim/) };
     },
   ],
 
-  // S34: faults.
+  // Faults.
   ['getProcessInfo(nosuch)', call('supervisor.getProcessInfo', 'nosuch')],
   ['getProcessInfo(never:)', call('supervisor.getProcessInfo', 'never:')],
   ['getProcessInfo()', call('supervisor.getProcessInfo')],
@@ -155,7 +156,7 @@ const isUp = (infos: Record<string, unknown>[]) =>
   ['echoer', 'victim'].every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING') &&
   infos.find((i) => i.name === 'exit4')?.statename === 'EXITED';
 
-describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor (S32-S34)', () => {
+describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor', () => {
   const pair = new DaemonPair();
   const results = new Map<string, [unknown, unknown]>();
 
@@ -188,7 +189,7 @@ describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor (S32-S34)'
     expect(ours).toEqual(real);
   });
 
-  it('gives the values the spec lists (S32, S34)', () => {
+  it('gives the values the spec lists', () => {
     const real = (label: string) => results.get(label)![0];
     expect(real('readProcessStdoutLog(echoer, 0, 0)')).toEqual({ value: 'hello-out\n' });
     expect(real('readProcessStdoutLog(echoer, 2, 3)')).toEqual({ value: 'llo' });
@@ -207,7 +208,7 @@ describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor (S32-S34)'
     expect((real('listMethods') as { value: string[] }).value).toHaveLength(41);
   });
 
-  it('gives the getProcessInfo shapes the spec lists (S33)', () => {
+  it('gives the getProcessInfo shapes the spec lists', () => {
     const real = (label: string) => (results.get(label)![0] as { value: Record<string, unknown> }).value;
     expect(real('getProcessInfo(echoer) RUNNING')).toMatchObject({ state: 20, statename: 'RUNNING', pid: '<pid>', start: '<start>', stop: 0, description: 'pid <PID>, uptime <UPTIME>' });
     expect(real('getProcessInfo(exit4) EXITED')).toMatchObject({ state: 100, statename: 'EXITED', spawnerr: 'Bad exit code 4', exitstatus: 4, pid: 0, stop: '<stop>', description: '<DATE>' });

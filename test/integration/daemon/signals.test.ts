@@ -1,10 +1,11 @@
-// S38 against both daemons: SIGHUP reloads in-process (daemon pid unchanged, programs restarted,
+// Signals to both daemons: SIGHUP reloads in-process (daemon pid unchanged, programs restarted,
 // an administrator's stop forgotten), `supervisorctl reload` likewise, SIGUSR2 reopens the main log,
 // SIGTERM shuts down in order (exit 0, pidfile and socket removed, no child left), after which
 // supervisorctl reports the missing socket.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, marked, until, type LiveDaemon } from './daemon-pair.js';
+import { until } from '../../helpers/wait-for.js';
+import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, marked, type LiveDaemon } from './daemon-pair.js';
 
 const running = (...names: string[]) => (infos: Record<string, unknown>[]) =>
   names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
@@ -13,7 +14,7 @@ async function pidOf(d: LiveDaemon, name: string): Promise<number> {
   return (await d.info(name)).pid as number;
 }
 
-describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor (S38)', () => {
+describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor', () => {
   const pair = new DaemonPair();
 
   beforeAll(async () => {
@@ -39,11 +40,11 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor (S38)', () => {
         const pid = d.pid!;
         const plain = await pidOf(d, 'plain');
         process.kill(pid, 'SIGHUP');
-        await until(`${d.kind} reloaded`, async () => {
+        await until(async () => {
           const infos = await d.infos();
           const p = infos.find((i) => i.name === 'plain');
           return p?.statename === 'RUNNING' && p.pid !== plain && running('graceful')(infos);
-        });
+        }, `${d.kind} reloaded`, 8_000);
         return {
           samePid: (await d.value('supervisor.getPID')) === pid && d.pid === pid,
           newPlainPid: (await pidOf(d, 'plain')) !== plain,
@@ -63,10 +64,10 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor (S38)', () => {
     expect(real).toEqual({ code: 0, stdout: 'Restarted supervisord\n', stderr: '' });
     await Promise.all(
       pair.both.map((d, k) =>
-        until(`${d.kind} reloaded`, async () => {
+        until(async () => {
           const infos = await d.infos();
           return running('plain', 'graceful')(infos) && infos.find((i) => i.name === 'plain')?.pid !== before[k];
-        }),
+        }, `${d.kind} reloaded`, 8_000),
       ),
     );
   }, 20_000);
@@ -77,7 +78,7 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor (S38)', () => {
         const moved = `${d.mainLog}.moved`;
         renameSync(d.mainLog, moved);
         process.kill(d.pid!, 'SIGUSR2');
-        await until(`${d.kind} reopened its log`, () => existsSync(d.mainLog) && readFileSync(moved, 'utf8').includes('logreopen'));
+        await until(() => existsSync(d.mainLog) && readFileSync(moved, 'utf8').includes('logreopen'), `${d.kind} reopened its log`, 8_000);
         await d.value('supervisor.stopProcess', 'graceful');
         await d.value('supervisor.startProcess', 'graceful');
         return {
@@ -99,7 +100,7 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor (S38)', () => {
       pair.both.map(async (d) => {
         process.kill(d.pid!, 'SIGTERM');
         const exit = await d.exited;
-        await until(`${d.kind}'s processes gone`, () => marked([d.dir]).length === 0, 3_000).catch(() => undefined);
+        await until(() => marked([d.dir]).length === 0, `${d.kind}'s processes gone`, 3_000).catch(() => undefined);
         return {
           exit,
           pidfile: existsSync(d.pidfile),

@@ -4,7 +4,9 @@
 // credentials.
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAN_DIFF, HAVE_PROCVISOR, LiveDaemon, PROCVISOR_JS, fixture, freePort, marked, pool, run, until } from './daemon-pair.js';
+import { until } from '../../helpers/wait-for.js';
+import { freePort, pool } from '../../helpers/concurrency.js';
+import { CAN_DIFF, HAVE_PROCVISOR, LiveDaemon, PROCVISOR_JS, fixture, marked, run } from './daemon-pair.js';
 
 const started: LiveDaemon[] = [];
 
@@ -123,6 +125,6 @@ describe.skipIf(!HAVE_PROCVISOR)('procvisor refuses a non-loopback [inet_http_se
     expect(r.stderr).toMatch(/^Error: .*without credentials.*\nFor help, use procvisor -h\n$/);
     expect(r.stderr).toMatch(/username and password/);
     expect({ socket: r.socket, pidfile: r.pidfile }).toEqual({ socket: false, pidfile: false });
-    await until('no process left', () => marked([d.dir]).length === 0, 3_000);
+    await until(() => marked([d.dir]).length === 0, 'no process left', 3_000);
   });
 });

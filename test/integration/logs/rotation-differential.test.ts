@@ -39,10 +39,10 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 const scenarios: [name: string, maxbytes: number, backups: number, chunks: number[]][] = [
-  ['S24 lines', 200, 2, Array<number>(40).fill(51)],
-  ['S24 burst', 1024, 10, [14_890]],
-  ['S25 no rotation', 0, 10, [14_890, 3]],
-  ['S25 no backups', 1024, 0, [14_890]],
+  ['one write per line', 200, 2, Array<number>(40).fill(51)],
+  ['one big burst', 1024, 10, [14_890]],
+  ['no rotation', 0, 10, [14_890, 3]],
+  ['no backups', 1024, 0, [14_890]],
   ['mixed sizes', 100, 3, [1, 99, 5, 300, 40, 40, 40, 1, 0, 250, 7, 93, 100, 12]],
   ['exact boundary', 10, 1, [10, 9, 1, 11, 5]],
 ];

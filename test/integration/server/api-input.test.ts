@@ -64,7 +64,7 @@ describe('422 for definitions supervisord could not hold or procvisor could not 
     const patch = await call('PATCH', '/api/programs/ok', { umask: -1 });
     expect([patch.status, patch.body.error.field]).toEqual([422, 'umask']);
     expect((await call('GET', '/api/programs/ok')).body.program.config).toEqual(program({}));
-    expect(pm.getGroup('ok')?.config).toEqual(program({}));
+    expect(pm.getGroupDetails('ok')?.config).toEqual(program({}));
   });
 
   it.each([
@@ -110,10 +110,10 @@ describe('a GET never changes state', () => {
     const name: string = res.body.name;
     for (let i = 0; i < 200 && !(await call('GET', `/api/run/${name}`)).body.ended; i++) await new Promise((r) => setTimeout(r, 20));
     for (let i = 0; i < 3; i++) expect((await call('GET', `/api/run/${name}/logs`)).body).toMatchObject({ name, ended: true, stdout: 'done\n' });
-    expect(pm.getGroup(name)).toBeDefined();
+    expect(pm.getGroupDetails(name)).toBeDefined();
     expect((await call('GET', '/api/run')).body.runs.map((r: { name: string }) => r.name)).toEqual([name]);
     expect((await call('DELETE', `/api/run/${name}`)).status).toBe(204);
-    expect(pm.getGroup(name)).toBeUndefined();
+    expect(pm.getGroupDetails(name)).toBeUndefined();
   });
 });
 

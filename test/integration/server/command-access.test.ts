@@ -97,7 +97,7 @@ describe.skipIf(!IS_ROOT || !HAVE_SETPRIV)('defining commands needs credentials 
     const edit = await asNobody(`${base}/api/programs/evil`, program(owned));
     expect(edit.status).toBe(405); // PUT/PATCH only; POST is not an edit
     expect(existsSync(owned)).toBe(false);
-    expect(daemon!.pm.getGroup('evil')).toBeUndefined();
+    expect(daemon!.pm.getGroupDetails('evil')).toBeUndefined();
     // Reading stays open, as in supervisord.
     const status = await fetch(`${base}/api/status`);
     expect(status.status).toBe(200);
@@ -122,7 +122,7 @@ describe.skipIf(!IS_ROOT || !HAVE_SETPRIV)('defining commands needs credentials 
       });
       expect([method, res.status]).toEqual([method, 403]);
     }
-    expect((daemon!.pm.getGroup('p')?.config as { command?: unknown } | undefined)?.command).toBe('sleep 30');
+    expect((daemon!.pm.getGroupDetails('p')?.config as { command?: unknown } | undefined)?.command).toBe('sleep 30');
   }, 60_000);
 
   it('with credentials: the attacker gets 401, the authenticated client defines the command, no startup notice', async () => {

@@ -103,9 +103,9 @@ describe.skipIf(!HAVE_CTL)('API programs are supervisord configuration', () => {
     writeFileSync(torn, '[program:web]\ncommand=sle');
     daemon = await start(conf);
     expect(existsSync(torn)).toBe(false);
-    for (let i = 0; i < 100 && daemon.pm.getGroup('web')?.processes[0]?.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && daemon.pm.getGroupDetails('web')?.processes[0]?.statename !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(daemon.pm.getProcessInfo('web').statename).toBe('RUNNING');
-    expect(daemon.pm.getGroup('off')).toBeUndefined();
+    expect(daemon.pm.getGroupDetails('off')).toBeUndefined();
     const after = (await api(socket, 'GET', '/api/programs')).body.programs.map((p: any) => [p.name, p.enabled, p.readOnly ?? false]);
     expect(after).toEqual(listed);
     expect((await api(socket, 'GET', '/api/programs/web')).body.program.config).toMatchObject({ name: 'web', command: 'sleep 1000', environment: 'PORT="8080"' });

@@ -44,7 +44,7 @@ describe('status', () => {
     ]);
     const one = await call('GET', '/api/processes/a');
     expect(Object.keys(one.body).sort()).toEqual(
-      ['name', 'group', 'namespec', 'state', 'statename', 'pid', 'uptime', 'start', 'stop', 'exitstatus', 'spawnerr', 'description', 'nextRetryAt', 'restarts'].sort(),
+      ['name', 'group', 'namespec', 'state', 'statename', 'pid', 'uptime', 'start', 'stop', 'exitstatus', 'spawnerr', 'description', 'nextRetryAt', 'restarts', 'usage'].sort(),
     );
     expect(one.body).toMatchObject({ name: 'a', state: 20, pid: pm.getProcessInfo('a').pid, exitstatus: 0 });
     expect(one.body.uptime).toBeGreaterThanOrEqual(0);

@@ -216,7 +216,7 @@ describe('editing: the pending definition', () => {
     expect([200, 404]).toContain(a.status);
     expect([200, 404]).toContain(b.status);
     expect(c.status).toBe(204);
-    expect(pm.getGroup('c')).toBeUndefined();
+    expect(pm.getGroupDetails('c')).toBeUndefined();
     expect((await call('GET', '/api/programs/c')).status).toBe(404);
   });
 });
@@ -230,7 +230,7 @@ describe('DELETE /api/programs/:name', () => {
     const res = await call('DELETE', '/api/programs/d');
     expect(res).toEqual({ status: 204, body: undefined });
     expect(isAlive(pid)).toBe(false);
-    expect(pm.getGroup('d')).toBeUndefined();
+    expect(pm.getGroupDetails('d')).toBeUndefined();
     expect(store.get('d')).toBeUndefined();
     expect((await call('DELETE', '/api/programs/d')).status).toBe(404);
     expect((await call('GET', '/api/programs/d')).status).toBe(404);
@@ -246,14 +246,14 @@ describe('enable / disable', () => {
     const off = await call('POST', '/api/programs/q/disable');
     expect(off.body.program).toMatchObject({ name: 'q', enabled: false, processes: [] });
     expect(isAlive(pid)).toBe(false);
-    expect(pm.getGroup('q')).toBeUndefined();
+    expect(pm.getGroupDetails('q')).toBeUndefined();
     expect((await call('POST', '/api/programs/q/disable')).status).toBe(200);
     const refused = await call('POST', '/api/programs/q/start');
     expect(refused).toEqual({ status: 409, body: { error: { code: 'DISABLED', faultCode: null, message: 'program q is disabled' } } });
     expect((await call('POST', '/api/processes/q/start')).body.error.code).toBe('DISABLED');
     // Edits to a disabled program apply at once and start nothing.
     expect((await call('PATCH', '/api/programs/q', { stopwaitsecs: 2 })).body.applied).toBe('now');
-    expect(pm.getGroup('q')).toBeUndefined();
+    expect(pm.getGroupDetails('q')).toBeUndefined();
     const on = await call('POST', '/api/programs/q/enable');
     expect(on.body.program.enabled).toBe(true);
     await waitForState(pm, 'q', 'RUNNING');
@@ -288,7 +288,7 @@ describe('POST /api/programs/:name/start|stop|restart', () => {
     await call('POST', '/api/programs/t/disable');
     pm.removeProcessGroup('s');
     expect(await api.sync()).toEqual(['s']);
-    expect(pm.getGroup('s')).toBeDefined();
-    expect(pm.getGroup('t')).toBeUndefined();
+    expect(pm.getGroupDetails('s')).toBeDefined();
+    expect(pm.getGroupDetails('t')).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import { createJsonApi } from '../../../src/server/json-api.js';
 import { createTestManager } from '../../helpers/manager.js';
 import { serveRoutes, type Json } from '../../helpers/api-server.js';
 import { isAlive } from '../../helpers/processes.js';
-import { until, waitForState } from '../../helpers/wait-for.js';
+import { sleep, until, waitForState } from '../../helpers/wait-for.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -37,7 +37,7 @@ async function waitEnded(call: Awaited<ReturnType<typeof startApi>>['call'], nam
     last = (await call('GET', `/api/run/${name}`)).body;
     if (last.ended) return last;
     if (Date.now() > deadline) throw new Error(`run ${name} did not end: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 
@@ -56,9 +56,9 @@ describe('POST /api/run', () => {
     const logs = await call('GET', `/api/run/${name}/logs`);
     expect(logs.body).toMatchObject({ name, ended: true, exitstatus: 3, stdout: 'hi\n', stderr: 'err\n' });
     expect((await call('GET', `/api/run/${name}/logs`)).body).toMatchObject({ name, stdout: 'hi\n' });
-    expect(pm.getGroup(name)).toBeDefined();
+    expect(pm.getGroupDetails(name)).toBeDefined();
     expect((await call('DELETE', `/api/run/${name}`)).status).toBe(204);
-    expect(pm.getGroup(name)).toBeUndefined();
+    expect(pm.getGroupDetails(name)).toBeUndefined();
     expect(paths.filter((p) => existsSync(p))).toEqual([]);
     expect((await call('GET', `/api/run/${name}`)).status).toBe(404);
     expect((await call('GET', `/api/run/${name}/logs`)).status).toBe(404);
@@ -81,7 +81,7 @@ describe('POST /api/run', () => {
     const pid = pm.getProcessInfo('job1').pid;
     expect((await call('DELETE', '/api/run/job1')).status).toBe(204);
     expect(isAlive(pid)).toBe(false);
-    expect(pm.getGroup('job1')).toBeUndefined();
+    expect(pm.getGroupDetails('job1')).toBeUndefined();
     expect((await call('DELETE', '/api/run/job1')).status).toBe(404);
   });
 
@@ -97,7 +97,7 @@ describe('POST /api/run', () => {
     const res = await call('POST', '/api/run', { command: 'true' });
     const name = res.body.name;
     await waitForState(pm, name, 'EXITED');
-    await until(() => pm.getGroup(name) === undefined, () => `${name} still there`);
+    await until(() => pm.getGroupDetails(name) === undefined, () => `${name} still there`);
     expect((await call('GET', `/api/run/${name}`)).status).toBe(404);
   });
 

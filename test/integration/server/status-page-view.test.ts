@@ -64,7 +64,11 @@ describe('status page view', () => {
     expect(hasGroupRow('web', [status({ name: 'web_0', namespec: 'web:web_0' })])).toBe(true);
     expect(hasGroupRow('web', [status({}), status({ name: 'b', namespec: 'web:b' })])).toBe(true);
     const html = groupHtml('pool', [status({ name: 'a', group: 'pool', namespec: 'pool:a' }), status({ name: 'b', group: 'pool', namespec: 'pool:b' })], true);
-    expect(html).toContain('data-target="pool:*" aria-label="Start group pool">Start</button>');
+    // Both processes RUNNING: the group's Start cannot apply and is disabled; Stop and Restart can.
+    expect(html).toContain('data-target="pool:*" aria-label="Start group pool" disabled>Start</button>');
+    expect(html).toContain('data-target="pool:*" aria-label="Stop group pool">Stop</button>');
+    expect(html).toContain('aria-label="Collapse group pool"');
+    expect(html).toContain('data-action="edit" data-target="pool" aria-label="Edit program pool" hidden>Edit</button>');
     expect(html).toContain('data-action="log" data-target="pool:a" aria-label="Show log of pool:a">Show log</button>');
   });
 

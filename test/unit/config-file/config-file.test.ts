@@ -1,4 +1,4 @@
-// Reading whole configurations (SUPERVISORD.md §2-§4, S20-S23, S29-S31, S35): sections, groups,
+// Reading whole configurations as supervisord 4.2.5 does: sections, groups,
 // includes, warnings, and errors that say where. The differential suite checks the same against
 // the real supervisord; these run without it.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,12 +51,12 @@ describe('programs and groups', () => {
     ]);
   });
 
-  it('S20: numprocs naming, string order of names', () => {
+  it('numprocs naming, string order of names', () => {
     const c = parse('[program:m]\ncommand=sleep 1000\nnumprocs=11\nprocess_name=m_%(process_num)d\npriority=70\n[program:x]\ncommand=sleep 1\nnumprocs=3\nnumprocs_start=8\nprocess_name=%(program_name)s_%(process_num)02d\n');
     expect(processNames(c)).toEqual(['m:m_0', 'm:m_1', 'm:m_10', ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `m:m_${n}`), 'x:x_08', 'x:x_09', 'x:x_10']);
   });
 
-  it('S22/S23: groups sorted by (priority, name); [group:x] members in programs= order; %(group_name)s', () => {
+  it('groups sorted by (priority, name); [group:x] members in programs= order; %(group_name)s', () => {
     const c = parse(
       '[program:high]\ncommand=x\npriority=100\n[group:grp]\nprograms=inner_a,inner_b\npriority=60\n[program:inner_a]\ncommand=x\npriority=20\n[program:inner_b]\ncommand=x\npriority=10\n[program:zlow]\ncommand=x\npriority=1\n[group:g]\nprograms=a\n[program:a]\ncommand=echo %(group_name)s %(program_name)s\n',
     );
@@ -79,12 +79,12 @@ describe('programs and groups', () => {
     expect(c.specs[0]?.processes[0]).toMatchObject({ stopwaitsecs: 3600, stopsignal: 15, user: 'root', redirect_stderr: true, stdout: { logfile: `${DIR}/daemon-123.log` }, stderr: { logfile: null } });
   });
 
-  it('S30: [DEFAULT] applies everywhere, [Program:x] is ignored, duplicate sections merge', () => {
+  it('[DEFAULT] applies everywhere, [Program:x] is ignored, duplicate sections merge', () => {
     const c = parse('[DEFAULT]\nautostart=false\n[Program:x]\ncommand=no\n[program:a]\ncommand=sleep 1\npriority=1\n[program:a]\ncommand=sleep 2\n');
     expect(c.groups).toEqual([{ name: 'a', command: 'sleep 2', priority: 1, autostart: false }]);
   });
 
-  it('S29: [supervisord] environment is merged under program environments and exposed as ENV_ names', () => {
+  it('[supervisord] environment is merged under program environments and exposed as ENV_ names', () => {
     const c = parse('environment=GLOBALX=gx,SHARED=s\n[program:a]\ncommand=echo %(ENV_GLOBALX)s %(ENV_APP)s\nenvironment=SHARED=prog\n');
     expect(c.supervisord.environment).toEqual({ GLOBALX: 'gx', SHARED: 's' });
     expect(c.specs[0]?.processes[0]).toMatchObject({ command: 'echo gx shop', environment: { GLOBALX: 'gx', SHARED: 'prog' } });
@@ -118,7 +118,7 @@ describe('warnings (supervisord logs them at startup)', () => {
   });
 });
 
-describe('includes (§3.3)', () => {
+describe('includes', () => {
   const root = join(DIR, 'inc');
   mkdirSync(join(root, 'conf.d'), { recursive: true });
   writeFileSync(join(root, 'conf.d', 'b.conf'), '[program:b]\ncommand=cat %(here)s/data\n[program:main]\npriority=5\n');
@@ -148,7 +148,7 @@ describe('includes (§3.3)', () => {
   });
 });
 
-describe('errors: supervisord messages, located (S21, S31)', () => {
+describe('errors: supervisord messages, located', () => {
   const file = join(DIR, 'e.conf');
   const suffix = (section = 'program:x') => ` in section '${section}' (file: '${file}')`;
   it.each([
@@ -196,8 +196,9 @@ describe('errors: supervisord messages, located (S21, S31)', () => {
     expect(configError(() => readSupervisordConfig(join(DIR, 'nope.conf'))).message).toBe(`could not find config file ${join(DIR, 'nope.conf')}`);
   });
 
-  it('[eventlistener:x] and [fcgi-program:x] are refused, naming the section', () => {
-    expect(configError(() => parse('[eventlistener:ev]\ncommand=x\nevents=TICK_5\n'))).toMatchObject({ section: 'eventlistener:ev', message: expect.stringContaining('[eventlistener:ev]') });
+  it('[eventlistener:x] is read as a pool; [fcgi-program:x] is refused, naming the section', () => {
+    expect(parse('[eventlistener:ev]\ncommand=x\nevents=TICK_5\n').specs[0]).toMatchObject({ name: 'ev', priority: -1, listener: { events: ['TICK_5'], bufferSize: 10 } });
+    expect(configError(() => parse('[eventlistener:ev]\ncommand=x\nevents=TICK_7\n'))).toMatchObject({ section: 'eventlistener:ev', option: 'events', message: 'Unknown event type TICK_7 in [eventlistener:ev] events' });
     expect(configError(() => parse('[fcgi-program:f]\ncommand=x\nsocket=tcp://localhost:9\n'))).toMatchObject({ section: 'fcgi-program:f' });
   });
 

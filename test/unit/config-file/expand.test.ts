@@ -24,7 +24,7 @@ describe('expand matches supervisord 4.2.5 (tables/expand.json)', () => {
   });
 });
 
-describe('expand: SUPERVISORD.md §2.3 and §4.6', () => {
+describe('expand: %(name)s expansion and its tricky cases', () => {
   const names = { program_name: 'a', process_num: 0, here: '/etc' };
 
   it('%% is a literal %; %(process_num)02d pads', () => {

@@ -25,7 +25,7 @@ describe('parseIni matches supervisord 4.2.5 (tables/ini.json)', () => {
   });
 });
 
-describe('parseIni: SUPERVISORD.md §4', () => {
+describe('parseIni: the 4.2.5 reader\'s grammar', () => {
   const value = (text: string, key = 'command') => getIniEntry(parseIni(`[program:a]\n${text}\n`, 'f'), 'program:a', key)?.value;
 
   it.each<[string, string, string?]>([
@@ -40,7 +40,7 @@ describe('parseIni: SUPERVISORD.md §4', () => {
     ['command=echo\n  one\n# c\n  two', 'echo\none\ntwo'],
     ['COMMAND=sleep 2', 'sleep 2'],
     ['environment=A="x #y"', 'A="x', 'environment'],
-  ])('§4.6 %j', (text, expected, key) => {
+  ])('tricky value %j', (text, expected, key) => {
     expect(value(text, key)).toBe(expected);
   });
 

@@ -53,6 +53,8 @@ describe('systemd units from the same program definitions', () => {
     const d = daemonUnit({ configPath: '/etc/supervisor/supervisord.conf', procvisorBin: '/usr/lib/node_modules/procvisor/dist/cli/procvisor.js', execPath: '/usr/bin/node' });
     expect(d).toContain('ExecStart=/usr/bin/node /usr/lib/node_modules/procvisor/dist/cli/procvisor.js -n -c /etc/supervisor/supervisord.conf');
     expect(d).toContain('ExecReload=/bin/kill -HUP $MAINPID');
+    // procvisor tells systemd when it is ready, through a helper process of its own.
+    expect(d).toMatch(/^Type=notify\nNotifyAccess=all\n/m);
   });
 });
 

@@ -1,4 +1,4 @@
-// Command splitting and resolution (SUPERVISORD.md §1.3 step 3): POSIX shell-like words, PATH
+// Command splitting and resolution (docs/semantics.md#spawn-errors): POSIX shell-like words, PATH
 // search, and the exact spawn-error texts with the fault an explicit start maps them to.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

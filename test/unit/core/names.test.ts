@@ -1,4 +1,4 @@
-// Namespecs (SUPERVISORD.md §8.1): `name`, `group:process`, `group:*` / `group:`.
+// Namespecs: `name`, `group:process`, `group:*` / `group:`.
 import { describe, expect, it } from 'vitest';
 import { makeNamespec, parseNamespec } from '../../../src/supervisor/names.js';
 

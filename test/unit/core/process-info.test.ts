@@ -1,4 +1,4 @@
-// getProcessInfo descriptions (SUPERVISORD.md §8.2): per-state text, uptime and stop-time formats.
+// getProcessInfo descriptions: per-state text, uptime and stop-time formats.
 import { describe, expect, it } from 'vitest';
 import { describeProcess, formatStopTime, formatUptime, type DescriptionFacts } from '../../../src/supervisor/process-info.js';
 import { useTimeZone } from '../../helpers/time-zone.js';
@@ -61,7 +61,7 @@ describe('describeProcess by state', () => {
       expect(describeProcess(facts({ state }))).toBe('Not started');
       expect(describeProcess(facts({ state, start: NOV22_0138 - 60, stop: NOV22_0138 }))).toBe('Nov 22 01:38 AM');
     }
-    // §1.10: stopped from BACKOFF without ever reaping a child -> stop time 0, the epoch.
+    // supervisord's quirk: stopped from BACKOFF without ever reaping a child -> stop time 0, the epoch.
     expect(describeProcess(facts({ state: 'STOPPED', start: NOV22_0138, stop: 0 }))).toBe('Jan 01 12:00 AM');
   });
 

@@ -1,5 +1,5 @@
-// Expanding one program into its processes (SUPERVISORD.md §2.2-§2.4, §3.1): defaults, numprocs
-// naming, %(...)s expansions, option conversions, and the errors of §2.6 / S21 / S31.
+// Expanding one program into its processes: defaults, numprocs naming, %(...)s expansions,
+// option conversions, and supervisord's configuration error texts.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { PROGRAM_DEFAULTS, resolveGroup, resolveProgram, type ProgramConfig, type ResolveContext } from '../../../src/supervisor/config.js';
@@ -17,7 +17,7 @@ function configError(fn: () => unknown): ConfigError {
   throw new Error('expected a ConfigError, nothing was thrown');
 }
 
-describe('defaults (§2.2)', () => {
+describe('defaults', () => {
   it('a minimal program gets supervisord\'s defaults', () => {
     const [p, ...rest] = resolveProgram({ name: 'a', command: 'sleep 1000' }, 'a', api);
     expect(rest).toEqual([]);
@@ -57,7 +57,7 @@ describe('defaults (§2.2)', () => {
   });
 });
 
-describe('option conversions (§2.1)', () => {
+describe('option conversions', () => {
   const one = (over: Partial<ProgramConfig>) => resolveProgram({ name: 'a', command: 'x', ...over }, 'a', api)[0];
 
   it('stopsignal: names with or without SIG, any case, surrounding space, aliases, numbers', () => {
@@ -94,7 +94,7 @@ describe('option conversions (§2.1)', () => {
   });
 });
 
-describe('numprocs and naming (§2.4, S20)', () => {
+describe('numprocs and naming', () => {
   it('numprocs=3, numprocs_start=8, %(program_name)s_%(process_num)02d -> x_08, x_09, x_10', () => {
     const ps = resolveProgram({ name: 'x', command: 'sleep 1000', numprocs: 3, numprocs_start: 8, process_name: '%(program_name)s_%(process_num)02d' }, 'x', api);
     expect(ps.map((p) => p.name)).toEqual(['x_08', 'x_09', 'x_10']);
@@ -130,7 +130,7 @@ describe('numprocs and naming (§2.4, S20)', () => {
     expect(resolveProgram({ name: 'none', command: 'x', numprocs: 0 }, 'none', api)).toEqual([]);
   });
 
-  it('S21: numprocs > 1 without %(process_num) in process_name is an error', () => {
+  it('numprocs > 1 without %(process_num) in process_name is an error', () => {
     const e = configError(() => resolveProgram({ name: 'x', command: 'sleep 1', numprocs: 2 }, 'x', api));
     expect(e.message).toContain('%(process_num) must be present within process_name when numprocs > 1');
     expect(e.option).toBe('process_name');
@@ -139,7 +139,7 @@ describe('numprocs and naming (§2.4, S20)', () => {
   });
 });
 
-describe('heterogeneous groups (§3.1, S23)', () => {
+describe('heterogeneous groups', () => {
   it('programs listed in a group live in it and see %(group_name)s = the group', () => {
     const g = resolveGroup(
       {
@@ -171,7 +171,7 @@ describe('heterogeneous groups (§3.1, S23)', () => {
   });
 });
 
-describe('errors carry supervisord\'s texts (§2.1, S31)', () => {
+describe('errors carry supervisord\'s texts', () => {
   const rows: [Partial<ProgramConfig>, string, string][] = [
     [{ stopsignal: 'FOO' }, 'stopsignal', "value 'FOO' is not a valid signal name"],
     [{ stopsignal: '99' }, 'stopsignal', "value '99' is not a valid signal number"],

@@ -1,4 +1,5 @@
-// The transition table of SUPERVISORD.md §1.8 and the state vocabulary of §1.1, checked as data.
+// The transition table (docs/semantics.md#transitions) and the state vocabulary
+// (docs/semantics.md#states), checked as data.
 import { describe, expect, it } from 'vitest';
 import { assertTransition, isLegalTransition, TRANSITIONS } from '../../../src/supervisor/transitions.js';
 import {
@@ -11,27 +12,27 @@ import {
   type ProcessState,
 } from '../../../src/supervisor/states.js';
 
-// §1.8, one row per (from, to) pair that some trigger produces. "STOPPING -> STOPPING (SIGKILL sent)"
+// docs/semantics.md#transitions, one row per (from, to) pair that some trigger produces. "STOPPING -> STOPPING (SIGKILL sent)"
 // emits no event and is not a state change, so it is not an edge.
 const SPEC_EDGES: readonly [ProcessState, ProcessState, string][] = [
-  ['STOPPED', 'STARTING', 'P2 autostart / start request'],
-  ['EXITED', 'STARTING', 'P1 autorestart / start request'],
+  ['STOPPED', 'STARTING', 'autostart / start request'],
+  ['EXITED', 'STARTING', 'autorestart / start request'],
   ['FATAL', 'STARTING', 'start request'],
-  ['BACKOFF', 'STARTING', 'P3 retry'],
-  ['STARTING', 'BACKOFF', 'spawn-time error / too-quick reap (R2)'],
-  ['STARTING', 'RUNNING', 'P4 / R3 outlived startsecs'],
+  ['BACKOFF', 'STARTING', 'retry'],
+  ['STARTING', 'BACKOFF', 'spawn-time error / too-quick reap'],
+  ['STARTING', 'RUNNING', 'outlived startsecs'],
   ['STARTING', 'STOPPING', 'stop request'],
   ['RUNNING', 'STOPPING', 'stop request'],
-  ['RUNNING', 'EXITED', 'R3 reap'],
+  ['RUNNING', 'EXITED', 'reap without a stop'],
   ['BACKOFF', 'STOPPED', 'stop request'],
-  ['BACKOFF', 'FATAL', 'P5 give up / shutdown stop'],
-  ['STOPPING', 'STOPPED', 'R1 reap'],
+  ['BACKOFF', 'FATAL', 'give up / shutdown stop'],
+  ['STOPPING', 'STOPPED', 'reap after a stop'],
   ['STARTING', 'UNKNOWN', 'kill error'],
   ['RUNNING', 'UNKNOWN', 'kill error'],
   ['STOPPING', 'UNKNOWN', 'kill error'],
 ];
 
-describe('§1.8 transition table', () => {
+describe('transition table', () => {
   for (const [from, to, why] of SPEC_EDGES) {
     it(`${from} -> ${to} is legal (${why})`, () => {
       expect(isLegalTransition(from, to)).toBe(true);
@@ -67,7 +68,7 @@ describe('§1.8 transition table', () => {
   });
 });
 
-describe('§1.1 states', () => {
+describe('states', () => {
   it('codes are supervisord\'s', () => {
     expect(STATE_CODE).toEqual({ STOPPED: 0, STARTING: 10, RUNNING: 20, BACKOFF: 30, STOPPING: 40, EXITED: 100, FATAL: 200, UNKNOWN: 1000 });
     expect(PROCESS_STATES).toHaveLength(8);

@@ -12,7 +12,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('createAutoLogFile (S28)', () => {
+describe('createAutoLogFile', () => {
   it('creates NAME-CHANNEL---IDENTIFIER-XXXXXXXX.log, empty, mode 0600', () => {
     const p = createAutoLogFile({ childlogdir: dir, processName: 'a', channel: 'stdout', identifier: 'svtest' });
     expect(basename(p)).toMatch(/^a-stdout---svtest-[a-z0-9_]{8}\.log$/);

@@ -22,7 +22,7 @@ async function collect(it: AsyncIterable<string>): Promise<string[]> {
 }
 
 describe('ChannelLog with a file', () => {
-  it('writes raw chunks to the file and reads/tails the file (S32)', () => {
+  it('writes raw chunks to the file and reads/tails the file', () => {
     const p = join(dir, 'echoer.log');
     const log = new ChannelLog({ file: { path: p, maxbytes: 0, backups: 0 } });
     log.open();
@@ -116,7 +116,7 @@ describe('ChannelLog with a file', () => {
   });
 });
 
-describe('ChannelLog without a file (NONE, S27)', () => {
+describe('ChannelLog without a file (NONE)', () => {
   it('read faults NO_FILE; tail gives ["", 0, false]; the ring still has the bytes', () => {
     const log = new ChannelLog();
     log.write(b('hello-out\n'));

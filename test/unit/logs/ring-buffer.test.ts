@@ -11,7 +11,7 @@ const dir = fs.mkdtempSync(join(tmpdir(), 'procvisor-ring-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('RingBuffer', () => {
-  it('behaves like the file while everything fits (S32 values)', () => {
+  it('behaves like the file while everything fits (the `hello-out` log of 10 bytes)', () => {
     const r = new RingBuffer();
     r.write(Buffer.from('hello-'));
     r.write(Buffer.from('out\n'));

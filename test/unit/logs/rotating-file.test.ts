@@ -22,8 +22,8 @@ function make(path: string, maxbytes: number, backups: number, errors: Error[] =
   return f;
 }
 
-describe('RotatingFile rotation (supervisord §7.2)', () => {
-  it('S24: 40 lines of 51 bytes, maxbytes=200, backups=2', () => {
+describe('RotatingFile rotation (as supervisord rotates)', () => {
+  it('40 lines of 51 bytes, maxbytes=200, backups=2', () => {
     const p = join(dir, 'slow.log');
     const f = make(p, 200, 2);
     for (let i = 0; i < 40; i++) f.write(line51(i));
@@ -36,7 +36,7 @@ describe('RotatingFile rotation (supervisord §7.2)', () => {
     expect(exists(`${p}.3`)).toBe(false);
   });
 
-  it('S24: a single 14 890-byte burst with maxbytes 1 KB yields one 14 890-byte .1', () => {
+  it('a single 14 890-byte burst with maxbytes 1 KB yields one 14 890-byte .1', () => {
     const p = join(dir, 'burst.log');
     const burst = Buffer.alloc(14_890, 'a');
     const f = make(p, 1024, 10);
@@ -47,7 +47,7 @@ describe('RotatingFile rotation (supervisord §7.2)', () => {
     expect(exists(`${p}.2`)).toBe(false);
   });
 
-  it('S25: maxbytes=0 never rotates', () => {
+  it('maxbytes=0 never rotates', () => {
     const p = join(dir, 'norot.log');
     const f = make(p, 0, 10);
     f.write(Buffer.alloc(14_890, 'a'));
@@ -57,7 +57,7 @@ describe('RotatingFile rotation (supervisord §7.2)', () => {
     expect(exists(`${p}.1`)).toBe(false);
   });
 
-  it('S25: backups=0 truncates instead of creating .1', () => {
+  it('backups=0 truncates instead of creating .1', () => {
     const p = join(dir, 'nobackup.log');
     const f = make(p, 1024, 0);
     f.write(Buffer.alloc(14_890, 'a'));

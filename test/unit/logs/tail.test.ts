@@ -25,7 +25,7 @@ function faultOf(fn: () => unknown): string {
   return 'no fault';
 }
 
-describe('readLog (S32, §7.6)', () => {
+describe('readLog', () => {
   it.each([
     [0, 0, 'hello-out\n'],
     [2, 3, 'llo'],
@@ -65,7 +65,7 @@ describe('readLog (S32, §7.6)', () => {
   });
 });
 
-describe('tailLog (S32, §7.6)', () => {
+describe('tailLog', () => {
   it.each([
     [0, 100, ['hello-out\n', 10, false]],
     [0, 3, ['ut\n', 10, true]],

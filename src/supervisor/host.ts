@@ -1,0 +1,65 @@
+// The host every process of a manager runs on: clock, spawn, environment, orphan guard, and where
+// transitions, output and activity-log lines go.
+import type { EventEmitter } from 'eventemitter3';
+import type { Clock } from './clock.js';
+import type { Channel } from './config.js';
+import type { ManagerEvents, ProcessStateEvent } from './events.js';
+import { formatChildOutput, type MainLog } from '../logs/main-log.js';
+import { holdWatchdog, newGuardValue } from './orphan-guard.js';
+import type { ProcessHost, SupervisedProcess } from './process.js';
+import type { Spawner } from './spawner.js';
+import type { SupervisorState } from './states.js';
+
+export type LogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug';
+
+/** Where the manager's activity log goes (the daemon passes its main log). */
+export interface ActivityLogger {
+  log(level: LogLevel, message: string): void;
+}
+
+export interface HostWiring {
+  clock: Clock;
+  spawner: Spawner;
+  orphanGuard: boolean;
+  /** The environment children start from, `[supervisord] environment` merged in. */
+  environment: Readonly<Record<string, string | undefined>>;
+  serverUrl: string | null;
+  mainLog: MainLog;
+  logger: ActivityLogger | undefined;
+  events: EventEmitter<ManagerEvents>;
+  mood(): SupervisorState;
+  /** After every transition (dependents waiting to autostart, the memory sampler). */
+  afterTransition(event: ProcessStateEvent): void;
+  /** Output before it is logged (event listener protocol, capture mode). */
+  divert?: ProcessHost['divert'];
+}
+
+/** The host, and what to call once its manager has shut down (lets go of the orphan guard). */
+export function createProcessHost(w: HostWiring): { host: ProcessHost; release(): Promise<void> } {
+  const { mainLog, logger, events } = w;
+  const release = w.orphanGuard ? holdWatchdog() : () => Promise.resolve();
+  const host: ProcessHost = {
+    clock: w.clock,
+    spawner: w.spawner,
+    guardValue: w.orphanGuard ? newGuardValue() : null,
+    canAutoStart: () => w.mood() === 'RUNNING',
+    baseEnvironment: () => w.environment,
+    serverUrl: () => w.serverUrl,
+    emitState: (ev) => {
+      events.emit('processState', ev);
+      w.afterTransition(ev);
+    },
+    output: (proc: SupervisedProcess, channel: Channel, chunk: Buffer) => {
+      const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
+      if (spec.events_enabled) events.emit('processLog', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
+      events.emit('processOutput', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
+      if (mainLog.isEnabled('debug')) mainLog.debug(formatChildOutput(proc.name, channel, chunk));
+    },
+    log: (level, message) => {
+      mainLog.log(level, message);
+      logger?.log(level, message);
+    },
+    ...(w.divert ? { divert: w.divert } : {}),
+  };
+  return { host, release };
+}
