@@ -3,12 +3,14 @@
 // finds the configuration where supervisord looks, runs in the foreground (procvisor never forks
 // into the background; use systemd or `&` for that), and exits 2 on a configuration error.
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { isSupervisorError } from '../errors.js';
 import { parseByteSize, parseInteger, parseOctal } from '../dialect/datatypes.js';
 import type { SupervisordSection } from '../config-file/config-types.js';
+import { Daemon } from '../server/daemon.js';
+import { programDirStoreFor } from '../server/daemon-program-store.js';
 import { SUPERVISOR_VERSION } from '../server/rpc-methods.js';
 import { versionLine } from './own-version.js';
 import { runUnderTini, wantsInit } from './pid1.js';
@@ -38,6 +40,10 @@ Options:
 -a/--minfds NUM -- accepted for compatibility
 -t/--strip_ansi -- accepted for compatibility
 --minprocs NUM -- accepted for compatibility
+
+procvisor's own options:
+  --programs-dir DIRECTORY -- keep JSON API programs as one supervisord file each in DIRECTORY
+      (include it: [include] files = DIRECTORY/*.conf); default: in memory
 `;
 
 export interface CliIo {
@@ -45,7 +51,7 @@ export interface CliIo {
   stderr: { write(s: string): unknown };
 }
 
-type Flag = { key: keyof SupervisordSection | 'configuration' | 'help' | 'version' | 'ownVersion'; arg: boolean; parse?: (v: string) => unknown };
+type Flag = { key: keyof SupervisordSection | 'configuration' | 'help' | 'version' | 'ownVersion' | 'programsDir'; arg: boolean; parse?: (v: string) => unknown };
 
 const FLAGS: Record<string, Flag> = {
   c: { key: 'configuration', arg: true },
@@ -85,13 +91,14 @@ const FLAGS: Record<string, Flag> = {
   t: { key: 'strip_ansi', arg: false },
   strip_ansi: { key: 'strip_ansi', arg: false },
   minprocs: { key: 'minprocs', arg: true, parse: parseInteger },
+  'programs-dir': { key: 'programsDir', arg: true },
 };
 
 export class UsageError extends Error {}
 
 /** Parses supervisord's flags (getopt style: `-c FILE`, `-cFILE`, `--configuration=FILE`). */
-export function parseArgs(argv: readonly string[]): { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; overrides: Partial<SupervisordSection> } {
-  const out: { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; overrides: Record<string, unknown> } = { overrides: {} };
+export function parseArgs(argv: readonly string[]): { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; programsDir?: string; overrides: Partial<SupervisordSection> } {
+  const out: { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; programsDir?: string; overrides: Record<string, unknown> } = { overrides: {} };
   // `procvisor version`: the one word procvisor accepts (supervisord takes no arguments at all).
   if (argv.length === 1 && argv[0] === 'version') return { ownVersion: true, overrides: {} };
   for (let i = 0; i < argv.length; i++) {
@@ -124,6 +131,7 @@ export function parseArgs(argv: readonly string[]): { configuration?: string; he
     else if (flag.key === 'help') out.help = true;
     else if (flag.key === 'version') out.version = true;
     else if (flag.key === 'ownVersion') out.ownVersion = true;
+    else if (flag.key === 'programsDir') out.programsDir = resolve(value as string);
     else out.overrides[flag.key] = parsed;
   }
   return out;
@@ -173,10 +181,12 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon.
   const { Daemon } = await import('../server/daemon.js');
   // Foreground always: the log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
+  const programsDir = args.programsDir;
   const daemon = new Daemon({
     configPath,
     overrides: args.overrides,
     echo: io.stdout,
+    ...(programsDir ? { programStore: (d: Daemon) => programDirStoreFor(d, programsDir) } : {}),
   });
   try {
     await daemon.start();

@@ -31,9 +31,42 @@ export interface LinesOptions {
    * Default 8 Mi characters.
    */
   maxQueuedChars?: number | undefined;
+  /**
+   * What a slow consumer gets once more than `maxQueuedChars` are queued: `'drop-oldest'` (the
+   * default) forgets the oldest lines; `'end'` forgets them all and ends the iteration with a
+   * SlowFollowerError (a server then tells its client why the stream ended). In `'end'` mode the
+   * limit counts an estimate of the memory held (characters plus a per-line overhead).
+   */
+  onSlowConsumer?: 'drop-oldest' | 'end' | undefined;
+  /** A memory budget shared with other followers (`'end'` mode): exceeding it ends this one. */
+  budget?: FollowBudget | undefined;
+  /** Called at once when the iteration is ended for being too slow (before the next pull). */
+  onOverflow?: ((err: SlowFollowerError) => void) | undefined;
 }
 
 const DEFAULT_MAX_QUEUED_CHARS = 8 * 1024 * 1024;
+/** Bytes a queued line costs beyond its characters (string header, array slot), roughly. */
+const LINE_OVERHEAD = 40;
+
+/** Memory shared by a set of followers (e.g. every HTTP client following a log). */
+export class FollowBudget {
+  /** Estimated bytes queued now by every follower on this budget. */
+  used = 0;
+  constructor(readonly maxBytes: number) {}
+}
+
+/** A follower that read too slowly was ended (its queued lines were dropped). */
+export class SlowFollowerError extends Error {
+  override name = 'SlowFollowerError';
+  constructor(
+    /** The limit that was exceeded, in bytes. */
+    readonly limitBytes: number,
+    /** Whether it was the budget shared with other followers. */
+    readonly shared: boolean,
+  ) {
+    super(shared ? `log followers together queued more than ${limitBytes} bytes` : `this follower queued more than ${limitBytes} bytes of lines`);
+  }
+}
 
 /**
  * Yields the complete lines held by `source` (a cut-off first line is skipped), then, with
@@ -47,7 +80,7 @@ export async function* iterateLines(source: LineSource, options: LinesOptions = 
     yield* splitLines(bytes, truncated);
     return;
   }
-  const queue = new LineQueue(options.maxQueuedChars ?? DEFAULT_MAX_QUEUED_CHARS);
+  const queue = new LineQueue(options.maxQueuedChars ?? DEFAULT_MAX_QUEUED_CHARS, options.onSlowConsumer === 'end' ? { budget: options.budget, onOverflow: options.onOverflow } : undefined);
   const feed = lineFeeder(new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES), truncated);
   queue.push(feed.push(bytes));
   const unsubscribe = source.subscribe({
@@ -60,6 +93,7 @@ export async function* iterateLines(source: LineSource, options: LinesOptions = 
     yield* queue.drain();
   } finally {
     unsubscribe();
+    queue.release();
     options.signal?.removeEventListener('abort', abort);
   }
 }
@@ -81,31 +115,67 @@ function lineFeeder(splitter: LineSplitter, skipFirst: boolean) {
   };
 }
 
-// FIFO of lines between a synchronous producer and one async consumer, bounded in characters.
+/** `'end'` mode of a LineQueue: a slow consumer is ended instead of losing its oldest lines. */
+interface EndMode {
+  budget: FollowBudget | undefined;
+  onOverflow: ((err: SlowFollowerError) => void) | undefined;
+}
+
+// FIFO of lines between a synchronous producer and one async consumer, bounded in characters
+// (or, in 'end' mode, in estimated bytes, alone and against a shared budget).
 class LineQueue {
   readonly #maxChars: number;
+  readonly #endMode: EndMode | undefined;
   /** Queued lines; those before #head were consumed. */
   #lines: string[] = [];
   #head = 0;
-  /** Characters in the unconsumed lines. */
+  /** Characters (in 'end' mode: estimated bytes) of the unconsumed lines. */
   #chars = 0;
-  /** 'open' while lines may come; 'ended' drains what is queued; 'aborted' stops at once. */
-  #state: 'open' | 'ended' | 'aborted' = 'open';
+  /** 'open' while lines may come; 'ended' drains what is queued; 'aborted' stops at once; 'overflowed' throws. */
+  #state: 'open' | 'ended' | 'aborted' | 'overflowed' = 'open';
+  #overflow: SlowFollowerError | undefined;
   /** Wakes the consumer waiting for a line; undefined when it is not waiting. */
   #wake: (() => void) | undefined;
 
-  constructor(maxChars: number) {
+  constructor(maxChars: number, endMode?: EndMode) {
     this.#maxChars = maxChars;
+    this.#endMode = endMode;
+  }
+
+  #cost(line: string): number {
+    return this.#endMode ? line.length + LINE_OVERHEAD : line.length;
   }
 
   push(lines: readonly string[]): void {
     if (this.#state !== 'open' || lines.length === 0) return;
+    let added = 0;
     for (const line of lines) {
       this.#lines.push(line);
-      this.#chars += line.length;
+      added += this.#cost(line);
     }
-    while (this.#chars > this.#maxChars && this.#head < this.#lines.length - 1) this.#shift();
+    this.#chars += added;
+    const mode = this.#endMode;
+    if (mode) {
+      if (mode.budget) mode.budget.used += added;
+      const shared = mode.budget !== undefined && mode.budget.used > mode.budget.maxBytes;
+      if (this.#chars > this.#maxChars || shared) {
+        this.#overflow = new SlowFollowerError(shared ? mode.budget!.maxBytes : this.#maxChars, shared);
+        this.#state = 'overflowed';
+        this.release();
+        mode.onOverflow?.(this.#overflow);
+      }
+    } else {
+      while (this.#chars > this.#maxChars && this.#head < this.#lines.length - 1) this.#shift();
+    }
     this.#notify();
+  }
+
+  /** Forgets every queued line and gives its memory back to the shared budget. */
+  release(): void {
+    if (this.#endMode?.budget) this.#endMode.budget.used -= this.#chars;
+    this.#chars = 0;
+    this.#lines = [];
+    this.#head = 0;
   }
 
   end(last: string | undefined): void {
@@ -122,6 +192,7 @@ class LineQueue {
   async *drain(): AsyncGenerator<string> {
     for (;;) {
       if (this.#state === 'aborted') return;
+      if (this.#state === 'overflowed') throw this.#overflow;
       if (this.#head < this.#lines.length) {
         yield this.#shift();
         continue;
@@ -133,7 +204,9 @@ class LineQueue {
 
   #shift(): string {
     const line = this.#lines[this.#head++]!;
-    this.#chars -= line.length;
+    const cost = this.#cost(line);
+    this.#chars -= cost;
+    if (this.#endMode?.budget) this.#endMode.budget.used -= cost;
     if (this.#head > 1024 && this.#head * 2 > this.#lines.length) {
       this.#lines = this.#lines.slice(this.#head); // compact now and then, not per line
       this.#head = 0;

@@ -13,12 +13,13 @@ import { configInfo } from '../config-file/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import type { Supervisor } from './rpc-methods.js';
-import { createJsonApi, type JsonApi } from './json-api.js';
+import { createJsonApi, type JsonApi, type ProgramStore } from './json-api.js';
 import { createEventsApi } from './events-api.js';
 import { createStatusPage } from './status-page/status-page.js';
 import { createMetricsRoute } from './metrics.js';
 import { createLogsApi } from './logs-api.js';
 import { lookupUser } from '../dialect/users.js';
+import { COMMAND_ACCESS_HINT, hasCredentials, isOwnerOnly } from './command-access.js';
 import { ServiceHooks } from './service-hooks.js';
 
 export interface DaemonOptions {
@@ -32,6 +33,8 @@ export interface DaemonOptions {
   routes?: (daemon: Daemon) => Route[];
   /** Install handlers for supervisord's signals. Default true. */
   handleSignals?: boolean;
+  /** Where the JSON API keeps its programs (e.g. a ProgramDirStore); default: in memory. */
+  programStore?: (daemon: Daemon) => ProgramStore;
 }
 
 /** How the daemon ended: 0 after a shutdown. */
@@ -63,7 +66,7 @@ export class Daemon implements Supervisor {
   constructor(options: DaemonOptions) {
     this.options = options;
     this.#done = new Promise((r) => (this.#resolveDone = r));
-    this.api = createJsonApi({ manager: () => this.pm });
+    this.api = createJsonApi({ manager: () => this.pm, ...(options.programStore ? { store: options.programStore(this) } : {}) });
     this.events = createEventsApi({ manager: () => this.pm });
   }
 
@@ -158,7 +161,8 @@ export class Daemon implements Supervisor {
     const anonymousRoutes = this.service.anonymousHealth ? [this.service.health.route] : [];
     if (unix) {
       if (!unix.credentials) this.mainLog.critical("Server 'unix_http_server' running without any HTTP authentication checking");
-      this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes, anonymousRoutes }), unix));
+      const ownerOnly = isOwnerOnly(unix.chmod);
+      this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes, anonymousRoutes, ownerOnly }), unix));
       this.#ownSocket = unix.file;
     }
     if (inet) {
@@ -166,6 +170,8 @@ export class Daemon implements Supervisor {
       const allowedHosts = loopbackHosts(inet.host);
       this.#servers.push(await listenInet(createHandler({ supervisor: this, credentials: inet.credentials, routes, allowedHosts, anonymousRoutes }), inet));
     }
+    const openUnix = unix && !isOwnerOnly(unix.chmod) && !hasCredentials(unix.credentials);
+    if (openUnix || (inet && !hasCredentials(inet.credentials))) this.mainLog.warn(`JSON API: ${COMMAND_ACCESS_HINT}`);
   }
 
   #installSignals(): void {

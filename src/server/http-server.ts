@@ -6,18 +6,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { decodeMethodCall } from '../xmlrpc/decode.js';
+import { decodeMethodCallOffThread } from '../xmlrpc/decode-async.js';
 import { encodeFault, encodeResponse } from '../xmlrpc/encode.js';
 import type { XmlRpcEncodable } from '../xmlrpc/types.js';
 import { followFile } from '../logs/follow.js';
-import { lookupUser } from '../dialect/users.js';
+import { parseUserGroup } from '../dialect/datatypes-host.js';
 import { dispatch, faultOf, type Supervisor } from './rpc-methods.js';
+import { type Credentials, hasCredentials, trustRequest } from './command-access.js';
 
-/** Credentials of a server section; `password` may be `{SHA}` + hex SHA-1. */
-export interface Credentials {
-  username: string;
-  password: string;
-}
+export type { Credentials } from './command-access.js';
 
 export interface UnixServerConfig {
   file: string;
@@ -118,7 +115,7 @@ async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerRespons
   if (isCrossSite(req)) return send(res, 403, 'Forbidden: cross-site request');
   let call;
   try {
-    call = decodeMethodCall((await readBody(req)).toString('utf8'));
+    call = await decodeMethodCallOffThread(await readBody(req));
   } catch (e) {
     return send(res, e instanceof HttpError ? e.status : 400, e instanceof HttpError ? e.message : 'Bad Request');
   }
@@ -177,6 +174,11 @@ export interface ServerOptions {
    * loopback): refuses DNS-rebinding pages that point a foreign name at 127.0.0.1.
    */
   allowedHosts?: ReadonlySet<string>;
+  /**
+   * The listener is reachable by its owner only (a unix socket with mode 0700): its requests may
+   * define commands without credentials. Elsewhere that needs real credentials.
+   */
+  ownerOnly?: boolean;
 }
 
 /** The Host header's name without the port (`[::1]:9001` → `::1`). */
@@ -201,6 +203,7 @@ export function createHandler(options: ServerOptions) {
       if (!options.credentials && options.allowedHosts && req.headers.host !== undefined && !options.allowedHosts.has(hostName(req.headers.host))) {
         return send(res, 403, 'Forbidden: unexpected Host header');
       }
+      if (options.ownerOnly || hasCredentials(options.credentials)) trustRequest(req);
       let url: URL;
       try {
         // Prefix the origin ourselves: a path starting with // must not be read as a host.
@@ -262,16 +265,16 @@ export async function listenUnix(handler: ReturnType<typeof createHandler>, cfg:
   await listen(server, { path: cfg.file });
   chmodSync(cfg.file, cfg.chmod ?? 0o700);
   if (cfg.chown) {
-    const [user = '', group] = cfg.chown.split(':');
-    const u = lookupUser(user);
-    if (u) chownSync(cfg.file, u.uid, group !== undefined ? Number(group) || u.gid : u.gid);
+    // user or user:group, names or ids; without a group the socket's group is left as it is.
+    const [uid, gid] = parseUserGroup(cfg.chown);
+    chownSync(cfg.file, uid, gid);
   }
   return server;
 }
 
 /** Listens on TCP. A non-loopback address without credentials is refused. */
 export async function listenInet(handler: ReturnType<typeof createHandler>, cfg: InetServerConfig): Promise<Server> {
-  if (!LOOPBACK.has(cfg.host) && !cfg.credentials) {
+  if (!LOOPBACK.has(cfg.host) && !hasCredentials(cfg.credentials)) {
     throw new Error(`refusing to serve on ${cfg.host || '*'}:${cfg.port} without credentials: set username and password in [inet_http_server], or bind to 127.0.0.1`);
   }
   const server = createServer((req, res) => void handler(req, res));

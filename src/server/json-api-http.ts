@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError, FAULTS, type FaultName, isSupervisorError } from '../errors.js';
 import type { ProcessManager } from '../supervisor/manager.js';
 import { HttpError, readBody } from './http-server.js';
+import { INLINE_DECODE_BYTES, OnePerTurn } from '../xmlrpc/decode-async.js';
 
 /** What a JSON API handler is given. */
 export interface RequestContext {
@@ -140,6 +141,8 @@ export function sendError(res: ServerResponse, e: unknown): void {
   sendJson(res, status, body, allow ? { Allow: allow } : {});
 }
 
+const jsonTurns = new OnePerTurn();
+
 const isJsonType = (type: string | undefined) => /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type ?? '');
 
 /**
@@ -175,7 +178,9 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `a request body must be sent as application/json, got ${req.headers['content-type'] ?? 'no Content-Type'}`);
   }
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    // Large bodies are parsed one per event-loop turn, so many at once never stall supervision.
+    const text = raw.toString('utf8');
+    return raw.length > INLINE_DECODE_BYTES ? await jsonTurns.run(() => JSON.parse(text) as unknown) : (JSON.parse(text) as unknown);
   } catch (e) {
     throw invalid(undefined, `malformed JSON body: ${(e as Error).message}`);
   }

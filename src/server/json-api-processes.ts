@@ -20,6 +20,7 @@ import {
 import type { ProgramService } from './json-api-programs.js';
 import { toActionResult, toStatus } from './json-api-status.js';
 import { statusesWithUsage, statusWithUsage } from './process-usage-view.js';
+import { cutIfStalled, endEvent, followerLimits, SlowFollowerError } from './follow-limits.js';
 
 export type ProcessAction = 'start' | 'stop' | 'restart' | 'signal';
 
@@ -137,15 +138,17 @@ function sseEvent(line: string): string {
     .join('\n')}\n\n`;
 }
 
-function drained(res: ServerResponse): Promise<void> {
+function drained(res: ServerResponse, dropped: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
       res.off('close', done);
+      dropped.removeEventListener('abort', done);
       resolve();
     };
     res.on('drain', done);
     res.on('close', done);
+    dropped.addEventListener('abort', done);
   });
 }
 
@@ -156,20 +159,25 @@ const HEARTBEAT_MS = 15_000;
 async function followLogs(ctx: RequestContext, namespec: string, stream: 'stdout' | 'stderr'): Promise<undefined> {
   const { res } = ctx;
   const ac = new AbortController();
-  const lines = ctx.pm.logLines(namespec, { stream, follow: true, signal: ac.signal });
+  // Aborted (with the reason) when this follower queued too much: it is ended, not buffered.
+  const dropped = new AbortController();
+  const lines = ctx.pm.logLines(namespec, { stream, follow: true, signal: ac.signal, ...followerLimits((e) => dropped.abort(e)) });
   res.on('close', () => ac.abort());
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
   res.write(`: ${stream} of ${namespec.replace(/[\r\n]/g, ' ')}\n\n`);
   const heartbeat = setInterval(() => res.write(': keepalive\n\n'), HEARTBEAT_MS).unref();
   try {
     for await (const line of lines) {
-      if (!res.write(sseEvent(line))) await drained(res);
-      if (res.destroyed) break;
+      if (!res.write(sseEvent(line))) await drained(res, dropped.signal);
+      if (res.destroyed || dropped.signal.aborted) break;
     }
-    if (!res.destroyed) res.write('event: end\ndata: \n\n');
+  } catch (e) {
+    if (!(e instanceof SlowFollowerError)) throw e;
   } finally {
     clearInterval(heartbeat);
+    if (!res.destroyed && !res.writableEnded) res.write(endEvent(dropped.signal.reason));
     res.end();
+    if (dropped.signal.aborted) cutIfStalled(res);
   }
   return undefined;
 }

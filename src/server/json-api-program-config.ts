@@ -2,6 +2,7 @@
 // PATCH's merge, and a full validation (supervisord's own) that changes nothing.
 import { PROGRAM_KEYS, type ProgramConfig } from '../supervisor/config.js';
 import { expectObject, invalid, isJsonObject, type JsonObject, rejectUnknownFields } from './json-api-http.js';
+import { checkApiName } from './api-input-limits.js';
 
 /** The most processes one program may define through the API. */
 export const MAX_NUMPROCS = 1000;
@@ -12,6 +13,7 @@ function checkName(name: unknown): string {
   if (name === '' || name.trim() !== name || name === '.' || name === '..' || /[\0-\x1f\x7f]/.test(name)) {
     throw invalid('name', `invalid program name ${JSON.stringify(name)}`);
   }
+  checkApiName(name);
   return name;
 }
 

@@ -8,7 +8,8 @@ import type { ProcessManager } from '../supervisor/manager.js';
 import { ApiError, expectObject, type JsonObject } from './json-api-http.js';
 import { mergePatch, parseProgramBody } from './json-api-program-config.js';
 import { type ActionResult, type ProcessStatus, toActionResult, toStatus } from './json-api-status.js';
-import type { ProgramStore, StoredProgram } from './json-api-store.js';
+import { type ProgramStore, refuseReadOnly, type StoredProgram } from './json-api-store.js';
+import { checkApiPlan } from './api-input-limits.js';
 
 /** A program as the API shows it. */
 export interface ProgramView {
@@ -18,6 +19,8 @@ export interface ProgramView {
   pending: boolean;
   config: ProgramConfig;
   processes: ProcessStatus[];
+  /** Defined by the configuration outside the API: listed, not changeable here. */
+  readOnly?: boolean;
 }
 
 /** How an edit took effect. */
@@ -60,6 +63,11 @@ export class ProgramService {
     this.store = store;
   }
 
+  /** The definition in the store's own form (a file-backed store gives back what its file holds). */
+  #canonical(config: ProgramConfig): ProgramConfig {
+    return this.store.canonical ? this.store.canonical(config) : config;
+  }
+
   /** Runs `fn` after every earlier change to program `name` has finished. */
   async #serialize<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const run = (this.#locks.get(name) ?? Promise.resolve()).then(fn);
@@ -86,6 +94,7 @@ export class ProgramService {
       pending: group !== undefined && !isDeepStrictEqual(group.config, p.config),
       config: p.config,
       processes: group ? group.processes.map((proc) => toStatus(proc)) : [],
+      ...(p.readOnly ? { readOnly: true } : {}),
     };
   }
 
@@ -100,11 +109,11 @@ export class ProgramService {
 
   /** Validates, stores and adds a program; it autostarts as any added group does. */
   async create(body: unknown): Promise<ProgramView> {
-    const config = parseProgramBody(body);
+    const config = this.#canonical(parseProgramBody(body));
     return this.#serialize(config.name, async () => {
       const pm = this.#manager();
       if ((await this.store.get(config.name)) || pm.getGroupDetails(config.name)) throw new AlreadyAddedError(config.name);
-      pm.planChanges({ upsert: [config] });
+      checkApiPlan(pm.planChanges({ upsert: [config] }), config, pm.identifier);
       const stored: StoredProgram = { name: config.name, enabled: true, config };
       await this.store.put(stored);
       try {
@@ -125,10 +134,12 @@ export class ProgramService {
   async edit(name: string, body: unknown, options: EditOptions): Promise<{ program: ProgramView; applied: Applied; results?: ActionResult[] }> {
     return this.#serialize(name, async () => {
       const current = await this.#stored(name);
+      refuseReadOnly(current);
       const patch = expectObject(body, true);
-      const config = parseProgramBody(options.merge ? mergePatch(current.config as unknown as JsonObject, patch) : patch, name);
+      const config = this.#canonical(parseProgramBody(options.merge ? mergePatch(current.config as unknown as JsonObject, patch) : patch, name));
       const pm = this.#manager();
       const plan = pm.planChanges({ upsert: [config] });
+      checkApiPlan(plan, config, pm.identifier);
       const next: StoredProgram = { ...current, config };
       const group = current.enabled ? pm.getGroupDetails(name) : undefined;
       if (!group || group.allStopped) {
@@ -165,7 +176,7 @@ export class ProgramService {
   /** Stops (waiting) and removes a program. */
   async remove(name: string): Promise<void> {
     return this.#serialize(name, async () => {
-      await this.#stored(name);
+      refuseReadOnly(await this.#stored(name));
       await this.#takeDown(this.#manager(), name);
       await this.store.delete(name);
     });
@@ -180,6 +191,7 @@ export class ProgramService {
   async setEnabled(name: string, enabled: boolean): Promise<ProgramView> {
     return this.#serialize(name, async () => {
       const current = await this.#stored(name);
+      refuseReadOnly(current);
       const pm = this.#manager();
       const next = { ...current, enabled };
       if (!enabled) {
@@ -234,7 +246,7 @@ export class ProgramService {
     const pm = this.#manager();
     const added: string[] = [];
     for (const p of await this.store.list()) {
-      if (!p.enabled || pm.getGroupDetails(p.name)) continue;
+      if (!p.enabled || p.readOnly || pm.getGroupDetails(p.name)) continue;
       await this.#serialize(p.name, async () => {
         if (pm.getGroupDetails(p.name)) return;
         pm.addProcessGroup(p.config);

@@ -1,5 +1,5 @@
 // Quick runs: a command started at once as an ephemeral program (no restarts, no retries), kept
-// until its output has been read after it ended, or until the retention time has passed.
+// until it is deleted, or until the retention time has passed since it ended.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { AlreadyAddedError, BadNameError, isSupervisorError, NotRunningError } from '../errors.js';
@@ -9,6 +9,7 @@ import type { ProcessManager } from '../supervisor/manager.js';
 import { RUNNING_STATES, STOPPED_STATES } from '../supervisor/states.js';
 import { expectObject, invalid, isJsonObject, type JsonObject, rejectUnknownFields } from './json-api-http.js';
 import { type ProcessStatus, toStatus } from './json-api-status.js';
+import { checkRunInput } from './api-input-limits.js';
 
 /** How long an ended run is kept when nobody reads its output. */
 export const DEFAULT_RETENTION_MS = 10 * 60 * 1000;
@@ -99,6 +100,7 @@ export class RunRegistry {
     const { config, timeoutSeconds } = parseRun(body);
     const pm = this.#manager();
     const name = config.name;
+    checkRunInput(config, pm.identifier);
     if (this.#runs.has(name) || (await this.#isReserved(name))) throw new AlreadyAddedError(name);
     pm.addProcessGroup(config);
     const run = this.#track(pm, name);
@@ -220,7 +222,7 @@ export class RunRegistry {
     return [...this.#runs.values()].filter((r) => r.pm === pm && pm.getGroupDetails(r.name)).map((r) => this.#view(r));
   }
 
-  /** The whole output; reading it after the run ended removes the run. */
+  /** The whole output (reading it changes nothing). */
   logs(name: string): RunView & { stdout: string; stderr: string } {
     const run = this.#find(name);
     const read = (channel: 'stdout' | 'stderr') => {
@@ -231,9 +233,8 @@ export class RunRegistry {
         throw e;
       }
     };
-    const out = { ...this.#view(run), stdout: read('stdout'), stderr: read('stderr') };
-    if (run.ended) this.#discard(run);
-    return out;
+    // A GET never changes state: the run stays until DELETE or its retention time.
+    return { ...this.#view(run), stdout: read('stdout'), stderr: read('stderr') };
   }
 
   /** Stops (waiting) and removes a run. */

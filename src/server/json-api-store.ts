@@ -1,6 +1,7 @@
 // Where the JSON API keeps the program definitions it manages. The ProcessManager's active groups
 // stay the truth about what runs; the store is the truth about what is defined and enabled.
 import type { ProgramConfig } from '../supervisor/config.js';
+import { ApiError } from './json-api-http.js';
 
 /** One program definition managed through the API. */
 export interface StoredProgram {
@@ -10,6 +11,15 @@ export interface StoredProgram {
   enabled: boolean;
   /** The definition as given (supervisord option names), without defaults filled in. */
   config: ProgramConfig;
+  /** Defined by the configuration outside the API (a store backed by config files lists those too): never changed through the API. */
+  readOnly?: boolean;
+  /** The file that defines it, for stores backed by files. */
+  file?: string;
+}
+
+/** Refuses to change a read-only program. @throws ApiError 403 */
+export function refuseReadOnly(p: StoredProgram): void {
+  if (p.readOnly) throw new ApiError(403, 'FORBIDDEN', `program ${p.name} is defined in ${p.file ?? 'the configuration'}, not through the API: change it there`, { field: 'name' });
 }
 
 type Awaitable<T> = T | Promise<T>;
@@ -26,6 +36,11 @@ export interface ProgramStore {
   put(program: StoredProgram): Awaitable<void>;
   /** Returns false when there was no such program. */
   delete(name: string): Awaitable<boolean>;
+  /**
+   * The definition as the store will give it back, when that differs from what was put (a store
+   * of configuration files gives back what the file holds); the API then runs that form.
+   */
+  canonical?(config: ProgramConfig): ProgramConfig;
 }
 
 /** A ProgramStore in memory (lost when the process ends). */

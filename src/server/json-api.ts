@@ -19,6 +19,7 @@ import { actOnProcess, getLogs, getProcess, getStatus } from './json-api-process
 import { ProgramService } from './json-api-programs.js';
 import { RunRegistry } from './json-api-runs.js';
 import { MemoryProgramStore, type ProgramStore } from './json-api-store.js';
+import { COMMAND_ACCESS_HINT, mayDefineCommands } from './command-access.js';
 
 export type { ProgramStore, StoredProgram } from './json-api-store.js';
 export { MemoryProgramStore } from './json-api-store.js';
@@ -50,19 +51,26 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 const NO_FIELDS: ReadonlySet<string> = new Set();
 
+/** Defining or changing a command needs a trusted listener or real credentials (see command-access.ts). */
+function requireCommandAccess(ctx: RequestContext): void {
+  if (!mayDefineCommands(ctx.req)) throw new ApiError(403, 'FORBIDDEN', `forbidden: ${COMMAND_ACCESS_HINT}`);
+}
+
 /** Path patterns relative to /api/; `:x` captures one URL-decoded segment. */
 function buildRoutes(programs: ProgramService, runs: RunRegistry): [Method, string, Handler][] {
   const name = (ctx: RequestContext) => ctx.params.name ?? '';
   const wait = (ctx: RequestContext) => queryBoolean(ctx.url, 'wait', true);
   const noBody = (ctx: RequestContext) => rejectUnknownFields(expectObject(ctx.body, false), NO_FIELDS);
   const ok = (body: unknown, status = 200): Reply => ({ status, body });
-  const edit = (merge: boolean) => async (ctx: RequestContext) =>
-    ok(await programs.edit(name(ctx), ctx.body, { merge, restart: queryBoolean(ctx.url, 'restart', false), wait: wait(ctx) }));
+  const edit = (merge: boolean) => async (ctx: RequestContext) => {
+    requireCommandAccess(ctx);
+    return ok(await programs.edit(name(ctx), ctx.body, { merge, restart: queryBoolean(ctx.url, 'restart', false), wait: wait(ctx) }));
+  };
   const enable = (enabled: boolean) => async (ctx: RequestContext) => (noBody(ctx), ok({ program: await programs.setEnabled(name(ctx), enabled) }));
   const act = (action: 'start' | 'stop' | 'restart') => async (ctx: RequestContext) => (noBody(ctx), ok(await programs.act(name(ctx), action, wait(ctx))));
   return [
     ['GET', 'programs', async () => ok({ programs: await programs.list() })],
-    ['POST', 'programs', async (ctx) => ok({ program: await programs.create(ctx.body) }, 201)],
+    ['POST', 'programs', async (ctx) => (requireCommandAccess(ctx), ok({ program: await programs.create(ctx.body) }, 201))],
     ['GET', 'programs/:name', async (ctx) => ok({ program: await programs.get(name(ctx)) })],
     ['PUT', 'programs/:name', edit(false)],
     ['PATCH', 'programs/:name', edit(true)],
@@ -80,7 +88,7 @@ function buildRoutes(programs: ProgramService, runs: RunRegistry): [Method, stri
     ['POST', 'processes/:namespec/signal', (ctx) => actOnProcess(ctx, programs, 'signal')],
     ['GET', 'processes/:namespec/logs', getLogs],
     ['POST', 'processes/:namespec/clear-log', (ctx) => ({ status: 200, body: { cleared: ctx.pm.clearProcessLogs(ctx.params.namespec ?? '') } })],
-    ['POST', 'run', async (ctx) => ok(await runs.create(ctx.body), 201)],
+    ['POST', 'run', async (ctx) => (requireCommandAccess(ctx), ok(await runs.create(ctx.body), 201))],
     ['GET', 'run', () => ok({ runs: runs.list() })],
     ['GET', 'run/:name', (ctx) => ok(runs.get(name(ctx)))],
     ['DELETE', 'run/:name', async (ctx) => (noBody(ctx), await runs.remove(name(ctx)), { status: 204 })],

@@ -18,6 +18,7 @@ import { type ProgramNotify, programNotifyFor } from './notify-program.js';
 import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
 import { childEnvironment, execFailureLines, type ChildHandle, type Environment, type Spawner, type SpawnRequest } from './spawner.js';
+import { hangUpStoppedOrphans } from './orphaned-groups.js';
 
 /** What a process needs from its manager. */
 export interface ProcessHost {
@@ -482,8 +483,10 @@ export class SupervisedProcess {
 
   /** Remembers a reaped child's group while it still has members, so shutdown can end them. */
   #trackGroup(pid: number): void {
-    if (this.#host.spawner.groupExists(pid)) this.#lingering.add(pid);
-    else this.#host.spawner.release(pid);
+    if (this.#host.spawner.groupExists(pid)) {
+      this.#lingering.add(pid);
+      hangUpStoppedOrphans(pid); // what the kernel does for supervisord's children; see orphaned-groups.ts
+    } else this.#host.spawner.release(pid);
   }
 
   /** The child's pid and the groups of reaped children that still have members. */

@@ -6,6 +6,7 @@ import { access } from 'node:fs/promises';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { longSleep } from './clock.js';
 
 export type ReadyCheck =
   | { tcp: number | string }
@@ -77,12 +78,7 @@ async function fileOnce(path: string): Promise<boolean> {
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    // The listener goes when the timer fires: a long poll must not pile them up on the signal.
-    const onAbort = () => (clearTimeout(t), resolve());
-    const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  return longSleep(ms, signal);
 }
 
 async function poll(once: () => Promise<boolean>, interval: number, signal: AbortSignal): Promise<void> {

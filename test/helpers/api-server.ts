@@ -28,8 +28,17 @@ export function standInSupervisor(pm: ProcessManager | (() => ProcessManager)): 
   };
 }
 
+/** Basic credentials a test may send (serveRoutes sets none, so any are accepted). */
+export const TEST_CREDENTIALS = { username: 'test', password: 'test-secret' };
+export const AUTHORIZATION = `Basic ${Buffer.from(`${TEST_CREDENTIALS.username}:${TEST_CREDENTIALS.password}`).toString('base64')}`;
+
+/**
+ * Serves `routes` on 127.0.0.1 without credentials, trusted as the daemon's owner-only unix socket
+ * is (so the JSON API may define commands; test/integration/server/command-access.test.ts covers
+ * the refusal on an untrusted listener).
+ */
 export async function serveRoutes(pm: ProcessManager, routes: Route[]) {
-  const server = await listenInet(createHandler({ supervisor: standInSupervisor(pm), routes }), { host: '127.0.0.1', port: 0 });
+  const server = await listenInet(createHandler({ supervisor: standInSupervisor(pm), routes, ownerOnly: true }), { host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const close = async () => {
     server.closeAllConnections();
@@ -37,15 +46,15 @@ export async function serveRoutes(pm: ProcessManager, routes: Route[]) {
   };
   /** A JSON request; the body is parsed when there is one. */
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const init: RequestInit = { method };
-    if (body !== undefined) Object.assign(init, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const init: RequestInit = { method, headers: { authorization: AUTHORIZATION } };
+    if (body !== undefined) Object.assign(init, { body: JSON.stringify(body), headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' } });
     const res = await fetch(base + path, init);
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
   /** Any request; the body is parsed only when the answer is JSON. */
   const raw = async (method: string, path: string, init: RequestInit = {}) => {
-    const res = await fetch(base + path, { method, ...init });
+    const res = await fetch(base + path, { method, ...init, headers: { authorization: AUTHORIZATION, ...(init.headers as Record<string, string> | undefined) } });
     const text = await res.text();
     const body: Json = res.headers.get('content-type') === 'application/json' ? JSON.parse(text) : undefined;
     return { status: res.status, headers: res.headers, body };

@@ -14,8 +14,12 @@ export class FakeClock implements Clock {
   #seq = 0;
   #pending: Pending[] = [];
 
-  constructor(epochMs = Date.UTC(2026, 10, 22, 1, 0, 0)) {
+  /** Emulates Node's limit: a delay beyond this fires after 1 ms (default: no limit). */
+  readonly #maxTimerMs: number;
+
+  constructor(epochMs = Date.UTC(2026, 10, 22, 1, 0, 0), options: { maxTimerMs?: number } = {}) {
     this.#epoch = epochMs;
+    this.#maxTimerMs = options.maxTimerMs ?? Infinity;
   }
   now(): number {
     return this.#now;
@@ -25,7 +29,8 @@ export class FakeClock implements Clock {
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const handle = { id: ++this.#seq };
-    this.#pending.push({ handle, at: this.#now + Math.max(0, ms), seq: this.#seq, fn });
+    const delay = ms > this.#maxTimerMs ? 1 : Math.max(0, ms);
+    this.#pending.push({ handle, at: this.#now + delay, seq: this.#seq, fn });
     return handle;
   }
   clearTimeout(handle: TimerHandle | undefined): void {

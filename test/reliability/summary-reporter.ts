@@ -9,7 +9,7 @@ import { FIGURES_DIR, HERE, QUICK } from './lib.js';
 
 type Figures = Record<string, Record<string, unknown>>;
 
-const SECTIONS = ['soak', 'chaos', 'sigkill', 'disk', 'fuzz', 'load'] as const;
+const SECTIONS = ['soak', 'chaos', 'sigkill', 'disk', 'fuzz', 'load', 'stall'] as const;
 
 function readFigures(): Figures {
   const out: Figures = {};
@@ -35,6 +35,14 @@ export function summaryLines(f: Figures): string[] {
   const d = f.disk ?? {};
   const z = f.fuzz ?? {};
   const l = f.load ?? {};
+  const st = f.stall ?? {};
+  type StallPhase = { statusP50?: number; statusMax?: number; restartP50?: number; restartMax?: number };
+  const phase = (kind: string, which: 'idle' | 'loaded'): StallPhase => ((st[kind] as Record<string, StallPhase> | undefined)?.[which] ?? {});
+  const stallLine = (kind: string) => {
+    const a = phase(kind, 'idle');
+    const b = phase(kind, 'loaded');
+    return `         ${kind.padEnd(11)} status p50/max ${n(a.statusP50)}/${n(a.statusMax)} ms idle, ${n(b.statusP50)}/${n(b.statusMax)} ms loaded; autorestart gap p50/max ${n(a.restartP50)}/${n(a.restartMax)} ms idle, ${n(b.restartP50)}/${n(b.restartMax)} ms loaded`;
+  };
   const same = s.listenersBefore ? JSON.stringify(s.listenersBefore) === JSON.stringify(s.listenersAfter) : undefined;
   const cases = (z.cases ?? {}) as Record<string, number>;
   const ops = (l.ops ?? {}) as Record<string, { count: number; p50: number; p99: number }>;
@@ -57,6 +65,10 @@ export function summaryLines(f: Figures): string[] {
     `Load     ${n(l.clients)} clients x ${n(l.seconds)} s, ${n(l.programs)} programs: ${n(l.requests)} requests, ${n(l.requestsPerSecond)} req/s, p50 ${n(l.p50)} ms, p99 ${n(l.p99)} ms`,
     `         unexpected errors ${n(l.errors)}; CPU: daemon ${n(l.daemonCpuPercent)}%, clients ${n(l.clientCpuPercent)}% of one core`,
     ...Object.entries(ops).map(([op, v]) => `           ${op.padEnd(14)} ${n(v.count).padStart(7)} req   p50 ${n(v.p50)} ms   p99 ${n(v.p99)} ms`),
+    `Stall    ${n(st.concurrent)} concurrent ${n(st.bodyBytes)}-byte XML-RPC requests for ${n(st.loadSeconds)} s:`,
+    stallLine('supervisord'),
+    stallLine('procvisor'),
+    `         ${n(st.followers)} stalled log followers: daemon RSS ${n(st.followerRssBeforeMiB)} -> peak ${n(st.followerRssPeakMiB)} MiB, ${n(st.followersDropped)} dropped`,
     `Processes lost: ${lost} (chaos ${n(c.processesLost)}, SIGKILL ${n(k.processesLost)}, disk ${n(d.processesLost)}, fuzz ${n(z.processesLost)}, load ${n(l.processesLost)})`,
   ];
 }

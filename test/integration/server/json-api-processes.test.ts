@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createJsonApi } from '../../../src/server/json-api.js';
 import { createTestManager } from '../../helpers/manager.js';
-import { serveRoutes, type Json } from '../../helpers/api-server.js';
+import { AUTHORIZATION, serveRoutes, type Json } from '../../helpers/api-server.js';
 import { isAlive } from '../../helpers/processes.js';
 import { until, waitForState } from '../../helpers/wait-for.js';
 
@@ -197,7 +197,7 @@ describe('GET /api/processes/:namespec/logs', () => {
       })();
     });
     const ac = new AbortController();
-    const res = await fetch(`${base}/api/processes/f/logs?follow=true`, { signal: ac.signal });
+    const res = await fetch(`${base}/api/processes/f/logs?follow=true`, { signal: ac.signal, headers: { authorization: AUTHORIZATION } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = res.body!.getReader();
@@ -229,7 +229,7 @@ describe('GET /api/processes/:namespec/logs', () => {
     const { pm, base } = await startApi();
     pm.addProcessGroup({ name: 'r', command: ['sh', '-c', 'echo hello; exec sleep 1000'], startsecs: 0, stopwaitsecs: 1 });
     await until(() => pm.lastLines('r', 5).includes('hello'), () => 'no output');
-    const res = await fetch(`${base}/api/processes/r/logs?follow=true&stream=stdout`);
+    const res = await fetch(`${base}/api/processes/r/logs?follow=true&stream=stdout`, { headers: { authorization: AUTHORIZATION } });
     const reader = res.body!.getReader();
     const first = await reader.read();
     let text = Buffer.from(first.value!).toString();
