@@ -192,7 +192,7 @@ class LineQueue {
   async *drain(): AsyncGenerator<string> {
     for (;;) {
       if (this.#state === 'aborted') return;
-      if (this.#state === 'overflowed') throw this.#overflow;
+      if (this.#state === 'overflowed') throw this.#overflow as SlowFollowerError;
       if (this.#head < this.#lines.length) {
         yield this.#shift();
         continue;

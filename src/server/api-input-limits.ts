@@ -78,7 +78,7 @@ export function checkApiSpec(spec: GroupSpec, identifier: string, userFields: Re
 /** A quick run's directory must exist (the docs promise 422, not a run that fails to spawn). */
 export function checkRunDirectory(directory: string | undefined): void {
   if (directory === undefined) return;
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(directory).isDirectory();
   } catch (e) {

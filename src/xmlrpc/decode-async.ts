@@ -27,7 +27,7 @@ export class OnePerTurn {
         try {
           resolve(job());
         } catch (e) {
-          reject(e as Error);
+          reject(e);
         }
       });
       this.#schedule();
@@ -130,7 +130,7 @@ export class MethodCallDecoder {
       try {
         return Promise.resolve(decodeMethodCall(body.toString('utf8')));
       } catch (e) {
-        return Promise.reject(e as Error);
+        return Promise.reject(e);
       }
     }
     if (this.usesWorker) {

@@ -11,11 +11,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProgramDirStore } from '../../../src/config-file/program-dir-store.js';
 import { Daemon } from '../../../src/server/daemon.js';
 import { programDirStoreFor } from '../../../src/server/daemon-program-store.js';
+import type { Json } from '../../helpers/api-server.js';
 
 const HAVE_CTL = ['/usr/bin/supervisorctl', '/usr/local/bin/supervisorctl'].some((p) => existsSync(p));
 if (!HAVE_CTL) console.warn('NOTICE: supervisorctl is not installed: the durable-programs test is skipped');
 
-function api(socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+function api(socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
       let text = '';
@@ -72,7 +73,7 @@ describe.skipIf(!HAVE_CTL)('API programs are supervisord configuration', () => {
     expect((await api(socket, 'POST', '/api/programs/off/disable')).status).toBe(200);
     expect(existsSync(join(dir, 'programs.d/web.conf'))).toBe(true);
 
-    const listed = (await api(socket, 'GET', '/api/programs')).body.programs.map((p: any) => [p.name, p.enabled, p.readOnly ?? false]);
+    const listed = (await api(socket, 'GET', '/api/programs')).body.programs.map((p: Json) => [p.name, p.enabled, p.readOnly ?? false]);
     expect(listed).toEqual([
       ['off', false, false],
       ['static', true, true],
@@ -106,7 +107,7 @@ describe.skipIf(!HAVE_CTL)('API programs are supervisord configuration', () => {
     for (let i = 0; i < 100 && daemon.pm.getGroupDetails('web')?.processes[0]?.statename !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(daemon.pm.getProcessInfo('web').statename).toBe('RUNNING');
     expect(daemon.pm.getGroupDetails('off')).toBeUndefined();
-    const after = (await api(socket, 'GET', '/api/programs')).body.programs.map((p: any) => [p.name, p.enabled, p.readOnly ?? false]);
+    const after = (await api(socket, 'GET', '/api/programs')).body.programs.map((p: Json) => [p.name, p.enabled, p.readOnly ?? false]);
     expect(after).toEqual(listed);
     expect((await api(socket, 'GET', '/api/programs/web')).body.program.config).toMatchObject({ name: 'web', command: 'sleep 1000', environment: 'PORT="8080"' });
     // Enabling off again starts it, and that too is kept in its file.
