@@ -12,6 +12,7 @@ import type { XmlRpcEncodable } from '../xmlrpc/types.js';
 import { followFile } from '../logs/follow.js';
 import { lookupUser } from '../dialect/users.js';
 import { dispatch, faultOf, type Supervisor } from './rpc-methods.js';
+import { internalError, UnexpectedPythonError } from './rpc-python.js';
 
 /** Credentials of a server section; `password` may be `{SHA}` + hex SHA-1. */
 export interface Credentials {
@@ -117,8 +118,10 @@ async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerRespons
   if (req.method !== 'POST') return send(res, 400, 'Bad Request');
   if (isCrossSite(req)) return send(res, 403, 'Forbidden: cross-site request');
   let call;
+  let text = '';
   try {
-    call = decodeMethodCall((await readBody(req)).toString('utf8'));
+    text = (await readBody(req)).toString('utf8');
+    call = decodeMethodCall(text);
   } catch (e) {
     return send(res, e instanceof HttpError ? e.status : 400, e instanceof HttpError ? e.message : 'Bad Request');
   }
@@ -126,6 +129,7 @@ async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerRespons
   try {
     xml = encodeResponse((await dispatch(s, call.methodName, call.params)) as XmlRpcEncodable);
   } catch (e) {
+    if (e instanceof UnexpectedPythonError) return internalError(s, res, text, e);
     const f = faultOf(e);
     xml = encodeFault(f.faultCode, f.faultString);
   }
