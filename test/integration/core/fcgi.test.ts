@@ -36,7 +36,7 @@ describe('fcgi programs (a program with socket=)', () => {
     const pm = createTestManager();
     const port = await freePort();
     pm.addProcessGroup({ name: 'web', command: node('fd0-http.mjs', 100), numprocs: 2, process_name: '%(program_name)s_%(process_num)d', socket: `tcp://127.0.0.1:${port}`, startsecs: 0 });
-    expect(pm.getGroup('web')?.spec.socket).toMatchObject({ kind: 'tcp', url: `tcp://127.0.0.1:${port}` });
+    expect(pm.getGroupDetails('web')?.spec.socket).toMatchObject({ kind: 'tcp', url: `tcp://127.0.0.1:${port}` });
     // Made and closed once when added; nothing listens before a start.
     expect(await get({ port })).toBe('ECONNREFUSED');
     await pm.start();
@@ -83,7 +83,7 @@ describe('fcgi programs (a program with socket=)', () => {
       const add = () => pm.addProcessGroup({ name: 'web', command: node('fd0-http.mjs'), socket: `tcp://127.0.0.1:${port}` });
       expect(add).toThrow(FailedError);
       expect(add).toThrow(`Could not create FastCGI socket tcp://127.0.0.1:${port}: [Errno 98] Address already in use`);
-      expect(pm.getGroup('web')).toBeUndefined();
+      expect(pm.getGroupDetails('web')).toBeUndefined();
     } finally {
       busy.close();
     }

@@ -5,7 +5,9 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture as programFixture } from '../../helpers/manager.js';
-import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, freePort, normalize, rawRequest, sleep, until, type LiveDaemon } from './daemon-pair.js';
+import { freePort } from '../../helpers/concurrency.js';
+import { sleep, until } from '../../helpers/wait-for.js';
+import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, normalize, rawRequest, type LiveDaemon } from './daemon-pair.js';
 
 const NAMES = ['web_0', 'web_1', 'web_2'];
 const running = (...names: string[]) => (infos: Record<string, unknown>[]) => names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
@@ -110,7 +112,7 @@ describe.skipIf(!CAN_DIFF)('fcgi-program: one socket shared by numprocs workers,
 
     const [real, ours] = await pair.ctl(['stop', 'all']);
     expect(ours).toEqual(real);
-    const closed = await Promise.all(pair.both.map((d) => until(`${d.kind} socket closed`, async () => ('error' in (await get(d.ports[0] as number)) ? 'closed' : false), 5_000)));
+    const closed = await Promise.all(pair.both.map((d) => until(async () => ('error' in (await get(d.ports[0] as number)) ? 'closed' : false), `${d.kind} socket closed`, 5_000)));
     expect(closed).toEqual(['closed', 'closed']);
     expect(await Promise.all(pair.both.map((d) => get(d.ports[0] as number)))).toEqual([{ error: 'ECONNREFUSED' }, { error: 'ECONNREFUSED' }]);
 

@@ -5,7 +5,8 @@
 // logged again after a reload, and a supervisord without [rpcinterface:supervisor].
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { XmlRpcEncodable } from '../../../src/xmlrpc/types.js';
-import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, methodCall, normalize, rawRequest, until, type LiveDaemon } from './daemon-pair.js';
+import { until } from '../../helpers/wait-for.js';
+import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, methodCall, normalize, rawRequest, type LiveDaemon } from './daemon-pair.js';
 
 const running = (...names: string[]) => (infos: Record<string, unknown>[]) => names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
 
@@ -141,7 +142,7 @@ describe.skipIf(!CAN_DIFF)('parity with supervisord 4.2.5 (issue 13)', () => {
   it('after a reload, the start-up lines are logged again', async () => {
     const [real, ours] = await pair.ctl(['reload']);
     expect(ours).toEqual(real);
-    await Promise.all(pair.both.map((d) => until(`${d.kind} started again`, () => d.logLines(/supervisord started with pid/).length === 2, 15_000)));
+    await Promise.all(pair.both.map((d) => until(() => d.logLines(/supervisord started with pid/).length === 2, `${d.kind} started again`, 15_000)));
     await Promise.all(pair.both.map((d) => d.ready(running('g1', 'x', 'slow'), 15_000)));
     const startup = /running as root|RPC interface|authentication checking|supervisord started with pid/;
     const lines = pair.both.map((d) => d.logLines(startup).map((l) => l.replace(/pid \d+/, 'pid <PID>')));
@@ -158,7 +159,7 @@ describe.skipIf(!CAN_DIFF)('without [rpcinterface:supervisor]: only system.* (is
   beforeAll(async () => {
     pair.writeConfig(`${preamble}\n[program:p]\ncommand=sleep 1000\nstartsecs=0\n`);
     for (const d of pair.both) d.start();
-    await Promise.all(pair.both.map((d) => until(`${d.kind} answers`, async () => 'value' in (await d.call('system.listMethods')), 15_000)));
+    await Promise.all(pair.both.map((d) => until(async () => 'value' in (await d.call('system.listMethods')), `${d.kind} answers`, 15_000)));
   }, 20_000);
 
   afterAll(async () => {
