@@ -118,7 +118,7 @@ async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerRespons
   if (req.method !== 'POST') return send(res, 400, 'Bad Request');
   if (isCrossSite(req)) return send(res, 403, 'Forbidden: cross-site request');
   let call;
-  let text = '';
+  let text: string;
   try {
     text = (await readBody(req)).toString('utf8');
     call = decodeMethodCall(text);

@@ -594,7 +594,7 @@ export function resolveGroup(config: ProgramConfig | GroupConfig | EventListener
     }
     const processes = config.programs.flatMap((p: ProgramConfig) => resolveProgram(p, name, ctx));
     assertUniqueNames(name, processes);
-    for (const p of config.programs) resolveFcgiGroup(p, name);
+    for (const p of config.programs as readonly ProgramConfig[]) resolveFcgiGroup(p, name);
     return { name, priority: config.priority ?? PROGRAM_DEFAULTS.priority, processes };
   }
   const name = typeof config.name === 'string' ? pyStrip(config.name) : String(config.name);

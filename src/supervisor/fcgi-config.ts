@@ -44,7 +44,15 @@ export function resolveFcgiGroup(cfg: FcgiSource, group?: string): FcgiSocketSpe
     return resolveFcgiSocket({ ...cfg, socket: cfg.socket ?? '' });
   } catch (e) {
     const msg = (e as Error).message;
-    const failing = /socket_backlog/.test(msg) ? 'socket_backlog' : /socket_owner/.test(msg) ? 'socket_owner' : /socket_mode/.test(msg) ? 'socket_mode' : /user/.test(msg) ? 'user' : 'socket';
+    const failing = /socket_backlog/.test(msg)
+      ? 'socket_backlog'
+      : /socket_owner/.test(msg)
+        ? 'socket_owner'
+        : /socket_mode/.test(msg)
+          ? 'socket_mode'
+          : /user/.test(msg)
+            ? 'user'
+            : 'socket';
     throw new ConfigError(`${msg} (option '${failing}' of program '${cfg.name}')`, { section: `program:${cfg.name}`, option: failing });
   }
 }

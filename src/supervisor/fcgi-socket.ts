@@ -83,7 +83,10 @@ function normpath(path: string): string {
  * supervisord's parse_fcgi_socket: the socket URL and its options → a socket spec. The messages
  * are supervisord's, without the ` in [fcgi-program:x] socket` it appends.
  */
-export function parseFcgiSocket(socket: string, o: { owner: [number, number] | null; mode: number | null; backlog: number | null; procUid: number | null }): FcgiSocketSpec {
+export function parseFcgiSocket(
+  socket: string,
+  o: { owner: [number, number] | null; mode: number | null; backlog: number | null; procUid: number | null },
+): FcgiSocketSpec {
   if (socket.startsWith('unix://')) {
     const raw = socket.slice(7);
     if (!isAbsolute(raw)) throw new Error(tupleText('Unix socket path %s is not an absolute path', raw));
@@ -160,7 +163,7 @@ export class SharedSocket {
     try {
       this.acquire();
     } catch (e) {
-      throw new Error(`Could not create FastCGI socket ${this.spec.url}: ${(e as Error).message}`);
+      throw new Error(`Could not create FastCGI socket ${this.spec.url}: ${(e as Error).message}`, { cause: e });
     }
     this.release();
   }
@@ -180,13 +183,13 @@ export class SharedSocket {
         try {
           chownSync(s.path, s.owner[0], s.owner[1]);
         } catch (e) {
-          throw new Error(`Could not change ownership of socket file: ${osErrorText(e, s.path)}`);
+          throw new Error(`Could not change ownership of socket file: ${osErrorText(e, s.path)}`, { cause: e });
         }
       }
       try {
         chmodSync(s.path, s.mode);
       } catch (e) {
-        throw new Error(`Could not change permissions of socket file: ${osErrorText(e, s.path)}`);
+        throw new Error(`Could not change permissions of socket file: ${osErrorText(e, s.path)}`, { cause: e });
       }
     } catch (e) {
       held.close();

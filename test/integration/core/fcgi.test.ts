@@ -35,14 +35,24 @@ describe('fcgi programs (a program with socket=)', () => {
   it('one TCP socket for the group: served by its workers, closed after the last stop, made again by a start', async () => {
     const pm = createTestManager();
     const port = await freePort();
-    pm.addProcessGroup({ name: 'web', command: node('fd0-http.mjs', 100), numprocs: 2, process_name: '%(program_name)s_%(process_num)d', socket: `tcp://127.0.0.1:${port}`, startsecs: 0 });
+    pm.addProcessGroup({
+      name: 'web',
+      command: node('fd0-http.mjs', 100),
+      numprocs: 2,
+      process_name: '%(program_name)s_%(process_num)d',
+      socket: `tcp://127.0.0.1:${port}`,
+      startsecs: 0,
+    });
     expect(pm.getGroupDetails('web')?.spec.socket).toMatchObject({ kind: 'tcp', url: `tcp://127.0.0.1:${port}` });
     // Made and closed once when added; nothing listens before a start.
     expect(await get({ port })).toBe('ECONNREFUSED');
     await pm.start();
     const pids = pm.getAllProcessInfo().map((i) => i.pid);
     const served = await Promise.all(Array.from({ length: 6 }, () => get({ port })));
-    expect(served.every((p) => pids.includes(p as number)), JSON.stringify({ served, pids })).toBe(true);
+    expect(
+      served.every((p) => pids.includes(p as number)),
+      JSON.stringify({ served, pids }),
+    ).toBe(true);
 
     await pm.stopProcess('web:web_0');
     expect(pids).toContain(await get({ port }));
@@ -71,7 +81,11 @@ describe('fcgi programs (a program with socket=)', () => {
     expect(statSync(path).mode & 0o777).toBe(0o660);
     expect(await get({ socketPath: path })).toBe(pm.getProcessInfo('u').pid);
     await pm.stopProcess('u');
-    await until(() => !existsSync(path), () => `${path} still there`, 5_000);
+    await until(
+      () => !existsSync(path),
+      () => `${path} still there`,
+      5_000,
+    );
   }, 30_000);
 
   it('an address in use fails when the group is added, and nothing is added', async () => {
@@ -91,11 +105,15 @@ describe('fcgi programs (a program with socket=)', () => {
 
   it('bad socket options are ConfigErrors naming the option; a member of a [group:x] cannot have a socket', () => {
     const pm = createTestManager();
-    const bad = (extra: Record<string, unknown>) => () => pm.addProcessGroup({ name: 'f', command: node('fd0-http.mjs'), ...extra } as never);
+    const bad = (extra: Record<string, unknown>) => () => pm.addProcessGroup({ name: 'f', command: node('fd0-http.mjs'), ...extra });
     expect(bad({ socket: 'udp://x:1' })).toThrow(ConfigError);
     expect(bad({ socket: 'udp://x:1' })).toThrow("('Bad socket format %s', 'udp://x:1') (option 'socket' of program 'f')");
-    expect(bad({ socket: 'tcp://127.0.0.1:9', socket_mode: '0600' })).toThrow('socket_owner and socket_mode params should only be used with a Unix domain socket');
-    expect(bad({ socket: 'tcp://127.0.0.1:9', socket_backlog: 0 })).toThrow(expect.objectContaining({ option: 'socket_backlog', message: expect.stringContaining('Invalid socket_backlog value 0') }));
+    expect(bad({ socket: 'tcp://127.0.0.1:9', socket_mode: '0600' })).toThrow(
+      'socket_owner and socket_mode params should only be used with a Unix domain socket',
+    );
+    expect(bad({ socket: 'tcp://127.0.0.1:9', socket_backlog: 0 })).toThrow(
+      expect.objectContaining({ option: 'socket_backlog', message: expect.stringContaining('Invalid socket_backlog value 0') }),
+    );
     expect(bad({ socket_mode: '0600' })).toThrow(expect.objectContaining({ option: 'socket' }));
     expect(() => pm.addProcessGroup({ name: 'g', programs: [{ name: 'm', command: 'true', socket: 'tcp://127.0.0.1:9' }] })).toThrow(
       expect.objectContaining({ option: 'socket', message: expect.stringContaining("not a member of group 'g'") }),

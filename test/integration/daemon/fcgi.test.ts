@@ -10,7 +10,10 @@ import { sleep, until } from '../../helpers/wait-for.js';
 import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, normalize, rawRequest, type LiveDaemon } from './daemon-pair.js';
 
 const NAMES = ['web_0', 'web_1', 'web_2'];
-const running = (...names: string[]) => (infos: Record<string, unknown>[]) => names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
+const running =
+  (...names: string[]) =>
+  (infos: Record<string, unknown>[]) =>
+    names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
 
 /** One HTTP GET on the daemon's fcgi port: the answering worker's pid, or the connection error code. */
 function get(port: number): Promise<{ pid: number } | { error: string }> {
@@ -55,17 +58,34 @@ describe.skipIf(!CAN_DIFF)('fcgi-program: one socket shared by numprocs workers,
   it('status shows the group like any other', async () => {
     const [real, ours] = await pair.ctl(['status']);
     expect(ours).toEqual(real);
-    expect(real.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['web:web_0 RUNNING', 'web:web_1 RUNNING', 'web:web_2 RUNNING']);
+    expect(
+      real.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/).slice(0, 2).join(' ')),
+    ).toEqual(['web:web_0 RUNNING', 'web:web_1 RUNNING', 'web:web_2 RUNNING']);
   });
 
   it("procvisor's JSON API shows the group's processes, and adds and removes fcgi programs", async () => {
     const d = pair.ours;
-    const status = JSON.parse((await rawRequest({ socketPath: d.socket }, { method: 'GET', path: '/api/status' })).body) as { processes: Array<{ namespec: string; statename: string }> };
+    const status = JSON.parse((await rawRequest({ socketPath: d.socket }, { method: 'GET', path: '/api/status' })).body) as {
+      processes: Array<{ namespec: string; statename: string }>;
+    };
     expect(status.processes.map((p) => `${p.namespec} ${p.statename}`)).toEqual(['web:web_0 RUNNING', 'web:web_1 RUNNING', 'web:web_2 RUNNING']);
     // A program with a socket added through the API is an fcgi program too.
     const port = await freePort();
-    const config = { name: 'api', command: [process.execPath, programFixture('fd0-http.mjs')], numprocs: 2, process_name: '%(program_name)s_%(process_num)d', socket: `tcp://127.0.0.1:${port}`, startsecs: 0 };
-    const created = await rawRequest({ socketPath: d.socket }, { method: 'POST', path: '/api/programs', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(config) });
+    const config = {
+      name: 'api',
+      command: [process.execPath, programFixture('fd0-http.mjs')],
+      numprocs: 2,
+      process_name: '%(program_name)s_%(process_num)d',
+      socket: `tcp://127.0.0.1:${port}`,
+      startsecs: 0,
+    };
+    const created = await rawRequest(
+      { socketPath: d.socket },
+      { method: 'POST', path: '/api/programs', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(config) },
+    );
     expect(created.status, created.body).toBe(201);
     await d.ready(running('api_0', 'api_1'));
     const apiPids = (await d.infos()).filter((i) => i.group === 'api').map((i) => i.pid);
@@ -87,7 +107,10 @@ describe.skipIf(!CAN_DIFF)('fcgi-program: one socket shared by numprocs workers,
       }),
     );
     for (const { d, group, served } of results) {
-      expect(served.every((p) => group.includes(p as number)), `${d.kind}: ${JSON.stringify(served)} from ${JSON.stringify(group)}`).toBe(true);
+      expect(
+        served.every((p) => group.includes(p as number)),
+        `${d.kind}: ${JSON.stringify(served)} from ${JSON.stringify(group)}`,
+      ).toBe(true);
       expect(new Set(served).size, `${d.kind} spread ${JSON.stringify(served)}`).toBeGreaterThanOrEqual(2);
     }
   }, 30_000);
@@ -112,7 +135,9 @@ describe.skipIf(!CAN_DIFF)('fcgi-program: one socket shared by numprocs workers,
 
     const [real, ours] = await pair.ctl(['stop', 'all']);
     expect(ours).toEqual(real);
-    const closed = await Promise.all(pair.both.map((d) => until(async () => ('error' in (await get(d.ports[0] as number)) ? 'closed' : false), `${d.kind} socket closed`, 5_000)));
+    const closed = await Promise.all(
+      pair.both.map((d) => until(async () => ('error' in (await get(d.ports[0] as number)) ? 'closed' : false), `${d.kind} socket closed`, 5_000)),
+    );
     expect(closed).toEqual(['closed', 'closed']);
     expect(await Promise.all(pair.both.map((d) => get(d.ports[0] as number)))).toEqual([{ error: 'ECONNREFUSED' }, { error: 'ECONNREFUSED' }]);
 

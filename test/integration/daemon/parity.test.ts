@@ -8,7 +8,10 @@ import type { XmlRpcEncodable } from '../../../src/xmlrpc/types.js';
 import { until } from '../../helpers/wait-for.js';
 import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, methodCall, normalize, rawRequest, type LiveDaemon } from './daemon-pair.js';
 
-const running = (...names: string[]) => (infos: Record<string, unknown>[]) => names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
+const running =
+  (...names: string[]) =>
+  (infos: Record<string, unknown>[]) =>
+    names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
 
 /** The same call on both daemons, normalized: [real, ours]. */
 async function both(pair: DaemonPair, method: string, ...params: XmlRpcEncodable[]): Promise<[unknown, unknown]> {
@@ -45,8 +48,13 @@ describe.skipIf(!CAN_DIFF)('parity with supervisord 4.2.5 (issue 13)', () => {
       const [real, ours] = await both(pair, method, ...params);
       expect(ours, `${method}(${JSON.stringify(params)})`).toEqual(real);
     }
-    expect((await both(pair, 'supervisor.signalProcessGroup', 'grp', 'BADSIG'))[0]).toEqual({ value: [{ name: 'g1', group: 'grp', status: 11, description: 'BAD_SIGNAL: BADSIG' }] });
-    for (const cmd of [['signal', 'BADSIG', 'grp:*'], ['signal', 'BADSIG', 'all']]) {
+    expect((await both(pair, 'supervisor.signalProcessGroup', 'grp', 'BADSIG'))[0]).toEqual({
+      value: [{ name: 'g1', group: 'grp', status: 11, description: 'BAD_SIGNAL: BADSIG' }],
+    });
+    for (const cmd of [
+      ['signal', 'BADSIG', 'grp:*'],
+      ['signal', 'BADSIG', 'all'],
+    ]) {
       const [real, ours] = await pair.ctl(cmd);
       expect(ours, cmd.join(' ')).toEqual(real);
     }
@@ -84,7 +92,14 @@ describe.skipIf(!CAN_DIFF)('parity with supervisord 4.2.5 (issue 13)', () => {
       expect(ours, `${method}(${JSON.stringify(params)})`).toEqual(real);
     }
     const [multi] = await both(pair, 'system.multicall', [{ methodName: 'supervisor.readLog', params: ['1.5', 2] }]);
-    expect(multi).toEqual({ value: [{ faultCode: 30, faultString: "FAILED: <class 'AttributeError'>:type object 'Faults' has no attribute 'invalid literal for int() with base 10: '1.5''" }] });
+    expect(multi).toEqual({
+      value: [
+        {
+          faultCode: 30,
+          faultString: "FAILED: <class 'AttributeError'>:type object 'Faults' has no attribute 'invalid literal for int() with base 10: '1.5''",
+        },
+      ],
+    });
     // Outside multicall, what int() refuses is an HTTP 500 with medusa's page, and a CRIT line.
     const raw = await Promise.all(
       pair.both.map(async (d) => {
@@ -127,7 +142,9 @@ describe.skipIf(!CAN_DIFF)('parity with supervisord 4.2.5 (issue 13)', () => {
   it("'waiting for X to stop' at the first check after the stop signal, then every 2 s, before SIGKILL", async () => {
     const [real, ours] = await pair.ctl(['stop', 'x', 'slow']);
     expect(ours).toEqual(real);
-    const lines = pair.both.map((d: LiveDaemon) => d.logLines(/waiting for (x|slow) to stop|killing 'slow'|stopped: (x|slow)/).map((l) => l.replace(/\(\d+\)/, '(<PID>)')));
+    const lines = pair.both.map((d: LiveDaemon) =>
+      d.logLines(/waiting for (x|slow) to stop|killing 'slow'|stopped: (x|slow)/).map((l) => l.replace(/\(\d+\)/, '(<PID>)')),
+    );
     expect(lines[1]).toEqual(lines[0]);
     expect(lines[0]).toEqual([
       'INFO waiting for x to stop',
@@ -147,7 +164,11 @@ describe.skipIf(!CAN_DIFF)('parity with supervisord 4.2.5 (issue 13)', () => {
     const startup = /running as root|RPC interface|authentication checking|supervisord started with pid/;
     const lines = pair.both.map((d) => d.logLines(startup).map((l) => l.replace(/pid \d+/, 'pid <PID>')));
     expect(lines[1]).toEqual(lines[0]);
-    const once = ["INFO RPC interface 'supervisor' initialized", "CRIT Server 'unix_http_server' running without any HTTP authentication checking", 'INFO supervisord started with pid <PID>'];
+    const once = [
+      "INFO RPC interface 'supervisor' initialized",
+      "CRIT Server 'unix_http_server' running without any HTTP authentication checking",
+      'INFO supervisord started with pid <PID>',
+    ];
     expect(lines[0]!.filter((l) => !l.includes('running as root'))).toEqual([...once, ...once]);
   }, 40_000);
 });
