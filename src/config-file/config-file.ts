@@ -14,6 +14,7 @@ import type { ReadConfigResult } from './config-types.js';
 import { configError, type Env, envNamesOf, located, type Reader, saneget } from './config-reader.js';
 import { readProgramSection } from './program-section.js';
 import { readListenerSection } from './listener-section.js';
+import { readFcgiProgramSection } from './fcgi-section.js';
 import { checkRpcInterfaces, readInetServers, readRpcInterfaces, readSupervisorctl, readUnixServers } from './server-sections.js';
 import { checkSupervisordUser, readSupervisordSection } from './supervisord-section.js';
 
@@ -157,9 +158,6 @@ interface GroupsRead {
   specs: GroupSpec[];
 }
 
-function unsupported(r: Reader, section: string, what: string): ConfigError {
-  return configError(r, `[${section}] is not supported: procvisor does not implement ${what}`, section);
-}
 
 /** process_groups_from_parser: [group:x] first, then the remaining [program:x], then the rest. */
 function readGroups(r: Reader): GroupsRead {
@@ -187,8 +185,8 @@ function readGroups(r: Reader): GroupsRead {
         throw configError(r, `[${current}] name ${program} is ambiguous (exists as program and fcgi-program)`, section, 'programs');
       }
       // supervisord reuses its loop variable here, so later messages name the previous program.
+      // An fcgi-program listed in a group is read as a plain program: its socket is ignored.
       current = all.has(programSection) ? programSection : fcgiSection;
-      if (current === fcgiSection) throw unsupported(r, fcgiSection, 'FastCGI programs');
       inGroups.add(current);
       const member = readProgramSection(r, current, name);
       if (seen.has(current)) continue;
@@ -207,8 +205,7 @@ function readGroups(r: Reader): GroupsRead {
     read.push({ config: program.config, spec: { name, priority, processes: program.processes } });
   }
   for (const section of sections.filter((s) => s.startsWith('eventlistener:'))) read.push(readListenerSection(r, section));
-  const fcgi = sections.find((s) => s.startsWith('fcgi-program:') && !inGroups.has(s));
-  if (fcgi) throw unsupported(r, fcgi, 'FastCGI programs');
+  for (const section of sections.filter((s) => s.startsWith('fcgi-program:') && !inGroups.has(s))) read.push(readFcgiProgramSection(r, section));
   checkUnique(r, read);
   // ProcessGroupConfig ordering: (priority, name), a stable sort.
   read.sort((a, b) => a.spec.priority - b.spec.priority || comparePy(a.spec.name, b.spec.name));

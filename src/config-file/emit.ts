@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { type ExtensionError, extensionsToIni } from '../supervisor/extensions.js';
 import { type GroupConfig, PROGRAM_OPTIONS, type ProgramConfig } from '../supervisor/config.js';
 import { type EventListenerConfig, isListenerConfig } from '../supervisor/listener-config.js';
+import { FCGI_KEYS } from '../supervisor/fcgi-socket.js';
 import { parseEnvironment } from '../dialect/datatypes.js';
 import type { EmitConfig, SupervisordSection } from './config-types.js';
 import { iniLineContent, parseIni } from '../dialect/ini.js';
@@ -176,7 +177,20 @@ function programKind(key: string, value: unknown): Kind | 'skip' | 'number' | 'b
   return 'literal';
 }
 
-function programLines(p: ProgramConfig, where = `[program:${p.name}]`): Line[] {
+/** `[fcgi-program:x]` for a program with a socket that is its own group, else `[program:x]`. */
+function programSection(p: ProgramConfig, inGroup: boolean): string {
+  return p.socket !== undefined && !inGroup ? `fcgi-program:${p.name}` : `program:${p.name}`;
+}
+
+/** The socket options of an fcgi program (expanded with `here`, program_name and ENV_ names only). */
+function socketLines(p: ProgramConfig, where: string): Line[] {
+  const lines: Line[] = [];
+  const write = sectionWriter(where, lines, HERE_MARKER, (key) => (key === 'socket_backlog' ? 'number' : key === 'socket_mode' ? 'octal' : 'literal'));
+  for (const key of FCGI_KEYS) write(key, (p as unknown as Record<string, unknown>)[key]);
+  return lines;
+}
+
+function programLines(p: ProgramConfig, inGroup = false, where = `[${programSection(p, inGroup)}]`): Line[] {
   const lines: Line[] = [];
   const write = sectionWriter(where, lines, PROGRAM_MARKER, programKind);
   for (const key of PROGRAM_OPTIONS) {
@@ -201,13 +215,14 @@ function programLines(p: ProgramConfig, where = `[program:${p.name}]`): Line[] {
   }
   // A log time format is a literal strftime pattern: its % are doubled so the reader gives them back.
   for (const [key, text] of ext) lines.push(...renderOption(where, key, text, key === 'log_time_format' ? 'literal' : 'template', PROGRAM_MARKER));
+  if (where.startsWith('[fcgi-program:')) lines.push(...socketLines(p, where));
   return lines;
 }
 
 /** `[eventlistener:x]`: the program options, then the pool's own. */
 function listenerLines(p: EventListenerConfig): Line[] {
   const where = `[eventlistener:${p.name}]`;
-  const lines = programLines(p, where);
+  const lines = programLines(p, false, where);
   const events = typeof p.events === 'string' ? p.events : p.events.join(',');
   lines.push(...renderOption(where, 'events', events, 'literal', HERE_MARKER));
   if (p.buffer_size !== undefined) lines.push({ key: 'buffer_size', text: `buffer_size=${integerText(where, 'buffer_size', p.buffer_size)}` });
@@ -309,7 +324,7 @@ function collectSections(config: EmitConfig): Array<[string, Line[]]> {
       for (const p of g.programs) addProgram(p, true);
     } else addProgram(g, false);
   }
-  for (const p of programs.values()) out.push([`program:${p.name}`, programLines(p)]);
+  for (const p of programs.values()) out.push([programSection(p, grouped.has(p.name)), programLines(p, grouped.has(p.name))]);
   return out;
 }
 

@@ -147,7 +147,7 @@ export class ChannelLog {
    * BadArgumentsError; FailedError.
    */
   read(offset: number, length: number): string {
-    if (this.#file === undefined) throw new NoFileError('', 'NO_FILE: no log file is configured');
+    if (this.#file === undefined) throw new NoFileError(undefined, 'NO_FILE: no log file is configured');
     return readLog(this.#file.path, offset, length);
   }
 

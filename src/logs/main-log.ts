@@ -207,7 +207,7 @@ export class MainLog {
    * @throws NoFileError when a file is configured but missing; the errno error of unlink/open.
    */
   clear(): void {
-    if (this.#file && !fs.existsSync(this.#file.path)) throw new NoFileError('', `NO_FILE: ${this.#file.path}`);
+    if (this.#file && !fs.existsSync(this.#file.path)) throw new NoFileError(undefined, `NO_FILE: ${this.#file.path}`);
     this.#ring.clear();
     this.#file?.clear();
   }

@@ -27,10 +27,10 @@ export interface TailRange extends ByteRange {
  */
 export function readRange(size: number, offset: number, length: number): ByteRange {
   if (offset < 0) {
-    if (length !== 0) throw new BadArgumentsError('', 'BAD_ARGUMENTS: a negative offset needs length 0');
+    if (length !== 0) throw new BadArgumentsError(undefined, 'BAD_ARGUMENTS: a negative offset needs length 0');
     return { start: Math.max(0, size + offset), end: size };
   }
-  if (length < 0) throw new BadArgumentsError('', 'BAD_ARGUMENTS: length must not be negative');
+  if (length < 0) throw new BadArgumentsError(undefined, 'BAD_ARGUMENTS: length must not be negative');
   const end = length === 0 ? size : Math.min(size, offset + length);
   return { start: Math.min(offset, end), end };
 }
@@ -126,5 +126,5 @@ function sizeOf(fd: number): number {
 function asFailed(err: unknown): Error {
   if (err instanceof BadArgumentsError || err instanceof NoFileError || err instanceof FailedError) return err;
   const message = `FAILED: ${err instanceof Error ? err.message : String(err)}`;
-  return new FailedError('', message, { cause: err });
+  return new FailedError(undefined, message, { cause: err });
 }

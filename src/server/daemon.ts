@@ -21,6 +21,7 @@ import { createLogsApi } from './logs-api.js';
 import { lookupUser } from '../dialect/users.js';
 import { COMMAND_ACCESS_HINT, hasCredentials, isOwnerOnly } from './command-access.js';
 import { ServiceHooks } from './service-hooks.js';
+import { rpcNamespaces, serverLines } from './startup-log.js';
 
 export interface DaemonOptions {
   /** The supervisord.conf to run. */
@@ -90,6 +91,20 @@ export class Daemon implements Supervisor {
     this.mainLog.open();
     this.service.opened();
     this.#dropPrivileges();
+    this.#logPreamble();
+    // supervisord makes the groups (fcgi sockets are tried then) before its HTTP servers.
+    this.#createManager();
+    this.pm.addConfiguredGroups();
+    await this.#listen();
+    if (o.pidfile) writePidfile(o.pidfile);
+    if (this.options.handleSignals !== false) this.#installSignals();
+    this.mainLog.info(`supervisord started with pid ${this.pid}`);
+    await this.#activate();
+  }
+
+  /** What supervisord logs first at every start and restart: root, parse warnings, stale AUTO logs. */
+  #logPreamble(): void {
+    const o = this.config.supervisord;
     if (process.getuid?.() === 0 && !o.user) {
       this.mainLog.critical(
         'Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.',
@@ -97,12 +112,11 @@ export class Daemon implements Supervisor {
     }
     for (const w of this.config.warnings) this.mainLog.warn(w);
     if (!o.nocleanup) cleanupAutoLogs(o.childlogdir, o.identifier, (m) => this.mainLog.warn(m));
-    this.#createManager();
-    await this.#listen();
-    if (o.pidfile) writePidfile(o.pidfile);
-    if (this.options.handleSignals !== false) this.#installSignals();
-    this.mainLog.info(`supervisord started with pid ${this.pid}`);
-    await this.#activate();
+  }
+
+  /** The supervisor methods' namespaces: one per `[rpcinterface:x]` with the main factory. */
+  get rpcNamespaces(): readonly string[] {
+    return rpcNamespaces(this.config);
   }
 
   /** supervisord's `user=`: become that user (root only; the same user is a no-op). */
@@ -145,14 +159,14 @@ export class Daemon implements Supervisor {
     return this.config;
   }
 
+  /** Starts the groups already added (autostart). */
   async #activate(): Promise<void> {
-    this.pm.addConfiguredGroups();
     await this.pm.start();
     this.service.activated();
   }
 
   async #listen(): Promise<void> {
-    this.mainLog.info("RPC interface 'supervisor' initialized");
+    for (const [level, line] of serverLines(this.config)) this.mainLog.log(level, line);
     // /api/events before the JSON API, which answers everything else under /api/.
     const routes = [this.service.health.route, this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
     routes.splice(routes.indexOf(this.events) + 1, 0, createLogsApi({ manager: () => this.pm })); // GET /api/logs (merged live lines), before the JSON API
@@ -160,13 +174,11 @@ export class Daemon implements Supervisor {
     const { unix, inet } = this.config;
     const anonymousRoutes = this.service.anonymousHealth ? [this.service.health.route] : [];
     if (unix) {
-      if (!unix.credentials) this.mainLog.critical("Server 'unix_http_server' running without any HTTP authentication checking");
       const ownerOnly = isOwnerOnly(unix.chmod);
       this.#servers.push(await listenUnix(createHandler({ supervisor: this, credentials: unix.credentials, routes, anonymousRoutes, ownerOnly }), unix));
       this.#ownSocket = unix.file;
     }
     if (inet) {
-      if (!inet.credentials) this.mainLog.critical("Server 'inet_http_server' running without any HTTP authentication checking");
       const allowedHosts = loopbackHosts(inet.host);
       this.#servers.push(await listenInet(createHandler({ supervisor: this, credentials: inet.credentials, routes, allowedHosts, anonymousRoutes }), inet));
     }
@@ -256,7 +268,12 @@ export class Daemon implements Supervisor {
         } catch (e) {
           this.mainLog.critical(`could not reload the configuration, keeping the previous one: ${(e as Error).message}`);
         }
+        // supervisord starts over: its start-up lines are logged again (the servers stay open).
+        this.#logPreamble();
         this.#createManager();
+        this.pm.addConfiguredGroups();
+        for (const [level, line] of serverLines(this.config)) this.mainLog.log(level, line);
+        this.mainLog.info(`supervisord started with pid ${this.pid}`);
         await this.#activate();
         await this.api.sync();
       } finally {

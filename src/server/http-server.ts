@@ -13,6 +13,7 @@ import { followFile } from '../logs/follow.js';
 import { parseUserGroup } from '../dialect/datatypes-host.js';
 import { dispatch, faultOf, type Supervisor } from './rpc-methods.js';
 import { type Credentials, hasCredentials, trustRequest } from './command-access.js';
+import { internalError, UnexpectedPythonError } from './rpc-python.js';
 
 export type { Credentials } from './command-access.js';
 
@@ -114,8 +115,10 @@ async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerRespons
   if (req.method !== 'POST') return send(res, 400, 'Bad Request');
   if (isCrossSite(req)) return send(res, 403, 'Forbidden: cross-site request');
   let call;
+  let body: Buffer;
   try {
-    call = await decodeMethodCallOffThread(await readBody(req));
+    body = await readBody(req);
+    call = await decodeMethodCallOffThread(body);
   } catch (e) {
     return send(res, e instanceof HttpError ? e.status : 400, e instanceof HttpError ? e.message : 'Bad Request');
   }
@@ -123,6 +126,7 @@ async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerRespons
   try {
     xml = encodeResponse((await dispatch(s, call.methodName, call.params)) as XmlRpcEncodable);
   } catch (e) {
+    if (e instanceof UnexpectedPythonError) return internalError(s, res, body.toString('utf8'), e);
     const f = faultOf(e);
     xml = encodeFault(f.faultCode, f.faultString);
   }

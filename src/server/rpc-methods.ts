@@ -5,6 +5,9 @@
 import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError } from '../errors.js';
 import type { ProcessManager } from '../supervisor/manager.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
+import { existsSync } from 'node:fs';
+import { METHOD_HELP } from './rpc-help.js';
+import { asFaultLookup, pyIntArg, UnexpectedPythonError } from './rpc-python.js';
 
 /** What the RPC layer needs beyond the ProcessManager: the daemon's own operations. */
 export interface Supervisor {
@@ -20,6 +23,11 @@ export interface Supervisor {
   addProcessGroup(name: string): void;
   removeProcessGroup(name: string): void;
   getAllConfigInfo(): Record<string, XmlRpcValue>[];
+  /**
+   * The names the supervisor methods are served under: one per `[rpcinterface:x]` with the main
+   * factory (none: only system.*). Default `['supervisor']`.
+   */
+  readonly rpcNamespaces?: readonly string[];
 }
 
 export const API_VERSION = '3.0';
@@ -46,6 +54,7 @@ class Fault extends Error {
 
 export function faultOf(e: unknown): { faultCode: number; faultString: string } {
   if (e instanceof Fault) return { faultCode: e.faultCode, faultString: e.faultString };
+  if (e instanceof UnexpectedPythonError) return { faultCode: FAULTS.FAILED, faultString: e.faultString };
   if (isSupervisorError(e)) return { faultCode: e.faultCode, faultString: e.faultString };
   return { faultCode: FAULTS.FAILED, faultString: `FAILED: ${(e as Error)?.message ?? String(e)}` };
 }
@@ -53,10 +62,6 @@ export function faultOf(e: unknown): { faultCode: number; faultString: string } 
 const str = (v: unknown, what = 'name'): string => {
   if (typeof v !== 'string') throw new IncorrectParametersError(`${what} must be a string`);
   return v;
-};
-const int = (v: unknown): number => {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  throw new IncorrectParametersError('expected an integer');
 };
 const bool = (v: unknown, def: boolean): boolean => (v === undefined ? def : Boolean(v));
 const sig = (v: unknown): string | number => {
@@ -70,10 +75,58 @@ function m(signature: string[], help: string, fn: Fn, optional = 0): Method {
   return { signature, help, arity: [params - optional, params], fn };
 }
 
-const read = (channel: 'stdout' | 'stderr') => (s: Supervisor, p: unknown[]) =>
-  channel === 'stdout' ? s.pm.readProcessStdoutLog(str(p[0]), int(p[1]), int(p[2])) : s.pm.readProcessStderrLog(str(p[0]), int(p[1]), int(p[2]));
-const tail = (channel: 'stdout' | 'stderr') => (s: Supervisor, p: unknown[]) =>
-  channel === 'stdout' ? s.pm.tailProcessStdoutLog(str(p[0]), int(p[1]), int(p[2])) : s.pm.tailProcessStderrLog(str(p[0]), int(p[1]), int(p[2]));
+/**
+ * Offset and length through Python's int(), as supervisord converts them: after its own checks
+ * (`first`, which throws BAD_NAME, NO_FILE, …), so those faults win over a bad number.
+ */
+function offsetAndLength(p: unknown[], from: number, first: () => void): [number, number] {
+  try {
+    return [pyIntArg(p[from]), pyIntArg(p[from + 1])];
+  } catch (e) {
+    first();
+    throw e;
+  }
+}
+
+const read = (channel: 'stdout' | 'stderr') => (s: Supervisor, p: unknown[]) => {
+  const name = str(p[0]);
+  const fn = (o: number, l: number) => (channel === 'stdout' ? s.pm.readProcessStdoutLog(name, o, l) : s.pm.readProcessStderrLog(name, o, l));
+  let args: [number, number];
+  try {
+    args = offsetAndLength(p, 1, () => fn(0, 1));
+  } catch (e) {
+    throw asFaultLookup(e);
+  }
+  return fn(...args);
+};
+const tail = (channel: 'stdout' | 'stderr') => (s: Supervisor, p: unknown[]) => {
+  const name = str(p[0]);
+  const fn = (o: number, l: number) => (channel === 'stdout' ? s.pm.tailProcessStdoutLog(name, o, l) : s.pm.tailProcessStderrLog(name, o, l));
+  let args: [number, number];
+  try {
+    args = offsetAndLength(p, 1, () => {
+      const info = s.pm.getProcessInfo(name);
+      const path = channel === 'stdout' ? info.stdout_logfile : info.stderr_logfile;
+      // Without a log file supervisord answers before converting anything.
+      if (!path || !existsSync(path)) throw new NoLog();
+    });
+  } catch (e) {
+    if (e instanceof NoLog) return ['', 0, false];
+    throw e;
+  }
+  return fn(...args);
+};
+class NoLog extends Error {}
+
+const readLog = (s: Supervisor, p: unknown[]) => {
+  let args: [number, number];
+  try {
+    args = offsetAndLength(p, 0, () => s.pm.readLog(0, 1));
+  } catch (e) {
+    throw asFaultLookup(e);
+  }
+  return s.pm.readLog(...args);
+};
 
 const SUPERVISOR: Record<string, Method> = {
   getAPIVersion: m(['string'], 'Return the version of the RPC API used by supervisord.', () => API_VERSION),
@@ -82,8 +135,8 @@ const SUPERVISOR: Record<string, Method> = {
   getIdentification: m(['string'], 'Return the identifying string of this supervisor.', (s) => s.pm.identifier),
   getState: m(['struct'], 'Return the current state of the supervisor as {statecode, statename}.', (s) => s.pm.getState()),
   getPID: m(['int'], 'Return the pid of the supervisor.', (s) => s.pid),
-  readLog: m(['string', 'int', 'int'], 'Read length bytes from the main log starting at offset.', (s, p) => s.pm.readLog(int(p[0]), int(p[1]))),
-  readMainLog: m(['string', 'int', 'int'], 'Alias of readLog.', (s, p) => s.pm.readLog(int(p[0]), int(p[1]))),
+  readLog: m(['string', 'int', 'int'], 'Read length bytes from the main log starting at offset.', readLog),
+  readMainLog: m(['string', 'int', 'int'], 'Alias of readLog.', readLog),
   clearLog: m(['boolean'], 'Clear the main log.', (s) => s.pm.clearLog()),
   shutdown: m(['boolean'], 'Shut the supervisor process down.', (s) => (s.shutdown(), true)),
   restart: m(['boolean'], 'Restart the supervisor process.', (s) => (s.restart(), true)),
@@ -124,24 +177,37 @@ const SUPERVISOR: Record<string, Method> = {
   sendRemoteCommEvent: m(['boolean', 'string', 'string'], 'Send a REMOTE_COMMUNICATION event.', (s, p) => s.pm.events.sendRemoteCommEvent(String(p[0]), String(p[1]))),
 };
 
+/** The namespaces serving the supervisor methods. */
+function namespaces(s: Supervisor): readonly string[] {
+  return s.rpcNamespaces ?? ['supervisor'];
+}
+
 /** The full, sorted list of method names (system.listMethods). */
-export function listMethods(): string[] {
-  return [...Object.keys(SUPERVISOR).map((k) => `supervisor.${k}`), 'system.listMethods', 'system.methodHelp', 'system.methodSignature', 'system.multicall'].sort();
+export function listMethods(s?: Supervisor): string[] {
+  const supervisor = (s ? namespaces(s) : ['supervisor']).flatMap((ns) => Object.keys(SUPERVISOR).map((k) => `${ns}.${k}`));
+  return [...supervisor, 'system.listMethods', 'system.methodHelp', 'system.methodSignature', 'system.multicall'].sort();
+}
+
+/** supervisord's help text of a method (its docstring), whatever namespace serves it. */
+function helpOf(s: Supervisor, name: string): string {
+  const method = lookup(s, name, true);
+  const [ns, fn] = name.split('.') as [string, string];
+  return METHOD_HELP[ns === 'system' ? name : `supervisor.${fn}`] ?? method.help;
 }
 
 const SYSTEM: Record<string, Method> = {
-  listMethods: { signature: ['array'], help: 'Return an array of every method name.', arity: [0, 0], fn: () => listMethods() },
+  listMethods: { signature: ['array'], help: 'Return an array of every method name.', arity: [0, 0], fn: (s) => listMethods(s) },
   methodHelp: {
     signature: ['string', 'string'],
     help: 'Return the help text of a method.',
     arity: [1, 1],
-    fn: (_s, p) => lookup(str(p[0]), true).help,
+    fn: (s, p) => helpOf(s, str(p[0])),
   },
   methodSignature: {
     signature: ['array', 'string'],
     help: 'Return the signature of a method: [return type, parameter types...].',
     arity: [1, 1],
-    fn: (_s, p) => lookup(str(p[0]), true).signature,
+    fn: (s, p) => lookup(s, str(p[0]), true).signature,
   },
   multicall: {
     signature: ['array', 'array'],
@@ -167,13 +233,13 @@ const SYSTEM: Record<string, Method> = {
   },
 };
 
-function lookup(name: string, forHelp = false): Method {
+function lookup(s: Supervisor, name: string, forHelp = false): Method {
   const parts = name.split('.');
   const fail = () => {
     throw forHelp ? new Fault(FAULTS.SIGNATURE_UNSUPPORTED, 'SIGNATURE_UNSUPPORTED') : new Fault(FAULTS.UNKNOWN_METHOD, 'UNKNOWN_METHOD');
   };
   if (parts.length !== 2 || parts[1]?.startsWith('_')) return fail();
-  const table = parts[0] === 'supervisor' ? SUPERVISOR : parts[0] === 'system' ? SYSTEM : undefined;
+  const table = parts[0] === 'system' ? SYSTEM : namespaces(s).includes(parts[0] as string) ? SUPERVISOR : undefined;
   const method = table && Object.hasOwn(table, parts[1] as string) ? table[parts[1] as string] : undefined;
   return method ?? fail();
 }
@@ -183,9 +249,9 @@ function lookup(name: string, forHelp = false): Method {
  * a fault (use faultOf to turn either into {faultCode, faultString}).
  */
 export async function dispatch(s: Supervisor, methodName: string, params: readonly unknown[]): Promise<unknown> {
-  const method = lookup(methodName);
+  const method = lookup(s, methodName);
   if (params.length < method.arity[0] || params.length > method.arity[1]) throw new Fault(FAULTS.INCORRECT_PARAMETERS, 'INCORRECT_PARAMETERS');
-  if (methodName.startsWith('supervisor.') && methodName !== 'supervisor.sendRemoteCommEvent' && s.pm.getState().statecode < 1) {
+  if (!methodName.startsWith('system.') && !methodName.endsWith('.sendRemoteCommEvent') && s.pm.getState().statecode < 1) {
     throw new ShutdownStateError();
   }
   return method.fn(s, [...params]);

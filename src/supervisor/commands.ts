@@ -119,8 +119,9 @@ export class Commands {
         this.#ctx.host.log('info', `waiting for ${p.name} to stop`);
         timer = clock.setTimeout(tick, 2000);
       };
-      // supervisord reports only a process still stopping at its next check (≤ 1 tick).
-      timer = clock.setTimeout(tick, 1000);
+      // supervisord's first check of a waited stop comes right after the stop signal (its next
+      // loop iteration): a process still stopping then is reported at once.
+      timer = clock.setTimeout(tick, 0);
       return () => clock.clearTimeout(timer);
     };
     return (signal) => waitForProcess(this.#ctx.events, p, check, signal, report);
@@ -173,6 +174,20 @@ export class Commands {
   signalOne(p: SupervisedProcess, sig: number, namespec: string): void {
     if (!SIGNALLABLE_STATES.has(p.state)) throw new NotRunningError(namespec);
     p.signal(sig);
+  }
+
+  /**
+   * A signal for a group or all: like signalMany, but a bad signal is one BAD_SIGNAL result per
+   * signallable process, as supervisord reports it, instead of a fault for the call.
+   */
+  signalGroup(procs: SupervisedProcess[], signal: SignalSpec): ProcessResult[] {
+    let sig: number;
+    try {
+      sig = this.signalNumber(signal);
+    } catch (e) {
+      return procs.filter((p) => SIGNALLABLE_STATES.has(p.state)).map((p) => faultResult(p, e));
+    }
+    return this.signalMany(procs, sig);
   }
 
   /** Signals every signallable process of `procs`: results for those only. */

@@ -18,6 +18,7 @@ import { parseSignal, type SignalSpec } from './signals.js';
 import { type ExtensionConfig, type Extensions, EXTENSION_KEYS, ExtensionError, resolveExtensions } from './extensions.js';
 import type { ListenerPoolSpec } from './event-pool.js';
 import { type EventListenerConfig, isListenerConfig, resolveListenerGroup } from './listener-config.js';
+import { type FcgiConfig, type FcgiSocketSpec, FCGI_KEYS, resolveFcgiGroup } from './fcgi-config.js';
 
 /**
  * One `[program:x]` section as an object. Keys and defaults are supervisord's; seconds may be
@@ -25,7 +26,7 @@ import { type EventListenerConfig, isListenerConfig, resolveListenerGroup } from
  * `%(group_name)s`, `%(host_node_name)s`, `%(numprocs)d`, `%(here)s`, `%(ENV_X)s`; write `%%` for
  * a literal `%`.
  */
-export interface ProgramConfig extends ExtensionConfig {
+export interface ProgramConfig extends ExtensionConfig, FcgiConfig {
   /** The `x` of `[program:x]`. */
   name: string;
   /** A command line split like a POSIX shell would (no expansion, no pipes), or an argv array. */
@@ -142,6 +143,8 @@ export interface GroupSpec {
   processes: ProcessSpec[];
   /** Set for an event listener pool (`[eventlistener:x]`). */
   listener?: ListenerPoolSpec;
+  /** An fcgi program's socket, which every process of the group gets as its stdin. */
+  socket?: FcgiSocketSpec;
 }
 
 /** What resolving a program may see besides its own options. */
@@ -194,7 +197,7 @@ export const PROGRAM_OPTIONS: readonly string[] = [
 ];
 
 /** Every key a ProgramConfig may have. */
-export const PROGRAM_KEYS: ReadonlySet<string> = new Set(['name', ...PROGRAM_OPTIONS, ...EXTENSION_KEYS]);
+export const PROGRAM_KEYS: ReadonlySet<string> = new Set(['name', ...PROGRAM_OPTIONS, ...EXTENSION_KEYS, ...FCGI_KEYS]);
 
 class OptionError extends Error {
   constructor(
@@ -591,12 +594,14 @@ export function resolveGroup(config: ProgramConfig | GroupConfig | EventListener
     }
     const processes = config.programs.flatMap((p: ProgramConfig) => resolveProgram(p, name, ctx));
     assertUniqueNames(name, processes);
+    for (const p of config.programs as readonly ProgramConfig[]) resolveFcgiGroup(p, name);
     return { name, priority: config.priority ?? PROGRAM_DEFAULTS.priority, processes };
   }
   const name = typeof config.name === 'string' ? pyStrip(config.name) : String(config.name);
   const processes = resolveProgram(config, name, ctx);
   assertUniqueNames(name, processes);
-  return { name, priority: processes[0]?.priority ?? integerOr(config.priority), processes };
+  const socket = resolveFcgiGroup(config);
+  return { name, priority: processes[0]?.priority ?? integerOr(config.priority), processes, ...(socket ? { socket } : {}) };
 }
 
 function integerOr(v: unknown): number {

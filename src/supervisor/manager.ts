@@ -262,9 +262,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   signalProcess(namespec: string, signal: SignalSpec): ProcessResult[] | true {
     this.#assertRunning();
     const { group, process } = this.#p.registry.resolve(namespec);
-    const sig = this.#p.commands.signalNumber(signal);
-    if (!process) return this.#p.commands.signalMany(group.byPriority(), sig);
-    this.#p.commands.signalOne(process, sig, namespec);
+    if (!process) return this.#p.commands.signalGroup(group.byPriority(), signal);
+    this.#p.commands.signalOne(process, this.#p.commands.signalNumber(signal), namespec);
     return true;
   }
 
@@ -272,14 +271,13 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   signalProcessGroup(name: string, signal: SignalSpec): ProcessResult[] {
     this.#assertRunning();
     const group = this.#p.registry.group(name);
-    return this.#p.commands.signalMany(group.byPriority(), this.#p.commands.signalNumber(signal));
+    return this.#p.commands.signalGroup(group.byPriority(), signal);
   }
 
   /** Mirrors `supervisor.signalAllProcesses`. */
   signalAllProcesses(signal: SignalSpec): ProcessResult[] {
     this.#assertRunning();
-    const sig = this.#p.commands.signalNumber(signal);
-    return this.#p.commands.signalMany(this.#p.registry.processesByPriority(), sig);
+    return this.#p.commands.signalGroup(this.#p.registry.processesByPriority(), signal);
   }
 
   /** Writes to a process's stdin. Mirrors `supervisor.sendProcessStdin`. */

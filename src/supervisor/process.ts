@@ -19,6 +19,7 @@ import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
 import { childEnvironment, execFailureLines, type ChildHandle, type Environment, type Spawner, type SpawnRequest } from './spawner.js';
 import { hangUpStoppedOrphans } from './orphaned-groups.js';
+import type { SharedSocket } from './fcgi-socket.js';
 
 /** What a process needs from its manager. */
 export interface ProcessHost {
@@ -88,8 +89,13 @@ export class SupervisedProcess {
 
   /** Environment the manager adds (PORT/HOST allocations), under the program's own. */
   readonly #extraEnv: Readonly<Record<string, string>>;
+  /** An fcgi program's group socket, given to each child as its stdin (fd 0). */
+  readonly #socket: SharedSocket | undefined;
+  /** The socket's descriptor while this process holds it (from spawn until reaped). */
+  #socketFd: number | undefined;
 
-  constructor(spec: ProcessSpec, host: ProcessHost, logs: ProcessLogs, extraEnv: Readonly<Record<string, string>> = {}) {
+  constructor(spec: ProcessSpec, host: ProcessHost, logs: ProcessLogs, extraEnv: Readonly<Record<string, string>> = {}, socket?: SharedSocket) {
+    this.#socket = socket;
     this.#spec = spec;
     this.#extraEnv = extraEnv;
     this.#host = host;
@@ -295,6 +301,13 @@ export class SupervisedProcess {
     this.#laststartMono = this.#host.clock.now();
     this.#attempts += 1;
     this.#setState('STARTING', { tries: this.#backoff });
+    if (this.#socket) {
+      try {
+        this.#socketFd = this.#socket.acquire();
+      } catch (e) {
+        return this.#spawnFailed(`could not create the socket ${this.#socket.spec.url} for '${this.name}': ${(e as Error).message}`);
+      }
+    }
 
     let cmd: ResolvedCommand;
     try {
@@ -317,6 +330,7 @@ export class SupervisedProcess {
         user: this.spec.user,
         umask: this.spec.umask,
         redirectStderr: this.spec.redirect_stderr,
+        ...(this.#socketFd !== undefined ? { stdin: this.#socketFd } : {}),
       });
     } catch (e) {
       const code = errnoName(e);
@@ -354,6 +368,7 @@ export class SupervisedProcess {
     if (this.#state === 'STOPPING' && !this.#child) {
       // A stop came before the exec failure was known: there is no child to wait for.
       this.#killing = false;
+      this.#releaseSocket();
       this.#setState('STOPPED', { pid: 0 });
       return;
     }
@@ -404,6 +419,7 @@ export class SupervisedProcess {
 
   #spawnFailed(message: string): undefined {
     // STARTING -> BACKOFF: spawn-time error
+    this.#releaseSocket();
     this.#spawnerr = message;
     this.#host.log('info', `spawnerr: ${message}`);
     this.#backoff += 1;
@@ -479,6 +495,14 @@ export class SupervisedProcess {
         break;
     }
     this.#pid = 0;
+    this.#releaseSocket();
+  }
+
+  /** Gives the fcgi socket back once the child is gone (the last holder closes it). */
+  #releaseSocket(): void {
+    if (this.#socketFd === undefined) return;
+    this.#socketFd = undefined;
+    this.#socket?.release();
   }
 
   /** Remembers a reaped child's group while it still has members, so shutdown can end them. */
@@ -590,6 +614,7 @@ export class SupervisedProcess {
   /** Stops every timer (used when the group is removed). */
   dispose(): void {
     this.#notify?.close();
+    this.#releaseSocket();
     this.#readiness?.abort();
     this.#readiness = undefined;
     this.#host.clock.clearTimeout(this.#timer);

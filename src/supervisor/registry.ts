@@ -56,7 +56,7 @@ export class Registry {
 
   /** `name`, `group:name` or `group:*` → the group and, unless a whole group, the process. */
   resolve(namespec: string): { group: ProcessGroup; process: SupervisedProcess | null } {
-    if (typeof namespec !== 'string') throw new IncorrectParametersError('', 'namespec must be a string');
+    if (typeof namespec !== 'string') throw new IncorrectParametersError(undefined, 'namespec must be a string');
     const { group: gname, process: pname } = parseNamespec(namespec);
     const group = this.#groups.get(gname);
     if (!group) throw new BadNameError(namespec);

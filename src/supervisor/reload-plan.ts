@@ -49,8 +49,8 @@ export function planReload(current: readonly GroupSpec[], next: readonly GroupSp
       plan.removed.push(g.name);
       continue;
     }
-    if (!same(g.listener, n.listener)) {
-      // An event listener pool that changes (or a group that becomes or stops being one) is replaced.
+    if (!same(g.listener, n.listener) || !same(g.socket, n.socket)) {
+      // An event listener pool that changes, or another fcgi socket (or none): the group is replaced.
       plan.removed.push(g.name);
       plan.added.push(g.name);
       continue;

@@ -18,6 +18,7 @@ import { SupervisedProcess } from './process.js';
 import { diffGroups, planReload, type ReloadPlan } from './reload-plan.js';
 import { RUNNING_STATES, STOPPED_STATES } from './states.js';
 import type { Autostart } from './autostart.js';
+import { FcgiSockets } from './fcgi-groups.js';
 
 export type AnyConfig = ProgramConfig | GroupConfig | EventListenerConfig;
 
@@ -71,6 +72,8 @@ export class ConfigSession {
   #source: ConfigSource | undefined;
   /** The groups of the last configuration read, by name (supervisord's "available" groups). */
   #available = new Map<string, GroupEntry>();
+  /** The sockets of fcgi groups (a program with `socket`), handed to their processes as stdin. */
+  readonly #fcgi = new FcgiSockets((level, message) => this.#ctx.host.log(level, message));
 
   constructor(ctx: ManagerContext, options: SessionOptions) {
     this.#ctx = ctx;
@@ -218,9 +221,11 @@ export class ConfigSession {
     for (const name of plan.added) if (registry.has(name) && !replaced.has(name)) throw new AlreadyAddedError(name);
     fresh.forEach(checkLogPaths);
     checkChildLogDir(fresh, this.#o.childlogdir);
+    const sockets = this.#fcgi.prepare(plan.added.map((name) => plan.next.get(name) as GroupSpec));
     const env = this.#allocatePorts(fresh);
 
     for (const name of plan.removed) this.#removeGroup(name);
+    this.#fcgi.adopt(sockets);
     const autostart = options.autostart !== false && this.#o.autostart.started;
     for (const [name, spec] of plan.next) {
       const group = registry.get(name);
@@ -278,6 +283,7 @@ export class ConfigSession {
       this.#o.ports.release(key(p.group, p.name));
     }
     this.#ctx.registry.delete(name);
+    this.#fcgi.drop(name);
     this.#ctx.events.emit('processGroupRemoved', name);
   }
 
@@ -312,7 +318,7 @@ export class ConfigSession {
       onError: (err: Error) => this.#ctx.host.log('error', `log write failed for '${ps.name}': ${err.message}`),
       now: () => this.#ctx.host.clock.epochMs(), // log line times and time rotation follow the injected clock
     };
-    return new SupervisedProcess(ps, this.#ctx.host, createProcessLogs(ps, ctx), env.get(key(ps.group, ps.name)));
+    return new SupervisedProcess(ps, this.#ctx.host, createProcessLogs(ps, ctx), env.get(key(ps.group, ps.name)), this.#fcgi.for(ps));
   }
 
   /** Closes a process's logs and timers; deletes its AUTO files unless nocleanup. */

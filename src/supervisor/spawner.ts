@@ -23,6 +23,8 @@ export interface SpawnRequest {
   umask: number | null;
   /** The child's stderr is its stdout pipe. */
   redirectStderr: boolean;
+  /** A descriptor to give the child as its stdin (an fcgi program's socket) instead of a pipe. */
+  stdin?: number;
   /**
    * Run, instead of the command, a child that writes these lines to its stderr and exits 127: how
    * supervisord's forked child reports a failure between fork and exec.
@@ -115,7 +117,7 @@ function fork(request: SpawnRequest): ChildProcess {
   const options: SpawnOptions = {
     detached: true,
     env: request.env,
-    stdio: ['pipe', 'pipe', request.redirectStderr ? 'ignore' : 'pipe'],
+    stdio: [request.stdin ?? 'pipe', 'pipe', request.redirectStderr ? 'ignore' : 'pipe'],
     argv0: command.argv[0],
   };
   let file = command.file;

@@ -66,6 +66,11 @@ export function processFields(p: ProcessSpec): Struct {
   };
 }
 
+/** An fcgi group's socket as the oracle prints it: url, backlog, and for unix sockets mode and owner. */
+function socketFields(s: NonNullable<ReadConfigResult['specs'][number]['socket']>): Struct {
+  return s.kind === 'unix' ? { url: s.url, backlog: s.backlog, mode: s.mode, owner: s.owner } : { url: s.url, backlog: s.backlog };
+}
+
 /** Our reading in the oracle's shape (see supervisord-oracle.py). */
 export function oracleShape(conf: ReadConfigResult): Struct {
   const servers: Struct[] = [];
@@ -79,7 +84,7 @@ export function oracleShape(conf: ReadConfigResult): Struct {
   return {
     ok: true,
     supervisord: conf.supervisord,
-    groups: conf.specs.map((g) => ({ name: g.name, priority: g.priority, processes: g.processes.map(processFields) })),
+    groups: conf.specs.map((g) => ({ name: g.name, priority: g.priority, processes: g.processes.map(processFields), ...(g.socket ? { socket: socketFields(g.socket) } : {}) })),
     servers,
     warnings: conf.warnings,
     rpcinterface: (conf.rpcinterface ?? []).map((r) => ({ name: r.name, extras: r.options })),

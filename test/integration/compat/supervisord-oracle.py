@@ -61,6 +61,13 @@ def read(path):
             'priority': g.priority,
             'processes': [{k: plain(getattr(p, k)) for k in PROCESS_KEYS} for p in g.process_configs],
         })
+        sc = getattr(g, 'socket_config', None)
+        if sc is not None:
+            socket = {'url': sc.url, 'backlog': sc.backlog}
+            if sc.url.startswith('unix://'):
+                socket['mode'] = sc.mode
+                socket['owner'] = plain(sc.owner)
+            groups[-1]['socket'] = socket
     servers = []
     for s in options.server_configs:
         d = {k: plain(v) for k, v in s.items() if k != 'family'}

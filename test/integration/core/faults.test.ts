@@ -227,9 +227,23 @@ describe('signalProcess by state', () => {
     expectFaultSync(() => pm.signalProcess('a', 'FOO'), 'BAD_SIGNAL', 'BAD_SIGNAL: FOO');
     expectFaultSync(() => pm.signalProcess('a', 99), 'BAD_SIGNAL', 'BAD_SIGNAL: 99');
     expectFaultSync(() => pm.signalProcess('a', '33'), 'BAD_SIGNAL', 'BAD_SIGNAL: 33');
-    expectFaultSync(() => pm.signalProcessGroup('a', 'FOO'), 'BAD_SIGNAL', 'BAD_SIGNAL: FOO');
-    expectFaultSync(() => pm.signalAllProcesses('NOPE'), 'BAD_SIGNAL', 'BAD_SIGNAL: NOPE');
+    expectFaultSync(() => pm.signalProcess('a', ''), 'BAD_SIGNAL', 'BAD_SIGNAL: ');
+    // A group or all: one BAD_SIGNAL result per signallable process (none here: 'a' is stopped).
+    expect(pm.signalProcessGroup('a', 'FOO')).toEqual([]);
+    expect(pm.signalAllProcesses('NOPE')).toEqual([]);
     expectFaultSync(() => pm.signalProcess('nosuch', 'FOO'), 'BAD_NAME', 'BAD_NAME: nosuch');
+    expectFaultSync(() => pm.signalProcessGroup('nosuch', 'FOO'), 'BAD_NAME', 'BAD_NAME: nosuch');
+    expectFaultSync(() => pm.signalProcess('', 'HUP'), 'BAD_NAME', 'BAD_NAME: ');
+  });
+
+  it('a bad signal for a group or all: one BAD_SIGNAL result per running process, none signalled', async () => {
+    const { pm } = await inState('RUNNING');
+    const pid = pm.getProcessInfo('a').pid;
+    const bad = { name: 'a', group: 'a', status: 11 };
+    expect(pm.signalProcessGroup('a', 'FOO')).toEqual([{ ...bad, description: 'BAD_SIGNAL: FOO' }]);
+    expect(pm.signalAllProcesses(99)).toEqual([{ ...bad, description: 'BAD_SIGNAL: 99' }]);
+    expect(pm.signalProcess('a:*', '')).toEqual([{ ...bad, description: 'BAD_SIGNAL: ' }]);
+    expect(pm.getProcessInfo('a')).toMatchObject({ statename: 'RUNNING', pid });
   });
 });
 

@@ -196,10 +196,26 @@ describe('errors: supervisord messages, located', () => {
     expect(configError(() => readSupervisordConfig(join(DIR, 'nope.conf'))).message).toBe(`could not find config file ${join(DIR, 'nope.conf')}`);
   });
 
-  it('[eventlistener:x] is read as a pool; [fcgi-program:x] is refused, naming the section', () => {
+  it('[eventlistener:x] is read as a pool', () => {
     expect(parse('[eventlistener:ev]\ncommand=x\nevents=TICK_5\n').specs[0]).toMatchObject({ name: 'ev', priority: -1, listener: { events: ['TICK_5'], bufferSize: 10 } });
     expect(configError(() => parse('[eventlistener:ev]\ncommand=x\nevents=TICK_7\n'))).toMatchObject({ section: 'eventlistener:ev', option: 'events', message: 'Unknown event type TICK_7 in [eventlistener:ev] events' });
-    expect(configError(() => parse('[fcgi-program:f]\ncommand=x\nsocket=tcp://localhost:9\n'))).toMatchObject({ section: 'fcgi-program:f' });
+  });
+
+  it('[fcgi-program:x] is a group of its own with a socket; its errors name the section, option and line', () => {
+    const c = parse('[fcgi-program:f]\ncommand=x\nsocket=TCP://localhost:9\n'.replace('TCP', 'tcp'));
+    expect(c.specs[0]).toMatchObject({ name: 'f', socket: { kind: 'tcp', url: 'tcp://localhost:9', host: 'localhost', port: 9, backlog: null } });
+    expect(c.groups[0]).toMatchObject({ name: 'f', socket: 'tcp://localhost:9' });
+    expect(configError(() => parse('[fcgi-program:f]\ncommand=x\n\nsocket=tcp://h:9\nsocket_backlog=0\n'))).toMatchObject({
+      message: 'Invalid socket_backlog value 0',
+      section: 'fcgi-program:f',
+      option: 'socket_backlog',
+      line: 6,
+    });
+    expect(configError(() => parse('[fcgi-program:f]\ncommand=x\nsocket=tcp://h\n'))).toMatchObject({
+      message: "('Bad socket format %s', 'tcp://h') in [fcgi-program:f] socket",
+      option: 'socket',
+      line: 4,
+    });
   });
 
   it('procvisor refuses two groups of the same name (supervisord would silently keep the first)', () => {

@@ -34,6 +34,7 @@ const FRAGMENTS = [
   'environment=A="1",B=2', 'environment=X=a@b', 'environment=%(ENV_X)s=1', 'stopsignal=RTMIN', 'priority=%(ENV_X)s', 'user=root',
   'stdout_logfile=%(here)s/x.log', 'stdout_logfile_backups=%(process_num)d', 'stdout_syslog=%(ENV_X)s', 'port=9001', 'port=:',
   'file=%(here)s/s.sock', 'chmod=777', 'chown=root:root', 'username=u', 'password=p', 'supervisor.rpcinterface_factory=x:y',
+  'socket=tcp://127.0.0.1:9', 'socket=unix://%(here)s/f.sock', 'socket=unix://x', 'socket_mode=0', 'socket_backlog=9', 'socket_owner=root',
   'events=TICK,process_state', 'events=NOPE', 'buffer_size=0', 'result_handler=x:y', 'umask=0o7', 'exitcodes=1,2', 'serverurl=AUTO', 'loglevel=debug', 'minfds=%(here)s', 'childlogdir=%(here)s', 'directory=%(here)s',
   '%', '%(', '%%', '%(nope)s', '%(process_num)c', '%(here)99999999999s', '%(here)*s', ';', '#', ' ;c', ' #c', '=', ':', '[', ']',
   '\n', '\n', '\n', '\r\n', '\r', '  ', '\t', '\u00a0', '\u2028', '\ufeff', '\x00', 'é', '😀', 'x', 'A', '"', "'", ',', '\\',
