@@ -13,11 +13,15 @@ async function floor() {
   const t0 = performance.now();
   const kids = [];
   await Promise.all(
-    Array.from({ length: n }, () => new Promise((resolve) => {
-      const c = spawn('sleep', ['1000'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
-      kids.push(c);
-      c.on('spawn', resolve);
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve) => {
+          const c = spawn('sleep', ['1000'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+          kids.push(c);
+          c.on('spawn', resolve);
+        }),
+    ),
   );
   const ms = performance.now() - t0;
   for (const c of kids) c.kill('SIGKILL');
@@ -28,8 +32,13 @@ async function floor() {
 async function procvisor() {
   const pm = new ProcessManager({ environment: env });
   pm.addProcessGroup({
-    name: 'pool', command: 'sleep 1000', numprocs: n, process_name: '%(program_name)s_%(process_num)03d',
-    startsecs: 0, stdout_logfile: 'NONE', stderr_logfile: 'NONE',
+    name: 'pool',
+    command: 'sleep 1000',
+    numprocs: n,
+    process_name: '%(program_name)s_%(process_num)03d',
+    startsecs: 0,
+    stdout_logfile: 'NONE',
+    stderr_logfile: 'NONE',
   });
   let running = 0;
   const t0 = performance.now();

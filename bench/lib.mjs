@@ -224,7 +224,13 @@ export function encodeCall(method, params = []) {
     .join('')}</params></methodCall>`;
 }
 
-const unesc = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;|&apos;/g, "'").replace(/&amp;/g, '&');
+const unesc = (s) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** Decodes a methodResponse; throws { faultCode, faultString } for a fault. */
 export function decodeResponse(xml) {
@@ -261,7 +267,7 @@ export function decodeResponse(xml) {
     const open = expectOpen('value');
     if (open.empty) return '';
     // <value>text</value> is a string
-    if (toks[i]?.text !== undefined && (toks[i + 1]?.tag === 'value' && toks[i + 1].close)) {
+    if (toks[i]?.text !== undefined && toks[i + 1]?.tag === 'value' && toks[i + 1].close) {
       const s = unesc(toks[i++].text);
       expectClose('value');
       return s;

@@ -27,8 +27,14 @@ async function floor(dir) {
 async function procvisor(dir) {
   const pm = new ProcessManager({ environment: env, childlogdir: dir });
   pm.addProcessGroup({
-    name: 'spew', command: [process.execPath, spew, String(bytes)], autostart: false, autorestart: false, startsecs: 0,
-    stdout_logfile: join(dir, 'spew.log'), stdout_logfile_maxbytes: '10MB', stdout_logfile_backups: 5,
+    name: 'spew',
+    command: [process.execPath, spew, String(bytes)],
+    autostart: false,
+    autorestart: false,
+    startsecs: 0,
+    stdout_logfile: join(dir, 'spew.log'),
+    stdout_logfile_maxbytes: '10MB',
+    stdout_logfile_backups: 5,
   });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -37,7 +43,9 @@ async function procvisor(dir) {
   await exited;
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const kept = readdirSync(dir).filter((f) => f.startsWith('spew.log')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  const kept = readdirSync(dir)
+    .filter((f) => f.startsWith('spew.log'))
+    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
   await pm.shutdown();
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000, kept };
 }

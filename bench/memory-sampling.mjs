@@ -10,8 +10,14 @@ const secs = Number(process.argv[3] ?? 10);
 async function run(limit) {
   const pm = new ProcessManager({ environment: childEnv(), sampleIntervalMs: 1000 });
   pm.addProcessGroup({
-    name: 'pool', command: 'sleep 1000', numprocs: n, process_name: 'p%(process_num)03d', startsecs: 0,
-    stdout_logfile: 'NONE', stderr_logfile: 'NONE', ...(limit ? { max_memory_mb: 512 } : {}),
+    name: 'pool',
+    command: 'sleep 1000',
+    numprocs: n,
+    process_name: 'p%(process_num)03d',
+    startsecs: 0,
+    stdout_logfile: 'NONE',
+    stderr_logfile: 'NONE',
+    ...(limit ? { max_memory_mb: 512 } : {}),
   });
   let running = 0;
   const all = new Promise((r) => pm.on('processState', (e) => e.to === 'RUNNING' && ++running === n && r()));

@@ -33,8 +33,14 @@ function table() {
 async function measure(label, extraEnv) {
   const dir = mkdtempSync(join(tmpdir(), 'pv-pid1-bench-'));
   const conf = join(dir, 'supervisord.conf');
-  writeFileSync(conf, `[supervisord]\nlogfile=${dir}/main.log\npidfile=${dir}/pv.pid\n[program:sleepers]\ncommand=sleep 1000\nnumprocs=${n}\nprocess_name=s%(process_num)02d\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`);
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, bin, '-c', conf, '-n', '-s'], { env: { ...childEnv(), ...extraEnv }, stdio: 'ignore' });
+  writeFileSync(
+    conf,
+    `[supervisord]\nlogfile=${dir}/main.log\npidfile=${dir}/pv.pid\n[program:sleepers]\ncommand=sleep 1000\nnumprocs=${n}\nprocess_name=s%(process_num)02d\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`,
+  );
+  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, bin, '-c', conf, '-n', '-s'], {
+    env: { ...childEnv(), ...extraEnv },
+    stdio: 'ignore',
+  });
   await new Promise((r) => setTimeout(r, settle * 1000));
   const rows = table();
   const init = rows.find((r) => r.ppid === child.pid);

@@ -136,7 +136,9 @@ if (wanted.has('procvisor')) {
   let daemonOk = false;
   if (mode !== 'embedded') {
     if (!existsSync(cli)) {
-      ctx.note('procvisor daemon: dist/cli/procvisor.js does not exist (yet) — procvisor runs as the embedded ProcessManager in its own host process, and is skipped in the control-plane workload.');
+      ctx.note(
+        'procvisor daemon: dist/cli/procvisor.js does not exist (yet) — procvisor runs as the embedded ProcessManager in its own host process, and is skipped in the control-plane workload.',
+      );
     } else {
       const d = new ConfPeer({
         id: 'procvisor',

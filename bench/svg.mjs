@@ -97,7 +97,9 @@ export function distributionChart(panels, { title, subtitle }) {
       body += `<rect x="${x(p25).toFixed(1)}" y="${cy - 8}" width="${Math.max(1.5, x(p75) - x(p25)).toFixed(1)}" height="16" fill="${color}" fill-opacity="0.18" stroke="${color}" stroke-width="1.5"/>`;
       body += `<line x1="${x(med).toFixed(1)}" y1="${cy - 11}" x2="${x(med).toFixed(1)}" y2="${cy + 11}" stroke="${color}" stroke-width="3"/>`;
       body += `<path d="M${x(p90).toFixed(1)} ${cy - 5} l5 5 l-5 5 l-5 -5 z" fill="#ffffff" stroke="${color}" stroke-width="1.5"/>`;
-      body += text(W - right + 10, cy + 4, `${num(med, med < 10 ? 2 : 1)} · ${num(p90, p90 < 10 ? 2 : 1)} · ${num(p99, p99 < 10 ? 2 : 1)} ms (n=${s.length})`, { size: 11 });
+      body += text(W - right + 10, cy + 4, `${num(med, med < 10 ? 2 : 1)} · ${num(p90, p90 < 10 ? 2 : 1)} · ${num(p99, p99 < 10 ? 2 : 1)} ms (n=${s.length})`, {
+        size: 11,
+      });
     });
     body += `<line x1="${left}" y1="${top + h}" x2="${W - right}" y2="${top + h}" stroke="#6b7280"/>`;
     for (const t of x.ticks().filter((t) => t.major || x.ticks().length < 12)) {

@@ -4,7 +4,11 @@ import { ProcessManager } from '../dist/index.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const pm = new ProcessManager();
-pm.on('processState', (e) => console.log(`${new Date(e.time).toISOString()} ${e.group}:${e.name} ${e.from} -> ${e.to}${e.pid ? ` (pid ${e.pid})` : ''}${e.spawnerr ? ` — ${e.spawnerr}` : ''}`));
+pm.on('processState', (e) =>
+  console.log(
+    `${new Date(e.time).toISOString()} ${e.group}:${e.name} ${e.from} -> ${e.to}${e.pid ? ` (pid ${e.pid})` : ''}${e.spawnerr ? ` — ${e.spawnerr}` : ''}`,
+  ),
+);
 
 pm.addProcessGroup({ name: 'web', command: ['node', `${here}programs/web.mjs`], environment: { PORT: '8080' }, priority: 10 });
 pm.addProcessGroup({ name: 'flappy', command: ['node', `${here}programs/flappy.mjs`], startretries: 2 });

@@ -12,14 +12,7 @@ export type { EventData, EventOf, EventTypeName, ConcreteEventName } from './sup
 export { EVENT_TYPE_NAMES } from './supervisor/event-types.js';
 export type { EventListenerConfig } from './supervisor/listener-config.js';
 export type { ListenerState } from './supervisor/event-pool.js';
-export {
-  PROCESS_STATES,
-  STATE_CODE,
-  STOPPED_STATES,
-  RUNNING_STATES,
-  SIGNALLABLE_STATES,
-  SUPERVISOR_STATE_CODE,
-} from './supervisor/states.js';
+export { PROCESS_STATES, STATE_CODE, STOPPED_STATES, RUNNING_STATES, SIGNALLABLE_STATES, SUPERVISOR_STATE_CODE } from './supervisor/states.js';
 export type { ProcessState, SupervisorState } from './supervisor/states.js';
 export type { Clock, TimerHandle } from './supervisor/clock.js';
 export { systemClock } from './supervisor/clock.js';

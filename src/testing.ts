@@ -51,7 +51,9 @@ export function createFixtures(options: ManagerOptions = {}): FixtureHarness {
         const ns = p.group === p.name ? p.name : `${p.group}:${p.name}`;
         const out = pm.lastLines(ns, n, 'stdout');
         const err = pm.lastLines(ns, n, 'stderr');
-        return [`=== ${ns} (${p.statename}${p.spawnerr ? `: ${p.spawnerr}` : ''})`, ...out.map((l) => `  out| ${l}`), ...err.map((l) => `  err| ${l}`)].join('\n');
+        return [`=== ${ns} (${p.statename}${p.spawnerr ? `: ${p.spawnerr}` : ''})`, ...out.map((l) => `  out| ${l}`), ...err.map((l) => `  err| ${l}`)].join(
+          '\n',
+        );
       })
       .join('\n');
   const dispose = async () => {

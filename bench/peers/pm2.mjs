@@ -24,9 +24,22 @@ export function ensurePm2({ log = console.log } = {}) {
 }
 
 // PM2's status names → supervisord's state names.
-const STATE = { online: 'RUNNING', launching: 'STARTING', stopping: 'STOPPING', stopped: 'STOPPED', errored: 'FATAL', 'waiting restart': 'BACKOFF', 'one-launch-status': 'EXITED' };
+const STATE = {
+  online: 'RUNNING',
+  launching: 'STARTING',
+  stopping: 'STOPPING',
+  stopped: 'STOPPED',
+  errored: 'FATAL',
+  'waiting restart': 'BACKOFF',
+  'one-launch-status': 'EXITED',
+};
 
-const promisify = (fn, self) => (...args) => new Promise((resolve, reject) => fn.call(self, ...args, (err, v) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(v))));
+const promisify =
+  (fn, self) =>
+  (...args) =>
+    new Promise((resolve, reject) =>
+      fn.call(self, ...args, (err, v) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(v))),
+    );
 
 export class Pm2Peer {
   constructor() {
@@ -66,7 +79,9 @@ export class Pm2Peer {
     this.pm2 = new PM2.custom({ pm2_home: this.home, daemon_mode: true });
     Pm2Peer.registry.add(this);
     await promisify(this.pm2.connect, this.pm2)();
-    this.pid = Number(await waitFor(() => existsSync(join(this.home, 'pm2.pid')) && readFileSync(join(this.home, 'pm2.pid'), 'utf8').trim(), { what: 'pm2.pid' }));
+    this.pid = Number(
+      await waitFor(() => existsSync(join(this.home, 'pm2.pid')) && readFileSync(join(this.home, 'pm2.pid'), 'utf8').trim(), { what: 'pm2.pid' }),
+    );
     this.programs = new Map(programs.map((p) => [p.name, p]));
     this.registered = new Set();
     const auto = programs.filter((p) => p.autostart);

@@ -125,7 +125,12 @@ async function peerRun(ctx, peer, c, dir) {
     const setupMs = now() - t0;
     const status = await measureStatus(() => (peer.kind === 'xmlrpc' ? rawStatus(peer.sock) : peer.status()), c.statusCalls);
     const name = programs[0].name;
-    const startstop = await measureStartStop(() => peer.start(name), () => peer.stop(name), c.startStopSeconds, c.maxCycles);
+    const startstop = await measureStartStop(
+      () => peer.start(name),
+      () => peer.stop(name),
+      c.startStopSeconds,
+      c.maxCycles,
+    );
     const [cmd, args] = peer.cliStatus();
     const env = peer.id === 'pm2' ? { ...childEnv(), PM2_HOME: peer.home } : childEnv();
     const cli = measureCli(cmd, args, c.cliSamples, env);
@@ -139,7 +144,10 @@ export async function run(ctx) {
   const c = ctx.cfg.control;
   const ids = ctx.peerIds.filter((id) => ctx.peers[id].kind !== 'ipc');
   for (const id of ctx.peerIds) {
-    if (ctx.peers[id].kind === 'ipc') ctx.note(`control plane: ${id} skipped — the procvisor daemon (dist/cli/procvisor.js) is not available, and the embedded manager has no XML-RPC server to compare.`);
+    if (ctx.peers[id].kind === 'ipc')
+      ctx.note(
+        `control plane: ${id} skipped — the procvisor daemon (dist/cli/procvisor.js) is not available, and the embedded manager has no XML-RPC server to compare.`,
+      );
   }
   const names = ['floor', ...ids];
   const res = { programs: c.programs, runs: Object.fromEntries(names.map((n) => [n, []])) };

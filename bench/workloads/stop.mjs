@@ -64,7 +64,13 @@ export async function run(ctx) {
         } else {
           const peer = ctx.peers[name];
           const programs = FIXTURES.map((fx) =>
-            program({ name: `stop_${fx.id}`, command: [process.execPath, fixture('hold.mjs'), ...fx.args], node: true, stopwaitsecs: 1, stdout: join(dir, `${fx.id}.log`) }),
+            program({
+              name: `stop_${fx.id}`,
+              command: [process.execPath, fixture('hold.mjs'), ...fx.args],
+              node: true,
+              stopwaitsecs: 1,
+              stdout: join(dir, `${fx.id}.log`),
+            }),
           );
           await peer.launch(programs, dir);
           try {

@@ -5,17 +5,7 @@ import { XmlRpcFault } from '../xmlrpc/types.js';
 import { EXIT, splitArgs, type Command, type Controller } from './ctl-controller.js';
 import { noArguments } from './ctl-help.js';
 import { ljust } from './ctl-python.js';
-import {
-  FAULTS,
-  faultCode,
-  makeNamespec,
-  pyStr,
-  toCallResults,
-  toChanges,
-  toConfigInfos,
-  toProcessInfos,
-  type ConfigInfo,
-} from './ctl-rpc.js';
+import { FAULTS, faultCode, makeNamespec, pyStr, toCallResults, toChanges, toConfigInfos, toProcessInfos, type ConfigInfo } from './ctl-rpc.js';
 
 function formatConfigInfo(c: ConfigInfo): string {
   const name = makeNamespec(c.group, c.name);

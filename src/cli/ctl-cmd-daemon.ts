@@ -89,7 +89,10 @@ function streamLogs(ctl: Controller, name: string, signal: AbortSignal): void {
       })
       .catch((e: unknown) => {
         if (signal.aborted) return;
-        const message = e instanceof XmlRpcProtocolError ? `Cannot read, status code ${e.status}` : `Cannot connect, error: <class '${asPythonException(e).pyClass}'> (${asPythonException(e).text})`;
+        const message =
+          e instanceof XmlRpcProtocolError
+            ? `Cannot read, status code ${e.status}`
+            : `Cannot connect, error: <class '${asPythonException(e).pyClass}'> (${asPythonException(e).text})`;
         ctl.io.stderr.write(`${url} ${message}\n`);
       });
   }

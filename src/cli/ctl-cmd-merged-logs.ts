@@ -110,7 +110,9 @@ export async function* readEvents(body: AsyncIterable<Buffer | string>): AsyncGe
 async function selectProcesses(ctl: Controller, names: readonly string[]): Promise<{ selected: string[]; unknown: string[] }> {
   const infos = (await ctl.supervisor('getAllProcessInfo')) as { name: string; group: string }[];
   const selects = (n: string, i: { name: string; group: string }) => n === i.group || n === `${i.group}:${i.name}` || n === `${i.group}:*`;
-  const selected = infos.filter((i) => names.length === 0 || names.some((n) => selects(n, i))).map((i) => (i.group === i.name ? i.name : `${i.group}:${i.name}`));
+  const selected = infos
+    .filter((i) => names.length === 0 || names.some((n) => selects(n, i)))
+    .map((i) => (i.group === i.name ? i.name : `${i.group}:${i.name}`));
   return { selected, unknown: names.filter((n) => !infos.some((i) => selects(n, i))) };
 }
 

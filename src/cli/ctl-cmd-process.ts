@@ -6,17 +6,7 @@ import { STATE_CODE, STOPPED_STATES } from '../supervisor/states.js';
 import { EXIT, STATUS_EXIT, splitArgs, type Command, type Controller } from './ctl-controller.js';
 import { showHelp } from './ctl-help.js';
 import { PythonError, SUPERVISORCTL_PY, ljust } from './ctl-python.js';
-import {
-  FAULTS,
-  makeNamespec,
-  pyStr,
-  splitNamespec,
-  toCallResults,
-  toProcessInfo,
-  toProcessInfos,
-  type CallResult,
-  type ProcessInfo,
-} from './ctl-rpc.js';
+import { FAULTS, makeNamespec, pyStr, splitNamespec, toCallResults, toProcessInfo, toProcessInfos, type CallResult, type ProcessInfo } from './ctl-rpc.js';
 
 const STOPPED_CODES: ReadonlySet<number> = new Set([...STOPPED_STATES].map((s) => STATE_CODE[s]));
 
@@ -65,36 +55,54 @@ export const doStatus: Command = async (ctl, arg) => {
 function startResult(r: CallResult): string {
   const name = makeNamespec(r.group, r.name);
   switch (r.status) {
-    case FAULTS.BAD_NAME: return errorLine(name, 'no such process');
-    case FAULTS.NO_FILE: return errorLine(name, 'no such file');
-    case FAULTS.NOT_EXECUTABLE: return errorLine(name, 'file is not executable');
-    case FAULTS.ALREADY_STARTED: return errorLine(name, 'already started');
-    case FAULTS.SPAWN_ERROR: return errorLine(name, 'spawn error');
-    case FAULTS.ABNORMAL_TERMINATION: return errorLine(name, 'abnormal termination');
-    case FAULTS.SUCCESS: return `${name}: started`;
-    default: throw new PythonError('ValueError', `Unknown result code ${r.status} for ${name}`, SUPERVISORCTL_PY, 761);
+    case FAULTS.BAD_NAME:
+      return errorLine(name, 'no such process');
+    case FAULTS.NO_FILE:
+      return errorLine(name, 'no such file');
+    case FAULTS.NOT_EXECUTABLE:
+      return errorLine(name, 'file is not executable');
+    case FAULTS.ALREADY_STARTED:
+      return errorLine(name, 'already started');
+    case FAULTS.SPAWN_ERROR:
+      return errorLine(name, 'spawn error');
+    case FAULTS.ABNORMAL_TERMINATION:
+      return errorLine(name, 'abnormal termination');
+    case FAULTS.SUCCESS:
+      return `${name}: started`;
+    default:
+      throw new PythonError('ValueError', `Unknown result code ${r.status} for ${name}`, SUPERVISORCTL_PY, 761);
   }
 }
 
 function signalResult(r: CallResult, success = 'signalled'): string {
   const name = makeNamespec(r.group, r.name);
   switch (r.status) {
-    case FAULTS.BAD_NAME: return errorLine(name, 'no such process');
-    case FAULTS.BAD_SIGNAL: return errorLine(name, 'bad signal name');
-    case FAULTS.NOT_RUNNING: return errorLine(name, 'not running');
-    case FAULTS.SUCCESS: return `${name}: ${success}`;
-    case FAULTS.FAILED: return r.description;
-    default: throw new PythonError('ValueError', `Unknown result code ${r.status} for ${name}`, SUPERVISORCTL_PY, 835);
+    case FAULTS.BAD_NAME:
+      return errorLine(name, 'no such process');
+    case FAULTS.BAD_SIGNAL:
+      return errorLine(name, 'bad signal name');
+    case FAULTS.NOT_RUNNING:
+      return errorLine(name, 'not running');
+    case FAULTS.SUCCESS:
+      return `${name}: ${success}`;
+    case FAULTS.FAILED:
+      return r.description;
+    default:
+      throw new PythonError('ValueError', `Unknown result code ${r.status} for ${name}`, SUPERVISORCTL_PY, 835);
   }
 }
 
 function clearResult(r: CallResult): string {
   const name = makeNamespec(r.group, r.name);
   switch (r.status) {
-    case FAULTS.BAD_NAME: return errorLine(name, 'no such process');
-    case FAULTS.FAILED: return errorLine(name, 'failed');
-    case FAULTS.SUCCESS: return `${name}: cleared`;
-    default: throw new PythonError('ValueError', `Unknown result code ${r.status} for ${name}`, SUPERVISORCTL_PY, 1260);
+    case FAULTS.BAD_NAME:
+      return errorLine(name, 'no such process');
+    case FAULTS.FAILED:
+      return errorLine(name, 'failed');
+    case FAULTS.SUCCESS:
+      return `${name}: cleared`;
+    default:
+      throw new PythonError('ValueError', `Unknown result code ${r.status} for ${name}`, SUPERVISORCTL_PY, 1260);
   }
 }
 

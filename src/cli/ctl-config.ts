@@ -86,22 +86,28 @@ function getOption(sections: Sections, section: string, option: string): string 
  * @throws {CtlConfigError} with supervisord's message for unknown names or bad formats.
  */
 export function expandPercent(s: string, expansions: Record<string, string>, name: string): string {
-  return s.replace(/%(?:\(([^)]*)\)([-#0 +]*\d*(?:\.\d+)?)(.?)|(.?))/g, (whole, key: string | undefined, _flags, conv: string, bare: string, offset: number) => {
-    if (key === undefined) {
-      if (bare === '%') return '%';
-      const reason = bare === '' ? 'incomplete format' : 'format requires a mapping';
+  return s.replace(
+    /%(?:\(([^)]*)\)([-#0 +]*\d*(?:\.\d+)?)(.?)|(.?))/g,
+    (whole, key: string | undefined, _flags, conv: string, bare: string, offset: number) => {
+      if (key === undefined) {
+        if (bare === '%') return '%';
+        const reason = bare === '' ? 'incomplete format' : 'format requires a mapping';
+        throw new CtlConfigError(`Format string ${pyRepr(s)} for ${pyRepr(name)} is badly formatted: ${reason}`);
+      }
+      if (!(key in expansions)) {
+        const available = Object.keys(expansions).sort().join(', ');
+        throw new CtlConfigError(
+          `Format string ${pyRepr(s)} for ${pyRepr(name)} contains names (${pyRepr(key)}) which cannot be expanded. Available names: ${available}`,
+        );
+      }
+      if (conv === 's' || conv === 'r') return conv === 'r' ? pyRepr(expansions[key]!) : expansions[key]!;
+      const reason =
+        conv === ''
+          ? 'incomplete format'
+          : `unsupported format character ${pyRepr(conv)} (0x${conv.charCodeAt(0).toString(16)}) at index ${offset + whole.length - 1}`;
       throw new CtlConfigError(`Format string ${pyRepr(s)} for ${pyRepr(name)} is badly formatted: ${reason}`);
-    }
-    if (!(key in expansions)) {
-      const available = Object.keys(expansions).sort().join(', ');
-      throw new CtlConfigError(
-        `Format string ${pyRepr(s)} for ${pyRepr(name)} contains names (${pyRepr(key)}) which cannot be expanded. Available names: ${available}`,
-      );
-    }
-    if (conv === 's' || conv === 'r') return conv === 'r' ? pyRepr(expansions[key]!) : expansions[key]!;
-    const reason = conv === '' ? 'incomplete format' : `unsupported format character ${pyRepr(conv)} (0x${conv.charCodeAt(0).toString(16)}) at index ${offset + whole.length - 1}`;
-    throw new CtlConfigError(`Format string ${pyRepr(s)} for ${pyRepr(name)} is badly formatted: ${reason}`);
-  });
+    },
+  );
 }
 
 /** supervisord's normalize_path: expand ~, make absolute, normalize. */

@@ -60,14 +60,22 @@ const SHORT = 'h?c:is:u:p:r:';
 const LONG = ['help', 'version', 'configuration=', 'interactive', 'serverurl=', 'username=', 'password=', 'history_file='];
 type Name = 'help' | 'version' | 'configfile' | 'interactive' | 'serverurl' | 'username' | 'password' | 'history';
 const OPTION_NAMES: Record<string, Name> = {
-  '-h': 'help', '--help': 'help', '-?': 'help',
+  '-h': 'help',
+  '--help': 'help',
+  '-?': 'help',
   '--version': 'version',
-  '-c': 'configfile', '--configuration': 'configfile',
-  '-i': 'interactive', '--interactive': 'interactive',
-  '-s': 'serverurl', '--serverurl': 'serverurl',
-  '-u': 'username', '--username': 'username',
-  '-p': 'password', '--password': 'password',
-  '-r': 'history', '--history_file': 'history',
+  '-c': 'configfile',
+  '--configuration': 'configfile',
+  '-i': 'interactive',
+  '--interactive': 'interactive',
+  '-s': 'serverurl',
+  '--serverurl': 'serverurl',
+  '-u': 'username',
+  '--username': 'username',
+  '-p': 'password',
+  '--password': 'password',
+  '-r': 'history',
+  '--history_file': 'history',
 };
 
 function longOption(arg: string, rest: string[], opts: [string, string][]): void {

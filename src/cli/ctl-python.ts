@@ -3,11 +3,7 @@
 // The file names and line numbers are those of the reference installation (supervisor 4.2.5 on
 // Debian's Python 3.11); they are reproduced so that scripts comparing output see the same text.
 
-import {
-  XmlRpcConnectionError,
-  XmlRpcProtocolError,
-  XmlRpcUrlError,
-} from '../xmlrpc/client.js';
+import { XmlRpcConnectionError, XmlRpcProtocolError, XmlRpcUrlError } from '../xmlrpc/client.js';
 import { XmlRpcFault, XmlRpcParseError } from '../xmlrpc/types.js';
 import { pyRepr } from '../dialect/python.js';
 

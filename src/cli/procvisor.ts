@@ -51,7 +51,11 @@ export interface CliIo {
   stderr: { write(s: string): unknown };
 }
 
-type Flag = { key: keyof SupervisordSection | 'configuration' | 'help' | 'version' | 'ownVersion' | 'programsDir'; arg: boolean; parse?: (v: string) => unknown };
+type Flag = {
+  key: keyof SupervisordSection | 'configuration' | 'help' | 'version' | 'ownVersion' | 'programsDir';
+  arg: boolean;
+  parse?: (v: string) => unknown;
+};
 
 const FLAGS: Record<string, Flag> = {
   c: { key: 'configuration', arg: true },
@@ -97,8 +101,17 @@ const FLAGS: Record<string, Flag> = {
 export class UsageError extends Error {}
 
 /** Parses supervisord's flags (getopt style: `-c FILE`, `-cFILE`, `--configuration=FILE`). */
-export function parseArgs(argv: readonly string[]): { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; programsDir?: string; overrides: Partial<SupervisordSection> } {
-  const out: { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; programsDir?: string; overrides: Record<string, unknown> } = { overrides: {} };
+export function parseArgs(argv: readonly string[]): {
+  configuration?: string;
+  help?: boolean;
+  version?: boolean;
+  ownVersion?: boolean;
+  programsDir?: string;
+  overrides: Partial<SupervisordSection>;
+} {
+  const out: { configuration?: string; help?: boolean; version?: boolean; ownVersion?: boolean; programsDir?: string; overrides: Record<string, unknown> } = {
+    overrides: {},
+  };
   // `procvisor version`: the one word procvisor accepts (supervisord takes no arguments at all).
   if (argv.length === 1 && argv[0] === 'version') return { ownVersion: true, overrides: {} };
   for (let i = 0; i < argv.length; i++) {
@@ -175,7 +188,9 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   }
   const configPath = args.configuration ?? findConfig();
   if (!configPath) {
-    io.stderr.write(`Error: No config file found at default paths (/etc/supervisord.conf, /etc/supervisor/supervisord.conf); use the -c option to specify a config file at a different path\nFor help, use ${prog} -h\n`);
+    io.stderr.write(
+      `Error: No config file found at default paths (/etc/supervisord.conf, /etc/supervisor/supervisord.conf); use the -c option to specify a config file at a different path\nFor help, use ${prog} -h\n`,
+    );
     return 2;
   }
   // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon.
@@ -224,4 +239,3 @@ if (invokedDirectly()) {
     },
   );
 }
-

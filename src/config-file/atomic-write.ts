@@ -28,7 +28,7 @@ export function writeFileAtomic(path: string, text: string): void {
   const fd = openSync(temp, 'wx', 0o644);
   try {
     const bytes = Buffer.from(text, 'utf8');
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);

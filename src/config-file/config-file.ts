@@ -158,7 +158,6 @@ interface GroupsRead {
   specs: GroupSpec[];
 }
 
-
 /** process_groups_from_parser: [group:x] first, then the remaining [program:x], then the rest. */
 function readGroups(r: Reader): GroupsRead {
   const sections = [...r.doc.sections.keys()];
@@ -221,7 +220,12 @@ function checkUnique(r: Reader, read: ReadonlyArray<{ spec: GroupSpec }>): void 
     const names = new Set<string>();
     for (const p of spec.processes) {
       if (names.has(p.name)) {
-        throw configError(r, `procvisor cannot have two processes named ${pyRepr(p.name)} in group ${pyRepr(spec.name)}`, `program:${p.program}`, 'process_name');
+        throw configError(
+          r,
+          `procvisor cannot have two processes named ${pyRepr(p.name)} in group ${pyRepr(spec.name)}`,
+          `program:${p.program}`,
+          'process_name',
+        );
       }
       names.add(p.name);
     }

@@ -125,7 +125,7 @@ export function environmentText(env: Readonly<Record<string, string>>, where: st
   const parts = Object.entries(env).map(([k, v]) => {
     if (SHLEX_QUOTE.test(v)) throw cannot(`${where} environment ${k}=${pyRepr(v)}`, 'supervisord strips quotes from both ends of a value');
     const q = v.includes('"') ? "'" : '"';
-    if (v.includes(q)) throw cannot(`${where} environment ${k}=${pyRepr(v)}`, "4.2.5 cannot quote a value holding both ' and \"");
+    if (v.includes(q)) throw cannot(`${where} environment ${k}=${pyRepr(v)}`, '4.2.5 cannot quote a value holding both \' and "');
     return `${k}=${q}${v}${q}`;
   });
   const text = parts.join(',');
@@ -149,7 +149,12 @@ function valueText(value: unknown): string {
   return value === undefined || value === null ? '' : JSON.stringify(value);
 }
 
-function sectionWriter(where: string, lines: Line[], marker: Marker, kinds: (key: string, value: unknown) => Kind | 'skip' | 'number' | 'bool' | 'octal'): Writer {
+function sectionWriter(
+  where: string,
+  lines: Line[],
+  marker: Marker,
+  kinds: (key: string, value: unknown) => Kind | 'skip' | 'number' | 'bool' | 'octal',
+): Writer {
   return (key, value) => {
     if (value === undefined || value === null) return;
     const kind = kinds(key, value);
@@ -162,8 +167,26 @@ function sectionWriter(where: string, lines: Line[], marker: Marker, kinds: (key
 }
 
 const PROGRAM_TEMPLATES = new Set(['process_name', 'directory', 'stdout_logfile', 'stderr_logfile']);
-const PROGRAM_NUMBERS = new Set(['numprocs', 'numprocs_start', 'priority', 'startsecs', 'startretries', 'stopwaitsecs', 'stdout_logfile_backups', 'stderr_logfile_backups']);
-const PROGRAM_BOOLS = new Set(['autostart', 'stopasgroup', 'killasgroup', 'redirect_stderr', 'stdout_events_enabled', 'stderr_events_enabled', 'stdout_syslog', 'stderr_syslog']);
+const PROGRAM_NUMBERS = new Set([
+  'numprocs',
+  'numprocs_start',
+  'priority',
+  'startsecs',
+  'startretries',
+  'stopwaitsecs',
+  'stdout_logfile_backups',
+  'stderr_logfile_backups',
+]);
+const PROGRAM_BOOLS = new Set([
+  'autostart',
+  'stopasgroup',
+  'killasgroup',
+  'redirect_stderr',
+  'stdout_events_enabled',
+  'stderr_events_enabled',
+  'stdout_syslog',
+  'stderr_syslog',
+]);
 
 function programKind(key: string, value: unknown): Kind | 'skip' | 'number' | 'bool' | 'octal' {
   if (PROGRAM_TEMPLATES.has(key)) return 'template';
@@ -296,7 +319,13 @@ function collectSections(config: EmitConfig): Array<[string, Line[]]> {
   const u = config.unix_http_server;
   if (u) {
     // `file` is formatted with here; the other keys only with ENV_ names (no safe marker).
-    out.push(['unix_http_server', [...renderOption('[unix_http_server]', 'file', u.file, 'literal', HERE_MARKER), ...simpleLines('[unix_http_server]', { chmod: u.chmod, chown: u.chown, username: u.username, password: u.password }, null, { chmod: 'octal' })]]);
+    out.push([
+      'unix_http_server',
+      [
+        ...renderOption('[unix_http_server]', 'file', u.file, 'literal', HERE_MARKER),
+        ...simpleLines('[unix_http_server]', { chmod: u.chmod, chown: u.chown, username: u.username, password: u.password }, null, { chmod: 'octal' }),
+      ],
+    ]);
   }
   const i = config.inet_http_server;
   if (i) out.push(['inet_http_server', simpleLines('[inet_http_server]', { port: `${i.host}:${i.port}`, username: i.username, password: i.password }, null)]);

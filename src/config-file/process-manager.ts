@@ -28,7 +28,10 @@ export class ProcessManager extends CoreProcessManager {
   /** The same from text; `here` is the directory `%(here)s` means (default: the current one). */
   static fromConfigText(text: string, options: ManagerOptions & { here?: string; file?: string } = {}): ProcessManager {
     const { here, file, ...rest } = options;
-    return ProcessManager.#fromReader(() => parseSupervisordConfig(text, { ...(here !== undefined ? { here } : {}), ...(file !== undefined ? { file } : {}) }), rest);
+    return ProcessManager.#fromReader(
+      () => parseSupervisordConfig(text, { ...(here !== undefined ? { here } : {}), ...(file !== undefined ? { file } : {}) }),
+      rest,
+    );
   }
 
   static #fromReader(read: () => ReadConfigResult, options: ManagerOptions): ProcessManager {

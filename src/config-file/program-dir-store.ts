@@ -64,7 +64,8 @@ export function parseProgramText(text: string, path: string): { name: string; en
   // Parsed as a whole configuration: a [supervisord] section comes first (it adds one line).
   const read = parseSupervisordConfig(`[supervisord]\n${asProgram}`, { file: path });
   const programs = read.groups.filter((g): g is ProgramConfig => !('programs' in g));
-  if (programs.length !== 1 || read.groups.length !== 1) throw new ConfigError(`${path}: a program file must define exactly one [program:x] section`, { file: path });
+  if (programs.length !== 1 || read.groups.length !== 1)
+    throw new ConfigError(`${path}: a program file must define exactly one [program:x] section`, { file: path });
   const config = programs[0]!;
   return { name: config.name, enabled: !disabled, config };
 }
@@ -94,7 +95,8 @@ export class ProgramDirStore {
 
   /** The file of program `name`. */
   fileOf(name: string): string {
-    if (name === '' || name.startsWith('.') || /[/\0]/.test(name)) throw new ConfigError(`invalid program name for a file: ${JSON.stringify(name)}`, { option: 'name' });
+    if (name === '' || name.startsWith('.') || /[/\0]/.test(name))
+      throw new ConfigError(`invalid program name for a file: ${JSON.stringify(name)}`, { option: 'name' });
     return join(this.dir, `${name}${SUFFIX}`);
   }
 
@@ -146,7 +148,11 @@ export class ProgramDirStore {
 
   #refuseExternal(name: string): void {
     const ext = this.#externals().find((e) => e.name === name);
-    if (ext) throw new ConfigError(`program ${name} is defined in ${ext.file ?? 'the configuration'}, not by the API: change it there`, { option: 'name', ...(ext.file ? { file: ext.file } : {}) });
+    if (ext)
+      throw new ConfigError(`program ${name} is defined in ${ext.file ?? 'the configuration'}, not by the API: change it there`, {
+        option: 'name',
+        ...(ext.file ? { file: ext.file } : {}),
+      });
   }
 
   /** Writes the program's file atomically (its text is checked to read back first). */

@@ -95,8 +95,16 @@ export function readProgramSection(r: Reader, section: string, groupName: string
   }
   const processName = rawget(r, section, 'process_name');
   if (processName !== undefined) cfg.process_name = at('process_name', () => parseProcessOrGroupName(processName));
-  if (((cfg.numprocs as number | undefined) ?? 1) > 1 && !(typeof cfg.process_name === 'string' ? cfg.process_name : '%(program_name)s').includes('%(process_num)')) {
-    throw configError(r, `%(process_num) must be present within process_name when numprocs > 1${suffix}`, section, processName === undefined ? 'numprocs' : 'process_name');
+  if (
+    ((cfg.numprocs as number | undefined) ?? 1) > 1 &&
+    !(typeof cfg.process_name === 'string' ? cfg.process_name : '%(program_name)s').includes('%(process_num)')
+  ) {
+    throw configError(
+      r,
+      `%(process_num) must be present within process_name when numprocs > 1${suffix}`,
+      section,
+      processName === undefined ? 'numprocs' : 'process_name',
+    );
   }
   if (cfg.stopasgroup === true && cfg.killasgroup === false) {
     throw configError(r, `Cannot set stopasgroup=true and killasgroup=false${suffix}`, section, 'killasgroup');
@@ -107,7 +115,10 @@ export function readProgramSection(r: Reader, section: string, groupName: string
   }
   // procvisor's own keys (supervisord ignores them): readiness, dependencies, backoff, memory, port.
   try {
-    Object.assign(cfg, extensionsFromIni((key) => saneget(r, section, key, names)));
+    Object.assign(
+      cfg,
+      extensionsFromIni((key) => saneget(r, section, key, names)),
+    );
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     // Expansion errors of these keys arrive as plain Errors: they are configuration errors too.

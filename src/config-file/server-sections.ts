@@ -6,12 +6,7 @@ import { parseInetAddress, parseOctal, parseUserGroup } from '../dialect/datatyp
 import { expandUser, pyStrip } from '../dialect/python.js';
 import { getIniEntry, type IniDocument, iniOptions } from '../dialect/ini.js';
 import { expand } from '../dialect/expand.js';
-import type {
-  InetHttpServerSection,
-  RpcInterfaceSection,
-  SupervisorctlSection,
-  UnixHttpServerSection,
-} from './config-types.js';
+import type { InetHttpServerSection, RpcInterfaceSection, SupervisorctlSection, UnixHttpServerSection } from './config-types.js';
 import { configError, type Env, envNamesOf, located, type Reader, saneget } from './config-reader.js';
 
 const FACTORY_KEY = 'supervisor.rpcinterface_factory';
@@ -127,11 +122,7 @@ const MAIN_FACTORY = 'supervisor.rpcinterface:make_main_rpcinterface';
  * so any extra key (also one inherited from [DEFAULT]) fails with `Could not make x rpc interface`.
  * Only the main factory is known here; other factories are not checked.
  */
-export function checkRpcInterfaces(config: {
-  rpcinterface?: readonly RpcInterfaceSection[];
-  unix_http_server?: unknown;
-  inet_http_server?: unknown;
-}): void {
+export function checkRpcInterfaces(config: { rpcinterface?: readonly RpcInterfaceSection[]; unix_http_server?: unknown; inet_http_server?: unknown }): void {
   if (!config.unix_http_server && !config.inet_http_server) return;
   for (const rpc of config.rpcinterface ?? []) {
     const extra = Object.keys(rpc.options)[0];

@@ -70,7 +70,12 @@ export function readSupervisordSection(r: Reader): SupervisordSection {
   };
   const shutdown_on_fatal = read('shutdown_on_fatal', null, flag('shutdown_on_fatal'));
   const health_without_auth = read('health_without_auth', null, flag('health_without_auth'));
-  const health_ready_programs = read('health_ready_programs', null, (v) => v.split(',').map((n) => n.trim()).filter(Boolean));
+  const health_ready_programs = read('health_ready_programs', null, (v) =>
+    v
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  );
   Object.assign(r.envNames, envNamesOf(environment));
   Object.assign(r.globalEnvironment, environment);
   return {

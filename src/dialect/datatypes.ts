@@ -5,13 +5,7 @@ import { constants } from 'node:os';
 import { pyInt, pyRepr, pyStrip, tryPyInt } from './python.js';
 import { shlexNonPosix } from './shlex.js';
 
-export {
-  parseExistingDirectory,
-  parseExistingDirpath,
-  parseLogfileName,
-  parseUserGroup,
-  parseUserToUid,
-} from './datatypes-host.js';
+export { parseExistingDirectory, parseExistingDirpath, parseLogfileName, parseUserGroup, parseUserToUid } from './datatypes-host.js';
 
 const TRUTHY = new Set(['yes', 'true', 'on', '1']);
 const FALSY = new Set(['no', 'false', 'off', '0']);

@@ -404,10 +404,9 @@ export function expand(value: string, expansions: Expansions, where: string): st
   } catch (e) {
     if (e instanceof MissingNameError) {
       const names = Object.keys(asRecord(expansions)).sort(comparePy).join(', ');
-      throw new Error(
-        `Format string ${pyRepr(value)} for ${pyRepr(where)} contains names (${e.message}) which cannot be expanded. Available names: ${names}`,
-        { cause: e },
-      );
+      throw new Error(`Format string ${pyRepr(value)} for ${pyRepr(where)} contains names (${e.message}) which cannot be expanded. Available names: ${names}`, {
+        cause: e,
+      });
     }
     throw new Error(`Format string ${pyRepr(value)} for ${pyRepr(where)} is badly formatted: ${(e as Error).message}`, { cause: e });
   }

@@ -80,7 +80,10 @@ export async function* iterateLines(source: LineSource, options: LinesOptions = 
     yield* splitLines(bytes, truncated);
     return;
   }
-  const queue = new LineQueue(options.maxQueuedChars ?? DEFAULT_MAX_QUEUED_CHARS, options.onSlowConsumer === 'end' ? { budget: options.budget, onOverflow: options.onOverflow } : undefined);
+  const queue = new LineQueue(
+    options.maxQueuedChars ?? DEFAULT_MAX_QUEUED_CHARS,
+    options.onSlowConsumer === 'end' ? { budget: options.budget, onOverflow: options.onOverflow } : undefined,
+  );
   const feed = lineFeeder(new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES), truncated);
   queue.push(feed.push(bytes));
   const unsubscribe = source.subscribe({

@@ -92,7 +92,11 @@ export function checkRunInput(config: { name: string; directory?: string | undef
   checkApiName(config.name);
   for (const channel of ['stdout', 'stderr']) {
     const bytes = Buffer.byteLength(autoLogName(config.name, channel, identifier));
-    if (bytes > NAME_MAX) throw refuse('name', `the ${channel} log file name of run ${config.name} would be ${bytes} bytes long, over the file system's limit of ${NAME_MAX}: use a shorter name`);
+    if (bytes > NAME_MAX)
+      throw refuse(
+        'name',
+        `the ${channel} log file name of run ${config.name} would be ${bytes} bytes long, over the file system's limit of ${NAME_MAX}: use a shorter name`,
+      );
   }
   checkRunDirectory(config.directory);
 }

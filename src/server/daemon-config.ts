@@ -41,7 +41,10 @@ export function loadDaemonConfig(path: string, overrides: Partial<SupervisordSec
     const spec = raw.specs[i] as GroupSpec;
     groups.set(spec.name, { config, spec });
   });
-  validateDependencies([...groups.values()].map((g) => g.spec), []);
+  validateDependencies(
+    [...groups.values()].map((g) => g.spec),
+    [],
+  );
   const out: DaemonConfig = { path: abs, supervisord, groups, serverUrl: raw.serverurl, warnings: raw.warnings, raw };
   const u = raw.unix_http_server;
   if (u) out.unix = { file: u.file, chmod: u.chmod, ...(u.chown !== undefined ? { chown: u.chown } : {}), credentials: credentials(u) };

@@ -78,9 +78,7 @@ export function allStatuses(pm: ProcessManager): ProcessStatus[] {
 
 function groupStatuses(pm: ProcessManager, name: string): ProcessStatus[] {
   const procs = pm.getGroupDetails(name)?.processes ?? [];
-  return procs
-    .map((p) => toStatus(p))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return procs.map((p) => toStatus(p)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function snapshotOf(pm: ProcessManager): SnapshotEvent {

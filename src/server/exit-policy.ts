@@ -45,7 +45,11 @@ export function watchExitPolicies(pm: ProcessManager, options: ExitPolicyOptions
       const death = lastDeath.get(key);
       const passed = death ? exitStatusOf(death) : 0;
       const status = passed === 0 ? 1 : passed;
-      const why = ext.shutdown_on_fatal ? 'has shutdown_on_fatal=true' : options.anyFatal ? '[supervisord] has shutdown_on_fatal=true' : 'has shutdown_on_exit=true';
+      const why = ext.shutdown_on_fatal
+        ? 'has shutdown_on_fatal=true'
+        : options.anyFatal
+          ? '[supervisord] has shutdown_on_fatal=true'
+          : 'has shutdown_on_exit=true';
       shutdown(status, `${key} entered FATAL state and ${why}: shutting down with exit status ${status}`);
     }
   };

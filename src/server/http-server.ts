@@ -279,7 +279,9 @@ export async function listenUnix(handler: ReturnType<typeof createHandler>, cfg:
 /** Listens on TCP. A non-loopback address without credentials is refused. */
 export async function listenInet(handler: ReturnType<typeof createHandler>, cfg: InetServerConfig): Promise<Server> {
   if (!LOOPBACK.has(cfg.host) && !hasCredentials(cfg.credentials)) {
-    throw new Error(`refusing to serve on ${cfg.host || '*'}:${cfg.port} without credentials: set username and password in [inet_http_server], or bind to 127.0.0.1`);
+    throw new Error(
+      `refusing to serve on ${cfg.host || '*'}:${cfg.port} without credentials: set username and password in [inet_http_server], or bind to 127.0.0.1`,
+    );
   }
   const server = createServer((req, res) => void handler(req, res));
   server.headersTimeout = 30_000;

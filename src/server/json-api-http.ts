@@ -29,15 +29,7 @@ export interface Reply {
 }
 
 /** Error codes of the JSON API: supervisord's fault names plus the API's own. */
-export type ApiErrorCode =
-  | FaultName
-  | 'INVALID'
-  | 'DISABLED'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'FORBIDDEN'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'TOO_LARGE';
+export type ApiErrorCode = FaultName | 'INVALID' | 'DISABLED' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'FORBIDDEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'TOO_LARGE';
 
 /** The body of every error response. */
 export interface ApiErrorBody {
@@ -175,7 +167,11 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   const raw = await readBody(req);
   if (raw.length === 0) return undefined;
   if (!isJsonType(req.headers['content-type'])) {
-    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `a request body must be sent as application/json, got ${req.headers['content-type'] ?? 'no Content-Type'}`);
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `a request body must be sent as application/json, got ${req.headers['content-type'] ?? 'no Content-Type'}`,
+    );
   }
   try {
     // Large bodies are parsed one per event-loop turn, so many at once never stall supervision.
@@ -226,6 +222,7 @@ export function queryInteger(url: URL, name: string): number | undefined {
 export function queryChoice<T extends string>(url: URL, name: string, choices: readonly T[], def: T): T {
   const v = url.searchParams.get(name);
   if (v === null) return def;
-  if (!(choices as readonly string[]).includes(v)) throw invalid(name, `query parameter '${name}' must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+  if (!(choices as readonly string[]).includes(v))
+    throw invalid(name, `query parameter '${name}' must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
   return v as T;
 }

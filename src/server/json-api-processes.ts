@@ -57,7 +57,7 @@ function parseSignal(body: unknown): SignalSpec {
   rejectUnknownFields(obj, SIGNAL_FIELDS);
   const sig = obj.signal;
   if (typeof sig === 'string' || (typeof sig === 'number' && Number.isInteger(sig))) return sig;
-  throw invalid('signal', "field 'signal' is required: a signal name (\"HUP\", \"SIGUSR1\") or number");
+  throw invalid('signal', 'field \'signal\' is required: a signal name ("HUP", "SIGUSR1") or number');
 }
 
 /** POST /api/processes/:namespec/:action — one process, or a group with `group:*`. */

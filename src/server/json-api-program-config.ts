@@ -44,7 +44,13 @@ export function mergePatch(target: JsonObject, patch: JsonObject): JsonObject {
     const current = Object.hasOwn(out, k) ? out[k] : undefined;
     if (v === null) delete out[k];
     // Defined, not assigned: a "__proto__" key stays data and never becomes a prototype.
-    else Object.defineProperty(out, k, { value: isJsonObject(v) && isJsonObject(current) ? mergePatch(current, v) : v, enumerable: true, writable: true, configurable: true });
+    else
+      Object.defineProperty(out, k, {
+        value: isJsonObject(v) && isJsonObject(current) ? mergePatch(current, v) : v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out;
 }

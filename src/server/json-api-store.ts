@@ -19,7 +19,10 @@ export interface StoredProgram {
 
 /** Refuses to change a read-only program. @throws ApiError 403 */
 export function refuseReadOnly(p: StoredProgram): void {
-  if (p.readOnly) throw new ApiError(403, 'FORBIDDEN', `program ${p.name} is defined in ${p.file ?? 'the configuration'}, not through the API: change it there`, { field: 'name' });
+  if (p.readOnly)
+    throw new ApiError(403, 'FORBIDDEN', `program ${p.name} is defined in ${p.file ?? 'the configuration'}, not through the API: change it there`, {
+      field: 'name',
+    });
 }
 
 type Awaitable<T> = T | Promise<T>;

@@ -5,7 +5,18 @@ export { createHandler, listenInet, listenUnix } from './http-server.js';
 export type { Credentials, Route, ServerOptions, InetServerConfig, UnixServerConfig } from './http-server.js';
 export type { Supervisor } from './rpc-methods.js';
 export { createJsonApi, MemoryProgramStore } from './json-api.js';
-export type { JsonApi, JsonApiOptions, ProgramStore, StoredProgram, ProgramView, RunView, ProcessStatus, ActionResult, ApiErrorBody, ApiErrorCode } from './json-api.js';
+export type {
+  JsonApi,
+  JsonApiOptions,
+  ProgramStore,
+  StoredProgram,
+  ProgramView,
+  RunView,
+  ProcessStatus,
+  ActionResult,
+  ApiErrorBody,
+  ApiErrorCode,
+} from './json-api.js';
 export { createEventsApi } from './events-api.js';
 export type { EventsApi, EventsApiOptions } from './events-api.js';
 export { createStatusPage } from './status-page/status-page.js';

@@ -142,18 +142,42 @@ const SUPERVISOR: Record<string, Method> = {
   restart: m(['boolean'], 'Restart the supervisor process.', (s) => (s.restart(), true)),
   reloadConfig: m(['array'], 'Reload the configuration; returns [[added, changed, removed]].', (s) => [s.reloadConfig()]),
   addProcessGroup: m(['boolean', 'string'], 'Activate a process group from the configuration.', (s, p) => (s.addProcessGroup(str(p[0])), true)),
-  removeProcessGroup: m(['boolean', 'string'], 'Remove a stopped process group from the active configuration.', (s, p) => (s.removeProcessGroup(str(p[0])), true)),
-  startProcess: m(['boolean', 'string', 'boolean'], 'Start a process (name or group:name or group:*); wait for RUNNING unless wait is false.', async (s, p) => {
-    const r = await s.pm.startProcess(str(p[0]), { wait: bool(p[1], true) });
-    return Array.isArray(r) ? r : true;
-  }, 1),
-  startProcessGroup: m(['array', 'string', 'boolean'], 'Start every process of a group.', (s, p) => s.pm.startProcessGroup(str(p[0]), { wait: bool(p[1], true) }), 1),
+  removeProcessGroup: m(
+    ['boolean', 'string'],
+    'Remove a stopped process group from the active configuration.',
+    (s, p) => (s.removeProcessGroup(str(p[0])), true),
+  ),
+  startProcess: m(
+    ['boolean', 'string', 'boolean'],
+    'Start a process (name or group:name or group:*); wait for RUNNING unless wait is false.',
+    async (s, p) => {
+      const r = await s.pm.startProcess(str(p[0]), { wait: bool(p[1], true) });
+      return Array.isArray(r) ? r : true;
+    },
+    1,
+  ),
+  startProcessGroup: m(
+    ['array', 'string', 'boolean'],
+    'Start every process of a group.',
+    (s, p) => s.pm.startProcessGroup(str(p[0]), { wait: bool(p[1], true) }),
+    1,
+  ),
   startAllProcesses: m(['array', 'boolean'], 'Start every process.', (s, p) => s.pm.startAllProcesses({ wait: bool(p[0], true) }), 1),
-  stopProcess: m(['boolean', 'string', 'boolean'], 'Stop a process (name or group:name or group:*); wait for it to stop unless wait is false.', async (s, p) => {
-    const r = await s.pm.stopProcess(str(p[0]), { wait: bool(p[1], true) });
-    return Array.isArray(r) ? r : true;
-  }, 1),
-  stopProcessGroup: m(['array', 'string', 'boolean'], 'Stop every process of a group.', (s, p) => s.pm.stopProcessGroup(str(p[0]), { wait: bool(p[1], true) }), 1),
+  stopProcess: m(
+    ['boolean', 'string', 'boolean'],
+    'Stop a process (name or group:name or group:*); wait for it to stop unless wait is false.',
+    async (s, p) => {
+      const r = await s.pm.stopProcess(str(p[0]), { wait: bool(p[1], true) });
+      return Array.isArray(r) ? r : true;
+    },
+    1,
+  ),
+  stopProcessGroup: m(
+    ['array', 'string', 'boolean'],
+    'Stop every process of a group.',
+    (s, p) => s.pm.stopProcessGroup(str(p[0]), { wait: bool(p[1], true) }),
+    1,
+  ),
   stopAllProcesses: m(['array', 'boolean'], 'Stop every process.', (s, p) => s.pm.stopAllProcesses({ wait: bool(p[0], true) }), 1),
   signalProcess: m(['boolean', 'string', 'string'], 'Send a signal (name or number) to a process.', (s, p) => s.pm.signalProcess(str(p[0]), sig(p[1]))),
   signalProcessGroup: m(['array', 'string', 'string'], 'Send a signal to every process of a group.', (s, p) => s.pm.signalProcessGroup(str(p[0]), sig(p[1]))),
@@ -174,7 +198,9 @@ const SUPERVISOR: Record<string, Method> = {
     if (typeof p[1] !== 'string') throw new IncorrectParametersError('chars not a string');
     return s.pm.sendProcessStdin(str(p[0]), p[1]);
   }),
-  sendRemoteCommEvent: m(['boolean', 'string', 'string'], 'Send a REMOTE_COMMUNICATION event.', (s, p) => s.pm.events.sendRemoteCommEvent(String(p[0]), String(p[1]))),
+  sendRemoteCommEvent: m(['boolean', 'string', 'string'], 'Send a REMOTE_COMMUNICATION event.', (s, p) =>
+    s.pm.events.sendRemoteCommEvent(String(p[0]), String(p[1])),
+  ),
 };
 
 /** The namespaces serving the supervisor methods. */

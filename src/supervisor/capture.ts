@@ -50,7 +50,10 @@ export class CaptureChannel {
     if (data.length === 0) return;
     if (this.#capturing) {
       // supervisord's bounded buffer: drops as many leading bytes as it appends, once full.
-      this.#captured = this.#captured.length + data.length > this.maxbytes ? Buffer.concat([this.#captured.subarray(data.length), data]) : Buffer.concat([this.#captured, data]);
+      this.#captured =
+        this.#captured.length + data.length > this.maxbytes
+          ? Buffer.concat([this.#captured.subarray(data.length), data])
+          : Buffer.concat([this.#captured, data]);
     }
     sink.output(data, !this.#capturing);
   }

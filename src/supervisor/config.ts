@@ -452,7 +452,8 @@ function channelSpec(cfg: ProgramConfig, ch: Channel, exp: ProcessExpansions, co
   const key = (k: string) => `${ch}_${k}` as keyof ProgramConfig;
   const section = sectionOf(cfg, ctx);
   const raw = str(cfg, key('logfile'));
-  const lf: LogfileResult = raw === undefined ? { logfile: 'AUTO', syslogMagic: false } : convert(key('logfile'), () => logfileValue(raw, exp, key('logfile'), cfg, ctx));
+  const lf: LogfileResult =
+    raw === undefined ? { logfile: 'AUTO', syslogMagic: false } : convert(key('logfile'), () => logfileValue(raw, exp, key('logfile'), cfg, ctx));
   const backups = perProcessInteger(cfg, key('logfile_backups'), PROGRAM_DEFAULTS.logfile_backups, exp, ctx);
   const maxbytes = size(cfg, key('logfile_maxbytes'), PROGRAM_DEFAULTS.logfile_maxbytes, ctx, exp.get);
   const syslog = perProcessBoolean(cfg, key('syslog'), exp, ctx);
@@ -590,7 +591,8 @@ export function resolveGroup(config: ProgramConfig | GroupConfig | EventListener
       throw new ConfigError(`option 'priority' of group '${name}' must be an integer, got ${describe(config.priority)}`, { option: 'priority' });
     }
     if (ctx.origin === 'api') {
-      for (const k of Object.keys(config)) if (!['name', 'programs', 'priority'].includes(k)) throw new ConfigError(`unknown option '${k}' in group '${name}'`, { option: k });
+      for (const k of Object.keys(config))
+        if (!['name', 'programs', 'priority'].includes(k)) throw new ConfigError(`unknown option '${k}' in group '${name}'`, { option: k });
     }
     const processes = config.programs.flatMap((p: ProgramConfig) => resolveProgram(p, name, ctx));
     assertUniqueNames(name, processes);
@@ -611,7 +613,8 @@ function integerOr(v: unknown): number {
 function assertUniqueNames(group: string, processes: readonly ProcessSpec[]): void {
   const seen = new Set<string>();
   for (const p of processes) {
-    if (seen.has(p.name)) throw new ConfigError(`process name '${p.name}' appears twice in group '${group}'`, { section: `program:${p.program}`, option: 'process_name' });
+    if (seen.has(p.name))
+      throw new ConfigError(`process name '${p.name}' appears twice in group '${group}'`, { section: `program:${p.program}`, option: 'process_name' });
     seen.add(p.name);
   }
 }

@@ -49,11 +49,17 @@ export function validateDependencies(adding: readonly GroupSpec[], known: Iterab
     const deps = dependenciesOf(g);
     for (const d of deps) {
       if (!all.has(d.name)) {
-        throw new ConfigError(`program '${g.name}' depends on '${d.name}', which is not a configured program or group`, { section: `program:${g.name}`, option: 'depends_on' });
+        throw new ConfigError(`program '${g.name}' depends on '${d.name}', which is not a configured program or group`, {
+          section: `program:${g.name}`,
+          option: 'depends_on',
+        });
       }
       if (d.name === g.name) throw new ConfigError(`program '${g.name}' depends on itself`, { section: `program:${g.name}`, option: 'depends_on' });
     }
-    edges.set(g.name, deps.map((d) => d.name));
+    edges.set(
+      g.name,
+      deps.map((d) => d.name),
+    );
   }
   const cycle = findCycle(edges);
   if (cycle) throw new ConfigError(`dependency cycle: ${cycle.join(' -> ')}`, { option: 'depends_on' });

@@ -39,12 +39,27 @@ export class EventHub {
     const em = ctx.emitter;
     em.on('processState', (ev) => this.#onState(ev));
     em.on('processLog', (ev) => {
-      this.#bus.notify({ type: ev.channel === 'stdout' ? 'PROCESS_LOG_STDOUT' : 'PROCESS_LOG_STDERR', processname: ev.name, groupname: ev.group, pid: ev.pid, data: ev.data });
+      this.#bus.notify({
+        type: ev.channel === 'stdout' ? 'PROCESS_LOG_STDOUT' : 'PROCESS_LOG_STDERR',
+        processname: ev.name,
+        groupname: ev.group,
+        pid: ev.pid,
+        data: ev.data,
+      });
     });
     em.on('processGroupAdded', (name) => {
       const group = ctx.group(name);
       // The pool subscribes before its own PROCESS_GROUP_ADDED is raised, as in supervisord.
-      if (group?.spec.listener) this.#pools.set(name, new EventListenerPool(group, group.spec.listener, { bus: this.#bus, clock: ctx.clock, identifier: ctx.identifier, log: (level, message) => ctx.log(level, message) }));
+      if (group?.spec.listener)
+        this.#pools.set(
+          name,
+          new EventListenerPool(group, group.spec.listener, {
+            bus: this.#bus,
+            clock: ctx.clock,
+            identifier: ctx.identifier,
+            log: (level, message) => ctx.log(level, message),
+          }),
+        );
       this.#bus.notify({ type: 'PROCESS_GROUP_ADDED', groupname: name });
     });
     em.on('processGroupRemoved', (name) => {
@@ -132,7 +147,13 @@ export class EventHub {
       output: (part, toLog) => deliver(part, toLog),
       communication: (data) => {
         this.#ctx.log('debug', `'${p.name}' ${channel} emitted a comm event`);
-        this.#bus.notify({ type: channel === 'stdout' ? 'PROCESS_COMMUNICATION_STDOUT' : 'PROCESS_COMMUNICATION_STDERR', processname: p.name, groupname: p.group, pid: p.pid, data });
+        this.#bus.notify({
+          type: channel === 'stdout' ? 'PROCESS_COMMUNICATION_STDOUT' : 'PROCESS_COMMUNICATION_STDERR',
+          processname: p.name,
+          groupname: p.group,
+          pid: p.pid,
+          data,
+        });
       },
     });
     return true;

@@ -267,7 +267,10 @@ export class EventListenerPool {
     this.#ctx.log('debug', `${p.name}: ${c.state} -> ${to}`);
     c.state = to;
     if (to === 'UNKNOWN') {
-      this.#ctx.log('warn', `${p.name}: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol`);
+      this.#ctx.log(
+        'warn',
+        `${p.name}: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol`,
+      );
     }
   }
 }

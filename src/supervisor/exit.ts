@@ -74,14 +74,31 @@ export function decideOnExit(f: ExitFacts): ExitDecision {
   // A stop was requested: STOPPED whatever the code (a signal death is logged as a warning).
   if (f.killing) {
     const level = expected && f.status !== -1 ? 'info' : 'warn';
-    return { ...none, to: 'STOPPED', expected, spawnerr: null, exitstatus: f.status, backoff: f.backoff, log: { level, message: `stopped: ${f.name} (${f.description})` } };
+    return {
+      ...none,
+      to: 'STOPPED',
+      expected,
+      spawnerr: null,
+      exitstatus: f.status,
+      backoff: f.backoff,
+      log: { level, message: `stopped: ${f.name} (${f.description})` },
+    };
   }
   // A failed start: it died before startsecs elapsed, or before its readiness checks passed.
   const notReady = f.state === 'STARTING' && !f.ready;
   if (notReady || (f.state === 'STARTING' && f.elapsed < f.startsecs)) {
     const backoff = f.backoff + 1;
     const spawnerr = notReady ? (f.readyFailure ?? `exited before it was ready (${f.description})`) : TOO_QUICK;
-    return { ...none, to: 'BACKOFF', expected: false, spawnerr, exitstatus: null, backoff, giveUp: shouldGiveUp(f.policy, backoff, f.startretries), log: notExpected };
+    return {
+      ...none,
+      to: 'BACKOFF',
+      expected: false,
+      spawnerr,
+      exitstatus: null,
+      backoff,
+      giveUp: shouldGiveUp(f.policy, backoff, f.startretries),
+      log: notExpected,
+    };
   }
   // An exit after RUNNING (or from STARTING once it outlived startsecs). supervisord forgets the
   // failed starts here; a policy with reset_after counts an unstable run as one more.

@@ -47,13 +47,22 @@ export interface Extensions {
   depends_on: Dependency[];
   backoff: BackoffPolicy;
   max_memory_mb: number | null;
-  port: Required<Omit<PortConfig, 'host'>> & { host: string | null } | null;
+  port: (Required<Omit<PortConfig, 'host'>> & { host: string | null }) | null;
   logging: LoggingOptions | null;
   shutdown_on_exit: boolean | 'unexpected';
   shutdown_on_fatal: boolean;
 }
 
-export const EXTENSION_KEYS: ReadonlySet<string> = new Set(['ready', 'depends_on', 'backoff', 'max_memory_mb', 'port', 'logging', 'shutdown_on_exit', 'shutdown_on_fatal']);
+export const EXTENSION_KEYS: ReadonlySet<string> = new Set([
+  'ready',
+  'depends_on',
+  'backoff',
+  'max_memory_mb',
+  'port',
+  'logging',
+  'shutdown_on_exit',
+  'shutdown_on_fatal',
+]);
 
 export class ExtensionError extends Error {
   constructor(
@@ -72,10 +81,12 @@ const CONDITIONS = new Set<DependencyCondition>(['started', 'running', 'exited']
 
 function resolveReady(r: unknown): ReadinessConfig | null {
   if (r === undefined) return null;
-  if (typeof r !== 'object' || r === null || !Array.isArray((r as ReadinessConfig).checks)) fail('ready', `option 'ready' must be {checks: [...], timeout: seconds}`);
+  if (typeof r !== 'object' || r === null || !Array.isArray((r as ReadinessConfig).checks))
+    fail('ready', `option 'ready' must be {checks: [...], timeout: seconds}`);
   const ready = r as ReadinessConfig;
   if (typeof ready.timeout !== 'number' || !(ready.timeout > 0)) fail('ready', `option 'ready' needs a timeout in seconds (> 0), got ${String(ready.timeout)}`);
-  if (ready.interval !== undefined && !(typeof ready.interval === 'number' && ready.interval > 0)) fail('ready', `option 'ready.interval' must be a positive number of milliseconds`);
+  if (ready.interval !== undefined && !(typeof ready.interval === 'number' && ready.interval > 0))
+    fail('ready', `option 'ready.interval' must be a positive number of milliseconds`);
   if (ready.checks.length === 0) fail('ready', `option 'ready' needs at least one check`);
   for (const c of ready.checks as unknown[]) {
     const ok =
@@ -102,11 +113,16 @@ function resolveReady(r: unknown): ReadinessConfig | null {
 function resolveDeps(d: unknown): Dependency[] {
   if (d === undefined) return [];
   if (Array.isArray(d)) {
-    return d.map((n) => (typeof n === 'string' && n ? { name: n, condition: 'running' as const } : fail('depends_on', `option 'depends_on' must list program names, got ${JSON.stringify(n)}`)));
+    return d.map((n) =>
+      typeof n === 'string' && n
+        ? { name: n, condition: 'running' as const }
+        : fail('depends_on', `option 'depends_on' must list program names, got ${JSON.stringify(n)}`),
+    );
   }
   if (typeof d !== 'object' || d === null) return fail('depends_on', `option 'depends_on' must be a list of names or {name: condition}`);
   return Object.entries(d).map(([name, condition]) => {
-    if (!CONDITIONS.has(condition as DependencyCondition)) fail('depends_on', `option 'depends_on' condition for '${name}' must be started, running or exited, got ${JSON.stringify(condition)}`);
+    if (!CONDITIONS.has(condition as DependencyCondition))
+      fail('depends_on', `option 'depends_on' condition for '${name}' must be started, running or exited, got ${JSON.stringify(condition)}`);
     return { name, condition: condition as DependencyCondition };
   });
 }
@@ -114,7 +130,8 @@ function resolveDeps(d: unknown): Dependency[] {
 function resolveBackoff(b: unknown): BackoffPolicy {
   if (b === undefined || b === 'linear') return SUPERVISORD_BACKOFF;
   if (b === 'exponential') return { ...SUPERVISORD_BACKOFF, strategy: 'exponential', max: 60 };
-  if (typeof b !== 'object' || b === null) return fail('backoff', `option 'backoff' must be 'linear', 'exponential' or a policy object, got ${JSON.stringify(b)}`);
+  if (typeof b !== 'object' || b === null)
+    return fail('backoff', `option 'backoff' must be 'linear', 'exponential' or a policy object, got ${JSON.stringify(b)}`);
   const p = b as Partial<BackoffPolicy>;
   const strategy = p.strategy ?? 'exponential';
   if (strategy !== 'linear' && strategy !== 'exponential') fail('backoff', `option 'backoff.strategy' must be linear or exponential`);
@@ -126,7 +143,8 @@ function resolveBackoff(b: unknown): BackoffPolicy {
   num('multiplier', 1);
   for (const k of ['max', 'reset_after'] as const) {
     const v = p[k];
-    if (v !== undefined && v !== null && !(typeof v === 'number' && v >= 0)) fail('backoff', `option 'backoff.${k}' must be a number of seconds, got ${JSON.stringify(v)}`);
+    if (v !== undefined && v !== null && !(typeof v === 'number' && v >= 0))
+      fail('backoff', `option 'backoff.${k}' must be a number of seconds, got ${JSON.stringify(v)}`);
   }
   if (p.jitter !== undefined && p.jitter !== 'none' && p.jitter !== 'full') fail('backoff', `option 'backoff.jitter' must be 'none' or 'full'`);
   if (p.give_up !== undefined && typeof p.give_up !== 'boolean') fail('backoff', `option 'backoff.give_up' must be true or false`);
@@ -138,17 +156,20 @@ function resolveBackoff(b: unknown): BackoffPolicy {
 function resolvePort(p: unknown): Extensions['port'] {
   if (p === undefined) return null;
   const cfg: PortConfig = p === 'hash' || p === 'ephemeral' ? { mode: p } : (p as PortConfig);
-  if (typeof cfg !== 'object' || cfg === null || (cfg.mode !== 'hash' && cfg.mode !== 'ephemeral')) fail('port', `option 'port' must be 'hash', 'ephemeral' or {mode, range, host, env}`);
+  if (typeof cfg !== 'object' || cfg === null || (cfg.mode !== 'hash' && cfg.mode !== 'ephemeral'))
+    fail('port', `option 'port' must be 'hash', 'ephemeral' or {mode, range, host, env}`);
   const range = cfg.range ?? [10000, 19999];
   const [lo, hi] = range;
-  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || hi > 65535 || lo > hi) fail('port', `option 'port.range' must be [low, high] within 1-65535, got ${JSON.stringify(range)}`);
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || hi > 65535 || lo > hi)
+    fail('port', `option 'port.range' must be [low, high] within 1-65535, got ${JSON.stringify(range)}`);
   return { mode: cfg.mode, range: [lo, hi], host: cfg.host ?? null, env: cfg.env ?? 'PORT' };
 }
 
 /** Validates and defaults the extension options of a program. Throws ExtensionError naming the option. */
 export function resolveExtensions(cfg: ExtensionConfig): Extensions {
   const mem = cfg.max_memory_mb;
-  if (mem !== undefined && !(typeof mem === 'number' && mem > 0)) fail('max_memory_mb', `option 'max_memory_mb' must be a positive number of megabytes, got ${JSON.stringify(mem)}`);
+  if (mem !== undefined && !(typeof mem === 'number' && mem > 0))
+    fail('max_memory_mb', `option 'max_memory_mb' must be a positive number of megabytes, got ${JSON.stringify(mem)}`);
   return {
     ready: resolveReady(cfg.ready),
     depends_on: resolveDeps(cfg.depends_on),
@@ -162,7 +183,8 @@ export function resolveExtensions(cfg: ExtensionConfig): Extensions {
 
 function resolveShutdown(cfg: ExtensionConfig): Pick<Extensions, 'shutdown_on_exit' | 'shutdown_on_fatal'> {
   const onExit = cfg.shutdown_on_exit ?? false;
-  if (onExit !== true && onExit !== false && onExit !== 'unexpected') fail('shutdown_on_exit', `option 'shutdown_on_exit' must be true, false or 'unexpected', got ${JSON.stringify(onExit)}`);
+  if (onExit !== true && onExit !== false && onExit !== 'unexpected')
+    fail('shutdown_on_exit', `option 'shutdown_on_exit' must be true, false or 'unexpected', got ${JSON.stringify(onExit)}`);
   const onFatal = cfg.shutdown_on_fatal ?? false;
   if (typeof onFatal !== 'boolean') fail('shutdown_on_fatal', `option 'shutdown_on_fatal' must be true or false, got ${JSON.stringify(onFatal)}`);
   return { shutdown_on_exit: onExit, shutdown_on_fatal: onFatal };
@@ -242,12 +264,19 @@ export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]
   if (checks.length || timeout !== undefined) {
     if (timeout === undefined) fail('ready_timeout', 'a readiness check (ready_*) needs ready_timeout (seconds)');
     const interval = get('ready_interval');
-    out.ready = { checks, timeout: at('ready_timeout', () => parseInteger(timeout as string)), ...(interval !== undefined ? { interval: at('ready_interval', () => parseInteger(interval)) } : {}) };
+    out.ready = {
+      checks,
+      timeout: at('ready_timeout', () => parseInteger(timeout as string)),
+      ...(interval !== undefined ? { interval: at('ready_interval', () => parseInteger(interval)) } : {}),
+    };
   }
   const deps = get('depends_on');
   if (deps !== undefined) {
     const map: Record<string, DependencyCondition> = {};
-    for (const item of deps.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const item of deps
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [name = '', condition = 'running'] = item.split(':').map((s) => s.trim());
       map[name] = condition as DependencyCondition;
     }
@@ -257,13 +286,17 @@ export function extensionsFromIni(get: (key: (typeof EXTENSION_INI_KEYS)[number]
   const policy: Record<string, unknown> = {};
   for (const k of ['initial', 'multiplier', 'max', 'reset_after'] as const) {
     const v = get(`backoff_${k}`);
-    if (v !== undefined) policy[k] = at(`backoff_${k}`, () => Number(v.trim()) >= 0 && v.trim() !== '' ? Number(v.trim()) : fail(`backoff_${k}`, `backoff_${k} must be a number, got '${v}'`));
+    if (v !== undefined)
+      policy[k] = at(`backoff_${k}`, () =>
+        Number(v.trim()) >= 0 && v.trim() !== '' ? Number(v.trim()) : fail(`backoff_${k}`, `backoff_${k} must be a number, got '${v}'`),
+      );
   }
   const jitter = get('backoff_jitter');
   if (jitter !== undefined) policy.jitter = at('backoff_jitter', () => (parseBoolean(jitter) ? 'full' : 'none'));
   const giveUp = get('backoff_give_up');
   if (giveUp !== undefined) policy.give_up = at('backoff_give_up', () => parseBoolean(giveUp));
-  if (strategy !== undefined || Object.keys(policy).length) out.backoff = { strategy: (strategy?.trim() ?? 'exponential') as BackoffPolicy['strategy'], ...policy };
+  if (strategy !== undefined || Object.keys(policy).length)
+    out.backoff = { strategy: (strategy?.trim() ?? 'exponential') as BackoffPolicy['strategy'], ...policy };
   const mem = get('max_memory_mb');
   if (mem !== undefined) out.max_memory_mb = at('max_memory_mb', () => parseInteger(mem));
   const port = get('port');
@@ -302,9 +335,14 @@ export function extensionsToIni(cfg: ExtensionConfig): Array<[string, string]> {
     for (const c of cfg.ready.checks) {
       if ('tcp' in c) out.push(['ready_tcp', String(c.tcp)]);
       else if ('http' in c) out.push(['ready_http', c.http], ...(c.status !== undefined ? [['ready_http_status', String(c.status)] as [string, string]] : []));
-      else if ('log' in c) out.push(['ready_log', c.log instanceof RegExp ? c.log.source : c.log], ...(c.count !== undefined ? [['ready_log_count', String(c.count)] as [string, string]] : []));
+      else if ('log' in c)
+        out.push(
+          ['ready_log', c.log instanceof RegExp ? c.log.source : c.log],
+          ...(c.count !== undefined ? [['ready_log_count', String(c.count)] as [string, string]] : []),
+        );
       else if ('file' in c) out.push(['ready_file', c.file]);
-      else if ('notify' in c) out.push(['ready_notify', 'true'], ...(c.watchdog !== undefined ? [['ready_notify_watchdog', String(c.watchdog)] as [string, string]] : []));
+      else if ('notify' in c)
+        out.push(['ready_notify', 'true'], ...(c.watchdog !== undefined ? [['ready_notify_watchdog', String(c.watchdog)] as [string, string]] : []));
       else fail('ready', 'a custom readiness function cannot be written to a configuration file');
     }
     out.push(['ready_timeout', String(cfg.ready.timeout)]);

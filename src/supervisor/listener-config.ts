@@ -36,7 +36,8 @@ export function listenerPoolSpec(
     throw new ConfigError(message, { section, option });
   };
   const bufferSize = values.buffer_size ?? DEFAULT_BUFFER_SIZE;
-  if (typeof bufferSize !== 'number' || !Number.isInteger(bufferSize)) fail(`[${section}] option 'buffer_size' must be an integer, got ${valueText(bufferSize)}`, 'buffer_size');
+  if (typeof bufferSize !== 'number' || !Number.isInteger(bufferSize))
+    fail(`[${section}] option 'buffer_size' must be an integer, got ${valueText(bufferSize)}`, 'buffer_size');
   if ((bufferSize as number) < 1) fail(`[${section}] section sets invalid buffer_size (${valueText(bufferSize)})`, 'buffer_size');
   const handler = values.result_handler ?? DEFAULT_RESULT_HANDLER;
   if (typeof handler !== 'string' || pyStrip(handler) !== DEFAULT_RESULT_HANDLER) {

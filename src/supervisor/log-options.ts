@@ -55,26 +55,35 @@ export function parseDuration(v: number | string): number | undefined {
 /** Validates and defaults `logging`; null when absent. */
 export function resolveLogging(l: unknown, fail: Fail): LoggingOptions | null {
   if (l === undefined) return null;
-  if (typeof l !== 'object' || l === null || Array.isArray(l)) return fail('logging', `option 'logging' must be an object {format, time_format, utc, rotate, rotate_hour, compress, max_age}`);
+  if (typeof l !== 'object' || l === null || Array.isArray(l))
+    return fail('logging', `option 'logging' must be an object {format, time_format, utc, rotate, rotate_hour, compress, max_age}`);
   const c = l as Record<string, unknown>;
   for (const k of Object.keys(c)) {
     if (!['format', 'time_format', 'utc', 'rotate', 'rotate_hour', 'compress', 'max_age'].includes(k)) fail(`logging.${k}`, `unknown option 'logging.${k}'`);
   }
   const format = c.format ?? 'raw';
-  if (typeof format !== 'string' || !FORMATS.includes(format)) fail('logging.format', `option 'logging.format' must be raw, timestamped or json, got ${JSON.stringify(format)}`);
+  if (typeof format !== 'string' || !FORMATS.includes(format))
+    fail('logging.format', `option 'logging.format' must be raw, timestamped or json, got ${JSON.stringify(format)}`);
   const timeFormat = c.time_format ?? ISO_FORMAT;
   if (typeof timeFormat !== 'string') return fail('logging.time_format', `option 'logging.time_format' must be a string`);
   const bad = checkTimeFormat(timeFormat);
   if (bad !== undefined) fail('logging.time_format', `option 'logging.time_format': ${bad}`);
-  for (const k of ['utc', 'compress'] as const) if (c[k] !== undefined && typeof c[k] !== 'boolean') fail(`logging.${k}`, `option 'logging.${k}' must be true or false`);
+  for (const k of ['utc', 'compress'] as const)
+    if (c[k] !== undefined && typeof c[k] !== 'boolean') fail(`logging.${k}`, `option 'logging.${k}' must be true or false`);
   const rotate = c.rotate ?? 'size';
-  if (typeof rotate !== 'string' || !ROTATIONS.includes(rotate)) fail('logging.rotate', `option 'logging.rotate' must be size, hourly or daily, got ${JSON.stringify(rotate)}`);
+  if (typeof rotate !== 'string' || !ROTATIONS.includes(rotate))
+    fail('logging.rotate', `option 'logging.rotate' must be size, hourly or daily, got ${JSON.stringify(rotate)}`);
   const hour = c.rotate_hour ?? 0;
-  if (!(typeof hour === 'number' && Number.isInteger(hour) && hour >= 0 && hour <= 23)) fail('logging.rotate_hour', `option 'logging.rotate_hour' must be an hour from 0 to 23, got ${JSON.stringify(hour)}`);
+  if (!(typeof hour === 'number' && Number.isInteger(hour) && hour >= 0 && hour <= 23))
+    fail('logging.rotate_hour', `option 'logging.rotate_hour' must be an hour from 0 to 23, got ${JSON.stringify(hour)}`);
   let maxAge: number | null = null;
   if (c.max_age !== undefined) {
     const d = typeof c.max_age === 'number' || typeof c.max_age === 'string' ? parseDuration(c.max_age) : undefined;
-    if (d === undefined) fail('logging.max_age', `option 'logging.max_age' must be a positive number of seconds or a duration like 7d, 12h, 30m, got ${JSON.stringify(c.max_age)}`);
+    if (d === undefined)
+      fail(
+        'logging.max_age',
+        `option 'logging.max_age' must be a positive number of seconds or a duration like 7d, 12h, 30m, got ${JSON.stringify(c.max_age)}`,
+      );
     maxAge = d ?? null;
   }
   return {

@@ -257,10 +257,7 @@ export class SupervisedProcess {
     // STARTING -> RUNNING
     if (this.spec.ext.backoff.reset_after === null) this.#backoff = 0;
     this.#setState('RUNNING');
-    this.#host.log(
-      'info',
-      `success: ${this.name} entered RUNNING state, process has stayed up for > than ${this.spec.startsecs} seconds (startsecs)`,
-    );
+    this.#host.log('info', `success: ${this.name} entered RUNNING state, process has stayed up for > than ${this.spec.startsecs} seconds (startsecs)`);
   }
 
   #retry(): void {
@@ -335,7 +332,11 @@ export class SupervisedProcess {
     } catch (e) {
       const code = errnoName(e);
       return this.#spawnFailed(
-        code === 'EAGAIN' ? `Too many processes in process table to spawn '${this.name}'` : code === 'EMFILE' ? `too many open files to spawn '${this.name}'` : `unknown error during fork for '${this.name}': ${code}`,
+        code === 'EAGAIN'
+          ? `Too many processes in process table to spawn '${this.name}'`
+          : code === 'EMFILE'
+            ? `too many open files to spawn '${this.name}'`
+            : `unknown error during fork for '${this.name}': ${code}`,
       );
     }
     // An exec failure is reported later (#execFailed); supervisord's child would have written the
@@ -394,20 +395,26 @@ export class SupervisedProcess {
       return log.onData(lineSplitter(fn));
     };
     const notify = this.#notify;
-    this.#readiness = startReadiness(config, { pid, name: this.name, notifications: notify && ((fn) => notify.subscribe(fn)) }, lines, { set: (fn, ms) => clock.setTimeout(fn, ms), clear: (h) => clock.clearTimeout(h as TimerHandle) }, {
-      ready: () => {
-        this.#readiness = undefined;
-        this.#ready = true;
-        if (this.#state === 'STARTING' && this.#startsecsPassed) this.#promote();
+    this.#readiness = startReadiness(
+      config,
+      { pid, name: this.name, notifications: notify && ((fn) => notify.subscribe(fn)) },
+      lines,
+      { set: (fn, ms) => clock.setTimeout(fn, ms), clear: (h) => clock.clearTimeout(h as TimerHandle) },
+      {
+        ready: () => {
+          this.#readiness = undefined;
+          this.#ready = true;
+          if (this.#state === 'STARTING' && this.#startsecsPassed) this.#promote();
+        },
+        timeout: (reason) => {
+          this.#readiness = undefined;
+          if (this.#state !== 'STARTING' || this.#pid !== pid) return;
+          this.#readyFailure = reason;
+          this.#host.log('warn', `${this.name}: ${reason}; killing it (pid ${pid})`);
+          this.#host.spawner.kill(-pid, 9); // a failure means it is already gone
+        },
       },
-      timeout: (reason) => {
-        this.#readiness = undefined;
-        if (this.#state !== 'STARTING' || this.#pid !== pid) return;
-        this.#readyFailure = reason;
-        this.#host.log('warn', `${this.name}: ${reason}; killing it (pid ${pid})`);
-        this.#host.spawner.kill(-pid, 9); // a failure means it is already gone
-      },
-    });
+    );
   }
 
   /** A `notify` program stopped its WATCHDOG=1 pings: kill it (autorestart then decides). */

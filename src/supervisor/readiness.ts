@@ -47,7 +47,12 @@ function describeCheck(c: ReadyCheck): string {
 }
 
 function tcpOnce(target: number | string, signal: AbortSignal): Promise<boolean> {
-  const [host, port] = typeof target === 'number' ? ['127.0.0.1', target] : target.includes(':') ? [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))] : ['127.0.0.1', Number(target)];
+  const [host, port] =
+    typeof target === 'number'
+      ? ['127.0.0.1', target]
+      : target.includes(':')
+        ? [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))]
+        : ['127.0.0.1', Number(target)];
   return new Promise((resolve) => {
     const s = connect({ host: host || '127.0.0.1', port, signal });
     s.once('connect', () => (s.destroy(), resolve(true)));

@@ -331,7 +331,8 @@ export class ConfigSession {
       log?.close();
       if (log?.path && spec.logfile === 'AUTO' && !this.#o.nocleanup) {
         // Compressed backups (the logging extension) end in .N.gz.
-        for (const suffix of ['', ...Array.from({ length: spec.backups }, (_, i) => [`.${i + 1}`, `.${i + 1}.gz`]).flat()]) rmSync(log.path + suffix, { force: true });
+        for (const suffix of ['', ...Array.from({ length: spec.backups }, (_, i) => [`.${i + 1}`, `.${i + 1}.gz`]).flat()])
+          rmSync(log.path + suffix, { force: true });
       }
     }
   }

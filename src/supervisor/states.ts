@@ -1,15 +1,6 @@
 // Process and supervisor state vocabulary, with supervisord's names and numeric codes.
 
-export const PROCESS_STATES = [
-  'STOPPED',
-  'STARTING',
-  'RUNNING',
-  'BACKOFF',
-  'STOPPING',
-  'EXITED',
-  'FATAL',
-  'UNKNOWN',
-] as const;
+export const PROCESS_STATES = ['STOPPED', 'STARTING', 'RUNNING', 'BACKOFF', 'STOPPING', 'EXITED', 'FATAL', 'UNKNOWN'] as const;
 export type ProcessState = (typeof PROCESS_STATES)[number];
 
 export const STATE_CODE = {

@@ -82,7 +82,14 @@ export function wireManager(w: Wiring): ManagerParts {
   const ctx: ManagerContext = { registry, events: w.events, host, mood: w.mood };
   const commands = new Commands(ctx);
   const autostart = new Autostart(ctx);
-  const session = new ConfigSession(ctx, { childlogdir: w.childlogdir, identifier: w.identifier, nocleanup: options.nocleanup === true, ports, commands, autostart });
+  const session = new ConfigSession(ctx, {
+    childlogdir: w.childlogdir,
+    identifier: w.identifier,
+    nocleanup: options.nocleanup === true,
+    ports,
+    commands,
+    autostart,
+  });
   const memory = createMemoryWatch(ctx, { intervalMs: options.sampleIntervalMs ?? 1000, all: sampleAll, restart: w.restart });
   const env = options.environment ?? process.env;
   const resolve = (config: AnyConfig): GroupEntry => ({

@@ -7,9 +7,7 @@ import { encodeMethodCall } from './encode.js';
 import { XmlRpcParseError, type XmlRpcEncodable, type XmlRpcValue } from './types.js';
 
 /** Where a server listens, parsed from a supervisorctl `serverurl`. */
-export type ServerAddress =
-  | { kind: 'http'; serverurl: string; host: string; port: number }
-  | { kind: 'unix'; serverurl: string; path: string };
+export type ServerAddress = { kind: 'http'; serverurl: string; host: string; port: number } | { kind: 'unix'; serverurl: string; path: string };
 
 /** Why a serverurl cannot be used; the messages are Python's. */
 export type XmlRpcUrlErrorKind = 'UNKNOWN_PROTOCOL' | 'PORT_OUT_OF_RANGE' | 'PORT_NOT_INTEGER';
@@ -184,9 +182,7 @@ export class XmlRpcClient implements Disposable {
 
   #target(): http.RequestOptions {
     const a = this.address;
-    return a.kind === 'unix'
-      ? { socketPath: a.path, headers: { Host: 'localhost' } }
-      : { host: a.host, port: a.port };
+    return a.kind === 'unix' ? { socketPath: a.path, headers: { Host: 'localhost' } } : { host: a.host, port: a.port };
   }
 
   #url(path: string): string {

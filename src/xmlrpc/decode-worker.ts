@@ -10,8 +10,7 @@ export interface DecodeRequest {
 }
 
 export type DecodeReply =
-  | { id: number; ok: true; call: ReturnType<typeof decodeMethodCall> }
-  | { id: number; ok: false; kind: XmlRpcParseError['kind'] | undefined; message: string };
+  { id: number; ok: true; call: ReturnType<typeof decodeMethodCall> } | { id: number; ok: false; kind: XmlRpcParseError['kind'] | undefined; message: string };
 
 parentPort?.on('message', ({ id, body }: DecodeRequest) => {
   let reply: DecodeReply;

@@ -3,13 +3,7 @@
 // character references are decoded (by us, after parsing). Callers enforce a size limit.
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import {
-  XmlRpcFault,
-  XmlRpcParseError,
-  type XmlRpcMethodCall,
-  type XmlRpcStruct,
-  type XmlRpcValue,
-} from './types.js';
+import { XmlRpcFault, XmlRpcParseError, type XmlRpcMethodCall, type XmlRpcStruct, type XmlRpcValue } from './types.js';
 
 // One node of fast-xml-parser's preserveOrder output: { tag: children } or { '#text': s }.
 type OrderedNode = Record<string, unknown>;

@@ -15,15 +15,7 @@
  * | struct               | plain object                                        |
  * | nil                  | `null`                                              |
  */
-export type XmlRpcValue =
-  | number
-  | boolean
-  | string
-  | null
-  | Date
-  | Uint8Array
-  | XmlRpcValue[]
-  | XmlRpcStruct;
+export type XmlRpcValue = number | boolean | string | null | Date | Uint8Array | XmlRpcValue[] | XmlRpcStruct;
 
 export interface XmlRpcStruct {
   [key: string]: XmlRpcValue;
@@ -34,12 +26,7 @@ export interface XmlRpcStruct {
  * `undefined` (encoded as `<nil/>`; struct members whose value is `undefined` are left out, as
  * JSON does) and read-only arrays.
  */
-export type XmlRpcEncodable =
-  | XmlRpcValue
-  | bigint
-  | undefined
-  | readonly XmlRpcEncodable[]
-  | { readonly [key: string]: XmlRpcEncodable };
+export type XmlRpcEncodable = XmlRpcValue | bigint | undefined | readonly XmlRpcEncodable[] | { readonly [key: string]: XmlRpcEncodable };
 
 /** A decoded `<methodCall>`. */
 export interface XmlRpcMethodCall {

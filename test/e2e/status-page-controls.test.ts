@@ -16,7 +16,16 @@ import { until, waitForState } from '../helpers/wait-for.js';
 import { startStatusServer } from './status-page-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`NOTICE: ${CHROMIUM} is missing: the status page's layout and controls tests are skipped (apt-get install -y chromium).`);
 
@@ -48,7 +57,12 @@ async function overflow(page: Page): Promise<{ scrollWidth: number; viewport: nu
       const r = b.getBoundingClientRect();
       return r.left < 0 || r.right > vw || r.width === 0;
     });
-    return { scrollWidth: document.documentElement.scrollWidth, viewport: vw, outside: outside.map((b) => b.getAttribute('aria-label') ?? ''), buttons: buttons.length };
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      viewport: vw,
+      outside: outside.map((b) => b.getAttribute('aria-label') ?? ''),
+      buttons: buttons.length,
+    };
   });
 }
 
@@ -68,17 +82,35 @@ async function samples(page: Page, ns: string, n: number): Promise<void> {
 
 /** Lines the spawn error of `ns` takes. */
 const spawnerrLines = (page: Page, ns: string) =>
-  page.locator(`tr[data-ns="${ns}"] .c-spawnerr`).evaluate((td) => Math.round((td.getBoundingClientRect().height - parseFloat(getComputedStyle(td).paddingTop) - parseFloat(getComputedStyle(td).paddingBottom)) / parseFloat(getComputedStyle(td).lineHeight)));
+  page
+    .locator(`tr[data-ns="${ns}"] .c-spawnerr`)
+    .evaluate((td) =>
+      Math.round(
+        (td.getBoundingClientRect().height - parseFloat(getComputedStyle(td).paddingTop) - parseFloat(getComputedStyle(td).paddingBottom)) /
+          parseFloat(getComputedStyle(td).lineHeight),
+      ),
+    );
 
 /** Programs in several states, one with a long spawn error, a group of two, a log with times. */
 async function demo(pm: Awaited<ReturnType<typeof startStatusServer>>['pm']): Promise<void> {
   pm.addProcessGroup({ name: 'api', command: node('ready-then-idle.mjs'), startsecs: 0 });
-  pm.addProcessGroup({ name: 'queue', command: `sh -c 'i=0; while :; do i=$((i+1)); echo "$(date -u +%%Y-%%m-%%dT%%H:%%M:%%S.000Z) job $i done"; sleep 0.2; done'`, startsecs: 0 });
+  pm.addProcessGroup({
+    name: 'queue',
+    command: `sh -c 'i=0; while :; do i=$((i+1)); echo "$(date -u +%%Y-%%m-%%dT%%H:%%M:%%S.000Z) job $i done"; sleep 0.2; done'`,
+    startsecs: 0,
+  });
   pm.addProcessGroup({ name: 'web', ...SLEEP, numprocs: 2, process_name: 'web_%(process_num)02d' });
   pm.addProcessGroup({ name: 'mailer', command: "sh -c 'echo sending; exit 1'", startsecs: 0, autorestart: false });
   pm.addProcessGroup({ name: 'reports', command: '/opt/reports-2026/nightly/bin/build-monthly-revenue-report', startretries: 0 });
   pm.addProcessGroup({ name: 'nightly', ...SLEEP, autostart: false });
-  for (const [ns, state] of [['api', 'RUNNING'], ['queue', 'RUNNING'], ['web:web_01', 'RUNNING'], ['mailer', 'EXITED'], ['reports', 'FATAL']] as const) await waitForState(pm, ns, state);
+  for (const [ns, state] of [
+    ['api', 'RUNNING'],
+    ['queue', 'RUNNING'],
+    ['web:web_01', 'RUNNING'],
+    ['mailer', 'EXITED'],
+    ['reports', 'FATAL'],
+  ] as const)
+    await waitForState(pm, ns, state);
 }
 
 describe.skipIf(!hasChromium)('status page layout and controls in Chromium', () => {
@@ -99,7 +131,8 @@ describe.skipIf(!hasChromium)('status page layout and controls in Chromium', () 
     expect(o.scrollWidth).toBeLessThanOrEqual(390);
     expect(o.buttons).toBeGreaterThanOrEqual(7 * 5);
     expect(o.outside).toEqual([]);
-    for (const name of ['Stop api', 'Start nightly', 'Show log of reports', 'Stop group web', 'Start all', 'New program']) expect(await button(page, name).isVisible(), name).toBe(true);
+    for (const name of ['Stop api', 'Start nightly', 'Show log of reports', 'Stop group web', 'Start all', 'New program'])
+      expect(await button(page, name).isVisible(), name).toBe(true);
     expect(await spawnerrLines(page, 'reports')).toBeLessThanOrEqual(2);
     await samples(page, 'api', 4);
     await snap(page, 'status-page-phone.png');
@@ -173,7 +206,11 @@ describe.skipIf(!hasChromium)('status page layout and controls in Chromium', () 
     await button(page, 'Restart all').click();
     expect(await dialog.locator('#confirm-text').innerText()).toBe('Restart all 3 processes?');
     await dialog.getByRole('button', { name: 'Restart all' }).click();
-    await until(() => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING') && pm.getProcessInfo('web').pid !== webPid, () => JSON.stringify(pm.getAllProcessInfo().map((p) => [p.name, p.statename])), 8000);
+    await until(
+      () => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING') && pm.getProcessInfo('web').pid !== webPid,
+      () => JSON.stringify(pm.getAllProcessInfo().map((p) => [p.name, p.statename])),
+      8000,
+    );
     await page.locator('#messages', { hasText: 'web: restarted' }).waitFor(WAIT);
 
     await button(page, 'Stop all').click();
@@ -204,7 +241,7 @@ describe.skipIf(!hasChromium)('status page layout and controls in Chromium', () 
     const message = page.locator('#messages p.error', { hasText: 'broken: no such file' });
     await message.waitFor(WAIT);
     expect(await message.locator('time').innerText()).toMatch(/^\d\d:\d\d:\d\d$/);
-    expect(Math.abs(Date.parse(await message.locator('time').getAttribute('datetime') ?? '') - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(Date.parse((await message.locator('time').getAttribute('datetime')) ?? '') - Date.now())).toBeLessThan(60_000);
     await message.getByRole('button', { name: /^Dismiss: Error: broken: no such file/ }).click();
     expect(await page.locator('#messages p').count()).toBe(0);
   });
@@ -214,7 +251,10 @@ describe.skipIf(!hasChromium)('status page layout and controls in Chromium', () 
     pm.addProcessGroup({ name: 'web', ...SLEEP });
     pm.addProcessGroup({ name: 'idle', ...SLEEP, autostart: false });
     await waitForState(pm, 'web', 'RUNNING');
-    const usage = (await (await fetch(`${base}/status-page/usage.json`)).json()) as { at: number; processes: Record<string, { cpu: number | null; rss: number }> };
+    const usage = (await (await fetch(`${base}/status-page/usage.json`)).json()) as {
+      at: number;
+      processes: Record<string, { cpu: number | null; rss: number }>;
+    };
     expect(Object.keys(usage.processes)).toEqual(['web']);
     const rssNow = (readProcEntry(pm.getProcessInfo('web').pid)?.rsspages ?? 0) * 4096;
     expect(usage.processes.web?.rss).toBeGreaterThan(0);
@@ -233,7 +273,10 @@ describe.skipIf(!hasChromium)('status page layout and controls in Chromium', () 
     const script = `echo '2026-12-03T14:02:11.123Z first line'; echo '{"time":"2026-12-03T14:02:12.000Z","process":"echo","stream":"stdout","line":"from json"}'; echo 'plain line'; sleep 1000`;
     pm.addProcessGroup({ name: 'echo', command: ['sh', '-c', script], startsecs: 0 });
     await waitForState(pm, 'echo', 'RUNNING');
-    await until(() => pm.tailProcessStdoutLog('echo', 0, 1000)[0].includes('plain line'), () => 'no output yet');
+    await until(
+      () => pm.tailProcessStdoutLog('echo', 0, 1000)[0].includes('plain line'),
+      () => 'no output yet',
+    );
     const page = await openPage(base);
     await button(page, 'Show log of echo').click();
     await page.locator('#log-output', { hasText: 'plain line' }).waitFor(WAIT);
@@ -276,8 +319,17 @@ describe.skipIf(!hasChromium)('status page layout and controls in Chromium', () 
     await edit.getByRole('button', { name: 'Save' }).click();
     await page.locator('#messages', { hasText: 'worker: saved; applies at its next start' }).waitFor(WAIT);
     const auth = { Authorization: `Basic ${Buffer.from('admin:pa55word').toString('base64')}` };
-    const stored = (await (await fetch(`${base}/api/programs/worker`, { headers: auth })).json()) as { program: { config: Record<string, unknown>; pending: boolean } };
-    expect(stored.program.config).toEqual({ name: 'worker', command: 'sleep 1000', numprocs: 2, startsecs: 0, process_name: '%(program_name)s_%(process_num)d', environment: { QUEUE: 'high', MODE: 'fast' } });
+    const stored = (await (await fetch(`${base}/api/programs/worker`, { headers: auth })).json()) as {
+      program: { config: Record<string, unknown>; pending: boolean };
+    };
+    expect(stored.program.config).toEqual({
+      name: 'worker',
+      command: 'sleep 1000',
+      numprocs: 2,
+      startsecs: 0,
+      process_name: '%(program_name)s_%(process_num)d',
+      environment: { QUEUE: 'high', MODE: 'fast' },
+    });
     expect(stored.program.pending).toBe(true);
     // Without the page's credentials the same request is refused.
     expect((await fetch(`${base}/api/programs/worker`)).status).toBe(401);

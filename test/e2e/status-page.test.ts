@@ -9,10 +9,21 @@ import { waitForState } from '../helpers/wait-for.js';
 import { addPrograms, startStatusServer } from './status-page-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  process.stdout.write(`\nNOTICE: ${CHROMIUM} is missing: the status page's browser tests are skipped.\n        Install it with \`apt-get install -y chromium\` to run them.\n\n`);
+  process.stdout.write(
+    `\nNOTICE: ${CHROMIUM} is missing: the status page's browser tests are skipped.\n        Install it with \`apt-get install -y chromium\` to run them.\n\n`,
+  );
 }
 
 const SLEEP = { command: 'sleep 1000', startsecs: 0, stopwaitsecs: 1 };
@@ -163,7 +174,10 @@ describe.skipIf(!hasChromium)('status page in Chromium', () => {
   it('stays responsive with 1,000 programs: one transition rewrites one row', async () => {
     const { pm, base } = await startStatusServer({ start: false });
     const quiet = { ...SLEEP, autostart: false, stdout_logfile: 'NONE', stderr_logfile: 'NONE' };
-    addPrograms(pm, Array.from({ length: 1000 }, (_, i) => ({ name: `p${String(i).padStart(4, '0')}`, ...quiet })));
+    addPrograms(
+      pm,
+      Array.from({ length: 1000 }, (_, i) => ({ name: `p${String(i).padStart(4, '0')}`, ...quiet })),
+    );
     const page = await openPage(base);
     expect(await page.locator('tbody tr[data-ns]').count()).toBe(1000);
     const snapshotMs = await page.evaluate(() => performance.getEntriesByName('status-page:snapshot')[0]?.duration ?? -1);
@@ -172,7 +186,8 @@ describe.skipIf(!hasChromium)('status page in Chromium', () => {
       const touched = new Set<string>();
       Object.assign(window, { touched });
       new MutationObserver((records) => {
-        for (const r of records) touched.add((r.target instanceof Element ? r.target : r.target.parentElement)?.closest('tr')?.getAttribute('data-ns') ?? 'outside a row');
+        for (const r of records)
+          touched.add((r.target instanceof Element ? r.target : r.target.parentElement)?.closest('tr')?.getAttribute('data-ns') ?? 'outside a row');
       }).observe(document.querySelector('#processes') as Node, { subtree: true, childList: true, characterData: true, attributes: true });
     });
     const t0 = performance.now();
@@ -182,9 +197,10 @@ describe.skipIf(!hasChromium)('status page in Chromium', () => {
     expect(await page.evaluate(() => [...(window as unknown as { touched: Set<string> }).touched])).toEqual(['p0500']);
     await page.getByLabel('Filter', { exact: true }).fill('p0999');
     await page.locator('#shown', { hasText: 'Showing 1 of 1000' }).waitFor(WAIT);
-    process.stdout.write(`1,000 programs: snapshot applied in ${snapshotMs.toFixed(0)} ms in the page; a transition shown ${updateMs.toFixed(0)} ms after the call\n`);
+    process.stdout.write(
+      `1,000 programs: snapshot applied in ${snapshotMs.toFixed(0)} ms in the page; a transition shown ${updateMs.toFixed(0)} ms after the call\n`,
+    );
     expect(snapshotMs).toBeGreaterThanOrEqual(0);
     expect(snapshotMs).toBeLessThan(1000); // typically ~30 ms; generous for a loaded machine
   });
 });
-

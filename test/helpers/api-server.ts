@@ -54,7 +54,11 @@ export async function serveRoutes(pm: ProcessManager, routes: Route[]) {
   };
   /** Any request; the body is parsed only when the answer is JSON. */
   const raw = async (method: string, path: string, init: RequestInit = {}) => {
-    const res = await fetch(base + path, { method, ...init, headers: { authorization: AUTHORIZATION, ...(init.headers as Record<string, string> | undefined) } });
+    const res = await fetch(base + path, {
+      method,
+      ...init,
+      headers: { authorization: AUTHORIZATION, ...(init.headers as Record<string, string> | undefined) },
+    });
     const text = await res.text();
     const body: Json = res.headers.get('content-type') === 'application/json' ? JSON.parse(text) : undefined;
     return { status: res.status, headers: res.headers, body };

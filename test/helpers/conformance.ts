@@ -18,7 +18,8 @@ export async function expectFault(call: Promise<unknown> | (() => unknown), code
     error = e;
   }
   if (error === undefined) throw new Error(`expected fault ${code}, got a result: ${JSON.stringify(returned)}`);
-  if (!isSupervisorError(error)) throw new Error(`expected fault ${code}, got ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+  if (!isSupervisorError(error))
+    throw new Error(`expected fault ${code}, got ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   expect({ code: error.code, faultCode: error.faultCode }).toEqual({ code, faultCode: FAULTS[code] });
   if (faultString !== undefined) expect(error.faultString).toBe(faultString);
   return error;
@@ -32,7 +33,8 @@ export function expectFaultSync(fn: () => unknown, code: FaultName, faultString?
   } catch (e) {
     error = e;
   }
-  if (!isSupervisorError(error)) throw new Error(`expected fault ${code}, got ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+  if (!isSupervisorError(error))
+    throw new Error(`expected fault ${code}, got ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   expect(error.code).toBe(code);
   if (faultString !== undefined) expect(error.faultString).toBe(faultString);
   return error;
@@ -49,7 +51,8 @@ export function expectChain(pm: ProcessManager, events: readonly ProcessStateEve
   let at: ProcessState = 'STOPPED';
   const seen = mine.map((e) => `${e.from}->${e.to}`);
   for (const e of mine) {
-    if (e.from !== at || e.from === e.to) throw new Error(`broken event chain for ${namespec} at ${e.from}->${e.to} (expected from ${at}): [${seen.join(', ')}]`);
+    if (e.from !== at || e.from === e.to)
+      throw new Error(`broken event chain for ${namespec} at ${e.from}->${e.to} (expected from ${at}): [${seen.join(', ')}]`);
     at = e.to;
   }
   expect(pm.getProcessInfo(namespec).statename, `chain [${seen.join(', ')}]`).toBe(at);
@@ -87,7 +90,11 @@ export class OutputCapture {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${name} ${channel} to match ${String(pattern)}; got ${JSON.stringify(this.text(name, channel))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${name} ${channel} to match ${String(pattern)}; got ${JSON.stringify(this.text(name, channel))}`,
+          ),
+        );
       }, timeoutMs);
       if (!check()) this.#waiters.add(check);
     });
@@ -113,7 +120,10 @@ afterEach(async () => {
     list.map((pm) => {
       let timer: NodeJS.Timeout | undefined;
       const bound = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`forced shutdown did not finish: ${JSON.stringify(pm.getAllProcessInfo().map((p) => `${p.name}:${p.statename}`))}`)), 5000);
+        timer = setTimeout(
+          () => reject(new Error(`forced shutdown did not finish: ${JSON.stringify(pm.getAllProcessInfo().map((p) => `${p.name}:${p.statename}`))}`)),
+          5000,
+        );
       });
       return Promise.race([pm.shutdown({ force: true }), bound]).finally(() => clearTimeout(timer));
     }),

@@ -42,7 +42,7 @@ export function survivorsOf(leaders: Iterable<number>): ProcRow[] {
   const rows = procTable().filter((r) => r.state !== 'Z');
   const out = new Set<number>();
   for (const r of rows) if (set.has(r.pid) || set.has(r.pgrp) || set.has(r.sid)) out.add(r.pid);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const r of rows) {
       if (!out.has(r.pid) && out.has(r.ppid)) {

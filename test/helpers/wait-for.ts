@@ -82,7 +82,9 @@ export async function until<T>(
     }
     if (Date.now() > end) {
       const what = typeof describe === 'string' ? describe : describe();
-      throw new Error(`timed out after ${timeoutMs} ms: ${what}${last === undefined ? '' : ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})`}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms: ${what}${last === undefined ? '' : ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})`}`,
+      );
     }
     await sleep(everyMs);
   }

@@ -37,12 +37,25 @@ afterEach(() => {
 function addPrograms(pm: ProcessManager): void {
   const common = { startsecs: 0, autorestart: true as const, stopwaitsecs: 0.5, stdout_logfile: 'NONE', stderr_logfile: 'NONE' };
   // Children that fork grandchildren into their own process group, stopped as a group.
-  pm.addProcessGroup({ name: 'tree', command: "sh -c 'sleep 1000 & sleep 1000 & wait'", ...common, stopasgroup: true, numprocs: 2, process_name: 'tree_%(process_num)d' });
+  pm.addProcessGroup({
+    name: 'tree',
+    command: "sh -c 'sleep 1000 & sleep 1000 & wait'",
+    ...common,
+    stopasgroup: true,
+    numprocs: 2,
+    process_name: 'tree_%(process_num)d',
+  });
   // Grandchildren that stay behind: one in the child's group, one in a session of its own.
   pm.addProcessGroup({ name: 'leaky', command: "sh -c 'sleep 1000 & setsid sleep 1000 & wait'", ...common });
   // Stubborn children (SIGTERM ignored) with a small stopwaitsecs: SIGKILL escalation.
   pm.addProcessGroup({ name: 'stubborn', command: `sh -c 'trap "" TERM; while :; do sleep 0.5; done'`, ...common, stopwaitsecs: 0.3 });
-  pm.addProcessGroup({ name: 'stubborn_group', command: `sh -c 'trap "" TERM; sleep 1000 & while :; do sleep 0.5; done'`, ...common, stopwaitsecs: 0.3, stopasgroup: true });
+  pm.addProcessGroup({
+    name: 'stubborn_group',
+    command: `sh -c 'trap "" TERM; sleep 1000 & while :; do sleep 0.5; done'`,
+    ...common,
+    stopwaitsecs: 0.3,
+    stopasgroup: true,
+  });
   pm.addProcessGroup({ name: 'node_stubborn', command: node('ignore-sigterm.mjs'), ...common, stopwaitsecs: 0.3 });
   // A Node child with grandchildren, one of which leaves the session (setsid).
   pm.addProcessGroup({ name: 'forktree', command: node('fork-tree.mjs', '--setsid'), ...common, stopasgroup: true });
@@ -143,9 +156,14 @@ it(`a seeded chaos schedule (${STEPS} steps) never breaks the state machine, the
       const group = envOf(p.pid, 'SUPERVISOR_GROUP_NAME') ?? name;
       const ns = group === name ? name : `${group}:${name}`;
       liveChildren.set(ns, [...(liveChildren.get(ns) ?? []), p.pid]);
-      if (!owned.has(p.pid)) out.set(`stray:${p.pid}`, `live child ${p.pid} of ${ns} is not the pid of any process (state ${pm.getProcessInfo(ns).statename}, pid ${pm.getProcessInfo(ns).pid})`);
+      if (!owned.has(p.pid))
+        out.set(
+          `stray:${p.pid}`,
+          `live child ${p.pid} of ${ns} is not the pid of any process (state ${pm.getProcessInfo(ns).statename}, pid ${pm.getProcessInfo(ns).pid})`,
+        );
     }
-    for (const [ns, pids] of liveChildren) if (pids.length > 1) out.set(`two:${ns}:${pids.join(',')}`, `${ns} has ${pids.length} live children: ${pids.join(', ')}`);
+    for (const [ns, pids] of liveChildren)
+      if (pids.length > 1) out.set(`two:${ns}:${pids.join(',')}`, `${ns} has ${pids.length} live children: ${pids.join(', ')}`);
     return out;
   };
 
@@ -242,7 +260,8 @@ it(`a seeded chaos schedule (${STEPS} steps) never breaks the state machine, the
   family();
   await bounded(pm.shutdown(), 30_000, 'shutdown');
   for (const i of pm.getAllProcessInfo()) {
-    if (i.pid !== 0 || !['STOPPED', 'EXITED', 'FATAL'].includes(i.statename)) violations.push(`after shutdown ${i.group}:${i.name} is ${i.statename} pid ${i.pid}`);
+    if (i.pid !== 0 || !['STOPPED', 'EXITED', 'FATAL'].includes(i.statename))
+      violations.push(`after shutdown ${i.group}:${i.name} is ${i.statename} pid ${i.pid}`);
     // No transition without its event: the last event of each process names its final state.
     const lastTo = last.get(`${i.group}:${i.name}`) ?? 'STOPPED';
     if (lastTo !== i.statename) violations.push(`${i.group}:${i.name} is ${i.statename} but its last event said ${lastTo}`);
@@ -284,9 +303,18 @@ it(`a seeded chaos schedule (${STEPS} steps) never breaks the state machine, the
     // Processes the manager lost track of: live children no process owned, second children, orphans.
     processesLost: orphans.length + violations.filter((v) => /is not the pid of any process|live children/.test(v)).length,
   };
-  say('chaos', `${STEPS} steps in ${seconds.toFixed(1)} s; faults injected ${figures.faultsInjected} (SIGKILL ${faults.sigkill}, SIGSTOP ${faults.sigstop}, SIGCONT ${faults.sigcont}; ${faults.toGrandchildren} to grandchildren)`);
-  say('chaos', `${calls.total} racing API calls: ${calls.ok} ok, faults ${JSON.stringify(calls.faults)}, unexpected ${calls.unexpected.length}; ${transitions} transitions`);
-  say('chaos', `violations ${violations.length}, unhandled rejections ${unhandled.length}, pids seen ${seen.size}, orphans after shutdown ${orphans.length} (${escaped} in a session of their own, reparented to init), zombies ${zombies.length}`);
+  say(
+    'chaos',
+    `${STEPS} steps in ${seconds.toFixed(1)} s; faults injected ${figures.faultsInjected} (SIGKILL ${faults.sigkill}, SIGSTOP ${faults.sigstop}, SIGCONT ${faults.sigcont}; ${faults.toGrandchildren} to grandchildren)`,
+  );
+  say(
+    'chaos',
+    `${calls.total} racing API calls: ${calls.ok} ok, faults ${JSON.stringify(calls.faults)}, unexpected ${calls.unexpected.length}; ${transitions} transitions`,
+  );
+  say(
+    'chaos',
+    `violations ${violations.length}, unhandled rejections ${unhandled.length}, pids seen ${seen.size}, orphans after shutdown ${orphans.length} (${escaped} in a session of their own, reparented to init), zombies ${zombies.length}`,
+  );
   for (const o of orphanDescriptions.slice(0, 10)) say('chaos', `ORPHAN ${o}`);
   for (const v of violations.slice(0, 20)) say('chaos', `VIOLATION ${v}`);
   for (const v of calls.unexpected.slice(0, 20)) say('chaos', `UNEXPECTED ${v}`);

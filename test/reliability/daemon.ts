@@ -178,7 +178,10 @@ ${programs}
    * is written while the answer is read, write errors after the server closed (EPIPE, ECONNRESET)
    * are ignored, and the status line of whatever came back is returned (0 when nothing came).
    */
-  requestOverSocket(transport: Transport, o: { method?: string; path?: string; headers?: Record<string, string | number>; body: Buffer; chunked?: boolean; timeoutMs?: number }): Promise<RawResponse> {
+  requestOverSocket(
+    transport: Transport,
+    o: { method?: string; path?: string; headers?: Record<string, string | number>; body: Buffer; chunked?: boolean; timeoutMs?: number },
+  ): Promise<RawResponse> {
     const timeoutMs = o.timeoutMs ?? 10_000;
     const sock = transport === 'unix' ? net.connect(this.socket) : net.connect(this.port, '127.0.0.1');
     const head = [`${o.method ?? 'POST'} ${o.path ?? '/RPC2'} HTTP/1.1`, `Host: ${transport === 'unix' ? 'localhost' : `127.0.0.1:${this.port}`}`];
@@ -194,7 +197,12 @@ ${programs}
         const text = Buffer.concat(chunks);
         const m = /^HTTP\/1\.[01] (\d{3})/.exec(text.subarray(0, 20).toString('latin1'));
         const sep = text.indexOf('\r\n\r\n');
-        resolve({ status: m ? Number(m[1]) : 0, headers: {}, body: sep >= 0 ? text.subarray(sep + 4) : Buffer.alloc(0), ...(writeError ? { writeError } : {}) });
+        resolve({
+          status: m ? Number(m[1]) : 0,
+          headers: {},
+          body: sep >= 0 ? text.subarray(sep + 4) : Buffer.alloc(0),
+          ...(writeError ? { writeError } : {}),
+        });
       };
       const timer = setTimeout(() => {
         if (settled) return;
@@ -227,8 +235,18 @@ ${programs}
   }
 
   /** An XML-RPC call: its value or its fault (an HTTP error rejects). */
-  async rpc(transport: Transport, method: string, params: readonly XmlRpcEncodable[] = [], agent?: http.Agent): Promise<{ value: XmlRpcValue } | { fault: { code: number; string: string } }> {
-    const res = await this.request(transport, { body: encodeMethodCall(method, params), headers: { 'Content-Type': 'text/xml' }, agent: agent ?? false, timeoutMs: 30_000 });
+  async rpc(
+    transport: Transport,
+    method: string,
+    params: readonly XmlRpcEncodable[] = [],
+    agent?: http.Agent,
+  ): Promise<{ value: XmlRpcValue } | { fault: { code: number; string: string } }> {
+    const res = await this.request(transport, {
+      body: encodeMethodCall(method, params),
+      headers: { 'Content-Type': 'text/xml' },
+      agent: agent ?? false,
+      timeoutMs: 30_000,
+    });
     if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`);
     try {
       return { value: decodeResponse(res.body.toString('utf8')) };

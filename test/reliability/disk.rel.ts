@@ -48,7 +48,8 @@ const figures = {
 /** Numbered lines `P 1`, `P 2` … every 20 ms. */
 const seq = (prefix: string) => `sh -c 'i=0; while :; do i=$((i+1)); echo "${prefix} $i"; sleep 0.02; done'`;
 /** 120 lines of 1 KB (fills a small disk), then numbered short lines (`%%`: supervisord's expansion). */
-const burst = (prefix: string) => `sh -c 'i=0; while :; do i=$((i+1)); if [ $i -le 120 ]; then printf "${prefix} %%d %%01000d\\n" $i 0; else echo "${prefix} $i"; fi; sleep 0.02; done'`;
+const burst = (prefix: string) =>
+  `sh -c 'i=0; while :; do i=$((i+1)); if [ $i -le 120 ]; then printf "${prefix} %%d %%01000d\\n" $i 0; else echo "${prefix} $i"; fi; sleep 0.02; done'`;
 /** One line, then exit 1 after 0.3 s (autorestart=true: EXITED -> STARTING …). */
 const CRASH = `sh -c 'echo "started $$"; sleep 0.3; exit 1'`;
 
@@ -151,7 +152,10 @@ function checkHealthy(pm: ProcessManager, dir: string, healthyPid: number, exits
   figures.linesLost += lost;
   figures.restartsDuringTrouble += restarts;
   if (pm.getProcessInfo('healthy').pid !== healthyPid) figures.processesLost++;
-  say('disk', `${label}: healthy log ${nums.length} lines, ${lost} missing; healthy pid ${healthyPid === pm.getProcessInfo('healthy').pid ? 'unchanged' : 'CHANGED'}; healthy crasher restarted ${restarts} times during the trouble`);
+  say(
+    'disk',
+    `${label}: healthy log ${nums.length} lines, ${lost} missing; healthy pid ${healthyPid === pm.getProcessInfo('healthy').pid ? 'unchanged' : 'CHANGED'}; healthy crasher restarted ${restarts} times during the trouble`,
+  );
   expect(pm.getProcessInfo('healthy')).toMatchObject({ statename: 'RUNNING', pid: healthyPid });
   expect(nums.length).toBeGreaterThan(20);
   expect(lost).toBe(0);
@@ -193,7 +197,10 @@ it('a full disk: writes fail and are reported once per file, supervision and aut
   const failedChunks = ringLast() - seq0; // one echo per line, each its own write
   const crasherRestarts = (exits.get('crasher') ?? 0) - exits0.crasher;
   const activity = pm.readLog(0, 0);
-  say('disk', `full disk: ${failingFiles} failing files, ${reports1} 'log write failed' reports (${reports0} when it filled up) while ${failedChunks} more lines failed to reach the file; crasher on the full disk restarted ${crasherRestarts} times`);
+  say(
+    'disk',
+    `full disk: ${failingFiles} failing files, ${reports1} 'log write failed' reports (${reports0} when it filled up) while ${failedChunks} more lines failed to reach the file; crasher on the full disk restarted ${crasherRestarts} times`,
+  );
   figures.reportsPerFile = Math.max(figures.reportsPerFile, reports1 - (failingFiles - 1));
   figures.failedChunks += failedChunks;
   figures.restartsDuringTrouble += crasherRestarts;
@@ -239,7 +246,10 @@ it('the log directory removed mid-run: running writers go on, a restart fails as
   expect(pm.getProcessInfo('crasher').spawnerr).toBe("unknown error making dispatchers for 'crasher': ENOENT");
   // logrotate's reopen (SIGUSR2): the writer's file cannot be reopened; every later chunk fails.
   const { r1, r2, failedChunks } = await reopenUnwritable(pm, log);
-  say('disk', `directory removed: crasher FATAL (${pm.getProcessInfo('crasher').spawnerr}); writer reports ${r1.captured} -> ${r2.captured} while ~${failedChunks} chunks failed (readLog shows ${r2.readLog})`);
+  say(
+    'disk',
+    `directory removed: crasher FATAL (${pm.getProcessInfo('crasher').spawnerr}); writer reports ${r1.captured} -> ${r2.captured} while ~${failedChunks} chunks failed (readLog shows ${r2.readLog})`,
+  );
   expect(r2.captured).toBe(r1.captured);
   expect(r2.captured).toBeLessThanOrEqual(2); // the failed reopen, then the failing writes
   expect(r2.readLog).toBe(r2.captured);
@@ -278,7 +288,10 @@ it('a log file replaced by a directory: the reopen fails (reported once), a rest
   expect(await waitUntil(() => pm.getProcessInfo('crasher').statename === 'FATAL', 8000)).toBe(true);
   expect(pm.getProcessInfo('crasher').spawnerr).toBe("unknown error making dispatchers for 'crasher': EISDIR");
   const { r1, r2, failedChunks } = await reopenUnwritable(pm, log);
-  say('disk', `file replaced by a directory: crasher FATAL (${pm.getProcessInfo('crasher').spawnerr}); writer reports ${r1.captured} -> ${r2.captured} while ~${failedChunks} chunks failed`);
+  say(
+    'disk',
+    `file replaced by a directory: crasher FATAL (${pm.getProcessInfo('crasher').spawnerr}); writer reports ${r1.captured} -> ${r2.captured} while ~${failedChunks} chunks failed`,
+  );
   expect(r2.captured).toBe(r1.captured);
   expect(r2.captured).toBeLessThanOrEqual(2);
   // Put the file back: logging resumes.
@@ -310,7 +323,10 @@ it('log paths that can never be written (/proc, /dev/full): the spawn fails or e
   const failedChunks = await chunksDropped(pm, 'devfull', () => sleep(1500));
   const r2 = log.matching(/log write failed for '[^']*': ENOSPC/).length;
   const restarts = (exits.get('devfull_crasher') ?? 0) - cExits;
-  say('disk', `unwritable paths: /proc path -> FATAL (${pm.getProcessInfo('procpath').spawnerr}); /dev/full: ${r2} ENOSPC reports for 2 files while ~${failedChunks} chunks failed; its crasher restarted ${restarts} times`);
+  say(
+    'disk',
+    `unwritable paths: /proc path -> FATAL (${pm.getProcessInfo('procpath').spawnerr}); /dev/full: ${r2} ENOSPC reports for 2 files while ~${failedChunks} chunks failed; its crasher restarted ${restarts} times`,
+  );
   figures.reportsPerFile = Math.max(figures.reportsPerFile, r2 - 1);
   figures.restartsDuringTrouble += restarts;
   expect(r2).toBe(r1);

@@ -55,50 +55,268 @@ export const ODD_NAMES = [
 ];
 
 /** A name that may be anything but must never address the protected programs. */
-export const oddName = fc.oneof(fc.constantFrom(...ODD_NAMES), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 })).map((s) => (s.startsWith('keep') ? `not-${s}` : s));
+export const oddName = fc
+  .oneof(fc.constantFrom(...ODD_NAMES), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }))
+  .map((s) => (s.startsWith('keep') ? `not-${s}` : s));
 
-const SIGNALS = ['HUP', 'SIGHUP', 'INT', 'TERM', 'KILL', 'STOP', 'CONT', 'USR1', 'USR2', 'sigterm', 'SIG', 'SIGFOO', '0', '-1', '9999', '15', '1.5', '', ' TERM', 'TERM '];
+const SIGNALS = [
+  'HUP',
+  'SIGHUP',
+  'INT',
+  'TERM',
+  'KILL',
+  'STOP',
+  'CONT',
+  'USR1',
+  'USR2',
+  'sigterm',
+  'SIG',
+  'SIGFOO',
+  '0',
+  '-1',
+  '9999',
+  '15',
+  '1.5',
+  '',
+  ' TERM',
+  'TERM ',
+];
 
 // ---- supervisord.conf texts ----
 
 const PROGRAM_KEYS = [
-  'command', 'process_name', 'numprocs', 'numprocs_start', 'priority', 'autostart', 'autorestart', 'startsecs', 'startretries', 'exitcodes',
-  'stopsignal', 'stopwaitsecs', 'stopasgroup', 'killasgroup', 'user', 'redirect_stderr', 'stdout_logfile', 'stdout_logfile_maxbytes',
-  'stdout_logfile_backups', 'stdout_capture_maxbytes', 'stdout_events_enabled', 'stdout_syslog', 'stderr_logfile', 'stderr_logfile_maxbytes',
-  'stderr_logfile_backups', 'stderr_capture_maxbytes', 'stderr_events_enabled', 'stderr_syslog', 'environment', 'directory', 'umask', 'serverurl',
-  'ready_tcp', 'ready_http', 'ready_http_status', 'ready_log', 'ready_log_count', 'ready_file', 'ready_timeout', 'ready_interval', 'depends_on',
-  'backoff', 'backoff_initial', 'backoff_multiplier', 'backoff_max', 'backoff_jitter', 'backoff_reset_after', 'backoff_give_up', 'max_memory_mb',
-  'port', 'port_range', 'port_host', 'port_env',
+  'command',
+  'process_name',
+  'numprocs',
+  'numprocs_start',
+  'priority',
+  'autostart',
+  'autorestart',
+  'startsecs',
+  'startretries',
+  'exitcodes',
+  'stopsignal',
+  'stopwaitsecs',
+  'stopasgroup',
+  'killasgroup',
+  'user',
+  'redirect_stderr',
+  'stdout_logfile',
+  'stdout_logfile_maxbytes',
+  'stdout_logfile_backups',
+  'stdout_capture_maxbytes',
+  'stdout_events_enabled',
+  'stdout_syslog',
+  'stderr_logfile',
+  'stderr_logfile_maxbytes',
+  'stderr_logfile_backups',
+  'stderr_capture_maxbytes',
+  'stderr_events_enabled',
+  'stderr_syslog',
+  'environment',
+  'directory',
+  'umask',
+  'serverurl',
+  'ready_tcp',
+  'ready_http',
+  'ready_http_status',
+  'ready_log',
+  'ready_log_count',
+  'ready_file',
+  'ready_timeout',
+  'ready_interval',
+  'depends_on',
+  'backoff',
+  'backoff_initial',
+  'backoff_multiplier',
+  'backoff_max',
+  'backoff_jitter',
+  'backoff_reset_after',
+  'backoff_give_up',
+  'max_memory_mb',
+  'port',
+  'port_range',
+  'port_host',
+  'port_env',
 ];
-const SUPERVISORD_KEYS = ['logfile', 'logfile_maxbytes', 'logfile_backups', 'loglevel', 'pidfile', 'umask', 'nodaemon', 'silent', 'minfds', 'minprocs', 'nocleanup', 'childlogdir', 'user', 'directory', 'strip_ansi', 'environment', 'identifier'];
+const SUPERVISORD_KEYS = [
+  'logfile',
+  'logfile_maxbytes',
+  'logfile_backups',
+  'loglevel',
+  'pidfile',
+  'umask',
+  'nodaemon',
+  'silent',
+  'minfds',
+  'minprocs',
+  'nocleanup',
+  'childlogdir',
+  'user',
+  'directory',
+  'strip_ansi',
+  'environment',
+  'identifier',
+];
 const SERVER_KEYS = ['file', 'chmod', 'chown', 'username', 'password', 'port', 'serverurl', 'prompt', 'history_file'];
 
 /** Values that exercise every parser: numbers, booleans, sizes, signals, expansions, quoting. */
 const CONF_VALUES = [
-  '', ' ', '0', '1', '-1', '3', '10', '1000', '999', '1001', '2147483648', '99999999999', '1e3', '0x10', '010', '1.5', '-0', 'NaN', 'inf',
-  'true', 'false', 'yes', 'no', 'on', 'off', 'TRUE', 'unexpected', 'maybe',
-  '10MB', '1GB', '5KB', '50XB', 'MB', '-1KB', '1.5MB',
-  'TERM', 'SIGTERM', 'KILL', '9', 'SIGFOO', '0', '65',
-  'AUTO', 'NONE', 'OFF', 'syslog', '/nonexistent/dir/x.log', '%(here)s/x.log', '/tmp',
-  'sleep 1000', '/bin/false', "sh -c 'exit 1'", "echo \"unterminated", "echo 'unterminated", 'a\\', '',
-  '%(program_name)s', '%(process_num)d', '%(process_num)02d', '%(group_name)s', '%(host_node_name)s', '%(here)s', '%(ENV_HOME)s', '%(ENV_NOPE)s',
-  '%(program_name)', '%(', '%', '%%', '%s', '%d', '%(process_num)s', '%(numprocs)d', '%(program_name)s_%(process_num)02d',
-  'A="1",B="2"', 'A=1,B=2', 'A=', '=1', 'A="unterminated', 'A=1,,B=2', 'PATH="/usr/bin",HOME="/x"', 'A=%(ENV_HOME)s',
-  '0,2', '0, 1,2', 'a,b', ',', '0o22', '022', '777', '0777', '8', 'x',
-  'a b c', 'x'.repeat(5000), 'é', '名前', '😀', '\u0000', '; comment', '# comment', 'value ; inline', 'value;not-comment',
-  'localhost:9001', '127.0.0.1:0', ':9001', '*:9001', '9001', 'host:port', '[::1]:9001', 'unix:///tmp/x.sock', 'http://127.0.0.1:9001',
-  'web:running', 'web:healthy', 'web', 'nosuch:running', 'a,b:exited', '127.0.0.1:80', 'http://127.0.0.1:1/health', '200', '200-299', 'ready$', '(a+)+$', '[',
-  'exponential', 'linear', 'fixed', 'supervisord', '8000-8100', '9000-8000', 'PORT', '1 2',
+  '',
+  ' ',
+  '0',
+  '1',
+  '-1',
+  '3',
+  '10',
+  '1000',
+  '999',
+  '1001',
+  '2147483648',
+  '99999999999',
+  '1e3',
+  '0x10',
+  '010',
+  '1.5',
+  '-0',
+  'NaN',
+  'inf',
+  'true',
+  'false',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'TRUE',
+  'unexpected',
+  'maybe',
+  '10MB',
+  '1GB',
+  '5KB',
+  '50XB',
+  'MB',
+  '-1KB',
+  '1.5MB',
+  'TERM',
+  'SIGTERM',
+  'KILL',
+  '9',
+  'SIGFOO',
+  '0',
+  '65',
+  'AUTO',
+  'NONE',
+  'OFF',
+  'syslog',
+  '/nonexistent/dir/x.log',
+  '%(here)s/x.log',
+  '/tmp',
+  'sleep 1000',
+  '/bin/false',
+  "sh -c 'exit 1'",
+  'echo "unterminated',
+  "echo 'unterminated",
+  'a\\',
+  '',
+  '%(program_name)s',
+  '%(process_num)d',
+  '%(process_num)02d',
+  '%(group_name)s',
+  '%(host_node_name)s',
+  '%(here)s',
+  '%(ENV_HOME)s',
+  '%(ENV_NOPE)s',
+  '%(program_name)',
+  '%(',
+  '%',
+  '%%',
+  '%s',
+  '%d',
+  '%(process_num)s',
+  '%(numprocs)d',
+  '%(program_name)s_%(process_num)02d',
+  'A="1",B="2"',
+  'A=1,B=2',
+  'A=',
+  '=1',
+  'A="unterminated',
+  'A=1,,B=2',
+  'PATH="/usr/bin",HOME="/x"',
+  'A=%(ENV_HOME)s',
+  '0,2',
+  '0, 1,2',
+  'a,b',
+  ',',
+  '0o22',
+  '022',
+  '777',
+  '0777',
+  '8',
+  'x',
+  'a b c',
+  'x'.repeat(5000),
+  'é',
+  '名前',
+  '😀',
+  '\u0000',
+  '; comment',
+  '# comment',
+  'value ; inline',
+  'value;not-comment',
+  'localhost:9001',
+  '127.0.0.1:0',
+  ':9001',
+  '*:9001',
+  '9001',
+  'host:port',
+  '[::1]:9001',
+  'unix:///tmp/x.sock',
+  'http://127.0.0.1:9001',
+  'web:running',
+  'web:healthy',
+  'web',
+  'nosuch:running',
+  'a,b:exited',
+  '127.0.0.1:80',
+  'http://127.0.0.1:1/health',
+  '200',
+  '200-299',
+  'ready$',
+  '(a+)+$',
+  '[',
+  'exponential',
+  'linear',
+  'fixed',
+  'supervisord',
+  '8000-8100',
+  '9000-8000',
+  'PORT',
+  '1 2',
 ];
 
-const confValue = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...CONF_VALUES) }, { weight: 1, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) });
-const confKey = (keys: readonly string[]) => fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }, { weight: 1, arbitrary: fc.constantFrom(...keys).map((k) => k.toUpperCase()) });
+const confValue = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...CONF_VALUES) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+);
+const confKey = (keys: readonly string[]) =>
+  fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...keys) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+    { weight: 1, arbitrary: fc.constantFrom(...keys).map((k) => k.toUpperCase()) },
+  );
 
 /** Values that are valid for a key (so that many generated files parse and reach the later checks). */
 function plausible(key: string): string[] {
-  if (/^(autostart|stopasgroup|killasgroup|redirect_stderr|nodaemon|silent|nocleanup|strip_ansi)$|_events_enabled$|_syslog$/.test(key)) return ['true', 'false'];
+  if (/^(autostart|stopasgroup|killasgroup|redirect_stderr|nodaemon|silent|nocleanup|strip_ansi)$|_events_enabled$|_syslog$/.test(key))
+    return ['true', 'false'];
   if (/maxbytes$/.test(key)) return ['1MB', '0', '1024', '50KB'];
-  if (/^(numprocs|numprocs_start|priority|startsecs|startretries|stopwaitsecs|minfds|minprocs|max_memory_mb|ready_log_count|ready_timeout|ready_interval)$|_backups$/.test(key)) return ['0', '1', '2', '3', '10'];
+  if (
+    /^(numprocs|numprocs_start|priority|startsecs|startretries|stopwaitsecs|minfds|minprocs|max_memory_mb|ready_log_count|ready_timeout|ready_interval)$|_backups$/.test(
+      key,
+    )
+  )
+    return ['0', '1', '2', '3', '10'];
   const table: Record<string, string[]> = {
     command: ['sleep 1', '/bin/false %(process_num)d', "sh -c 'exit 0'"],
     process_name: ['%(program_name)s_%(process_num)d', '%(program_name)s', 'p%(process_num)02d'],
@@ -131,14 +349,27 @@ const confLine = (keys: readonly string[]) =>
   confKey(keys)
     .chain((k) => {
       const good = plausible(k);
-      return fc.tuple(fc.constant(k), good.length ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: confValue }) : confValue);
+      return fc.tuple(
+        fc.constant(k),
+        good.length ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: confValue }) : confValue,
+      );
     })
     .chain(([k, v]) =>
-      fc.tuple(fc.constant(k), fc.constant(v), fc.constantFrom('=', ' = ', ':', '  =  ', '=', '='), fc.option(confValue, { nil: undefined, freq: 8 }), fc.constantFrom('', '', '', '', ' ', '\t')),
+      fc.tuple(
+        fc.constant(k),
+        fc.constant(v),
+        fc.constantFrom('=', ' = ', ':', '  =  ', '=', '='),
+        fc.option(confValue, { nil: undefined, freq: 8 }),
+        fc.constantFrom('', '', '', '', ' ', '\t'),
+      ),
     )
     .map(([k, v, sep, cont, lead]) => `${lead}${k}${sep}${v}${cont !== undefined ? `\n    ${cont}` : ''}`);
 
-const sectionName = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('web', 'a', 'x', 'worker', 'keep', 'g') }, { weight: 1, arbitrary: fc.constantFrom('web:1', 'a b', '', 'é', 'a/b', '..') }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) });
+const sectionName = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('web', 'a', 'x', 'worker', 'keep', 'g') },
+  { weight: 1, arbitrary: fc.constantFrom('web:1', 'a b', '', 'é', 'a/b', '..') },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+);
 
 const confSection = fc.oneof(
   {
@@ -148,18 +379,67 @@ const confSection = fc.oneof(
       .map(([n, withCommand, ls]) => [`[program:${n}]`, ...(withCommand ? ['command=sleep 1'] : []), ...ls].join('\n')),
   },
   { weight: 2, arbitrary: fc.array(confLine(SUPERVISORD_KEYS), { maxLength: 6 }).map((ls) => ['[supervisord]', ...ls].join('\n')) },
-  { weight: 1, arbitrary: fc.tuple(sectionName, fc.array(fc.constantFrom('web', 'a', 'x', 'nosuch', ''), { maxLength: 3 })).map(([n, ps]) => `[group:${n}]\nprograms=${ps.join(',')}`) },
-  { weight: 1, arbitrary: fc.constantFrom('[include]\nfiles=inc/*.conf', '[include]\nfiles=nosuch/*.conf', '[include]\nfiles=', '[include]\nfiles=inc/broken.conf', '[include]\nfiles=inc/good.conf inc/*.ini') },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('unix_http_server', 'inet_http_server', 'supervisorctl'), fc.array(confLine(SERVER_KEYS), { maxLength: 4 })).map(([s, ls]) => [`[${s}]`, ...ls].join('\n')) },
-  { weight: 1, arbitrary: fc.constantFrom('[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface', '[rpcinterface:x]\nsupervisor.rpcinterface_factory = nope', '[eventlistener:e]\ncommand=sleep 1\nevents=PROCESS_STATE', '[fcgi-program:f]\ncommand=sleep 1\nsocket=tcp://127.0.0.1:1') },
-  { weight: 1, arbitrary: fc.constantFrom('[program:', '[]', '[ program:x ]', 'no section header', '[program:x', '[[program:x]]', '[program:x]\n  indented=1', '[program:x]\ncommand', '[program:x]\n=value', '[DEFAULT]\ncommand=sleep 1', '[program:x]\ncommand=sleep 1\ncommand=sleep 2') },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(sectionName, fc.array(fc.constantFrom('web', 'a', 'x', 'nosuch', ''), { maxLength: 3 }))
+      .map(([n, ps]) => `[group:${n}]\nprograms=${ps.join(',')}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '[include]\nfiles=inc/*.conf',
+      '[include]\nfiles=nosuch/*.conf',
+      '[include]\nfiles=',
+      '[include]\nfiles=inc/broken.conf',
+      '[include]\nfiles=inc/good.conf inc/*.ini',
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('unix_http_server', 'inet_http_server', 'supervisorctl'), fc.array(confLine(SERVER_KEYS), { maxLength: 4 }))
+      .map(([s, ls]) => [`[${s}]`, ...ls].join('\n')),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
+      '[rpcinterface:x]\nsupervisor.rpcinterface_factory = nope',
+      '[eventlistener:e]\ncommand=sleep 1\nevents=PROCESS_STATE',
+      '[fcgi-program:f]\ncommand=sleep 1\nsocket=tcp://127.0.0.1:1',
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '[program:',
+      '[]',
+      '[ program:x ]',
+      'no section header',
+      '[program:x',
+      '[[program:x]]',
+      '[program:x]\n  indented=1',
+      '[program:x]\ncommand',
+      '[program:x]\n=value',
+      '[DEFAULT]\ncommand=sleep 1',
+      '[program:x]\ncommand=sleep 1\ncommand=sleep 2',
+    ),
+  },
   { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 })) },
 );
 
 /** A whole supervisord.conf: sections separated by newlines (CRLF sometimes), comments between. */
 export const confText = fc
-  .tuple(fc.constantFrom(true, true, true, true, false), fc.array(confSection, { minLength: 0, maxLength: 6 }), fc.constantFrom('\n', '\n', '\r\n', '\n\n'), fc.boolean())
-  .map(([withSupervisord, sections, nl, bom]) => `${bom ? '\ufeff' : ''}${withSupervisord ? '[supervisord]\n' : ''}${sections.join('\n; between\n')}`.replaceAll('\n', nl));
+  .tuple(
+    fc.constantFrom(true, true, true, true, false),
+    fc.array(confSection, { minLength: 0, maxLength: 6 }),
+    fc.constantFrom('\n', '\n', '\r\n', '\n\n'),
+    fc.boolean(),
+  )
+  .map(([withSupervisord, sections, nl, bom]) =>
+    `${bom ? '\ufeff' : ''}${withSupervisord ? '[supervisord]\n' : ''}${sections.join('\n; between\n')}`.replaceAll('\n', nl),
+  );
 
 // ---- XML-RPC ----
 
@@ -180,7 +460,14 @@ export const xmlValue: fc.Arbitrary<XmlRpcEncodable> = fc.letrec<{ v: XmlRpcEnco
 })).v;
 
 /** Methods whose valid calls would touch the protected programs or end the daemon. */
-const DESTRUCTIVE = new Set(['supervisor.shutdown', 'supervisor.restart', 'supervisor.stopAllProcesses', 'supervisor.signalAllProcesses', 'supervisor.clearLog', 'supervisor.clearAllProcessLogs']);
+const DESTRUCTIVE = new Set([
+  'supervisor.shutdown',
+  'supervisor.restart',
+  'supervisor.stopAllProcesses',
+  'supervisor.signalAllProcesses',
+  'supervisor.clearLog',
+  'supervisor.clearAllProcessLogs',
+]);
 
 /**
  * Makes a call safe to send: names addressing `keep` become the sacrificial `victim`, and
@@ -219,39 +506,122 @@ export function defuse(method: string, params: XmlRpcEncodable[]): { method: str
 }
 
 export const METHOD_NAMES = [
-  'supervisor.getAPIVersion', 'supervisor.getVersion', 'supervisor.getSupervisorVersion', 'supervisor.getIdentification', 'supervisor.getState', 'supervisor.getPID',
-  'supervisor.readLog', 'supervisor.readMainLog', 'supervisor.clearLog', 'supervisor.shutdown', 'supervisor.restart', 'supervisor.reloadConfig',
-  'supervisor.addProcessGroup', 'supervisor.removeProcessGroup', 'supervisor.startProcess', 'supervisor.startProcessGroup', 'supervisor.startAllProcesses',
-  'supervisor.stopProcess', 'supervisor.stopProcessGroup', 'supervisor.stopAllProcesses', 'supervisor.signalProcess', 'supervisor.signalProcessGroup',
-  'supervisor.signalAllProcesses', 'supervisor.getAllConfigInfo', 'supervisor.getProcessInfo', 'supervisor.getAllProcessInfo', 'supervisor.readProcessStdoutLog',
-  'supervisor.readProcessLog', 'supervisor.readProcessStderrLog', 'supervisor.tailProcessStdoutLog', 'supervisor.tailProcessLog', 'supervisor.tailProcessStderrLog',
-  'supervisor.clearProcessLogs', 'supervisor.clearProcessLog', 'supervisor.clearAllProcessLogs', 'supervisor.sendProcessStdin', 'supervisor.sendRemoteCommEvent',
-  'system.listMethods', 'system.methodHelp', 'system.methodSignature', 'system.multicall',
+  'supervisor.getAPIVersion',
+  'supervisor.getVersion',
+  'supervisor.getSupervisorVersion',
+  'supervisor.getIdentification',
+  'supervisor.getState',
+  'supervisor.getPID',
+  'supervisor.readLog',
+  'supervisor.readMainLog',
+  'supervisor.clearLog',
+  'supervisor.shutdown',
+  'supervisor.restart',
+  'supervisor.reloadConfig',
+  'supervisor.addProcessGroup',
+  'supervisor.removeProcessGroup',
+  'supervisor.startProcess',
+  'supervisor.startProcessGroup',
+  'supervisor.startAllProcesses',
+  'supervisor.stopProcess',
+  'supervisor.stopProcessGroup',
+  'supervisor.stopAllProcesses',
+  'supervisor.signalProcess',
+  'supervisor.signalProcessGroup',
+  'supervisor.signalAllProcesses',
+  'supervisor.getAllConfigInfo',
+  'supervisor.getProcessInfo',
+  'supervisor.getAllProcessInfo',
+  'supervisor.readProcessStdoutLog',
+  'supervisor.readProcessLog',
+  'supervisor.readProcessStderrLog',
+  'supervisor.tailProcessStdoutLog',
+  'supervisor.tailProcessLog',
+  'supervisor.tailProcessStderrLog',
+  'supervisor.clearProcessLogs',
+  'supervisor.clearProcessLog',
+  'supervisor.clearAllProcessLogs',
+  'supervisor.sendProcessStdin',
+  'supervisor.sendRemoteCommEvent',
+  'system.listMethods',
+  'system.methodHelp',
+  'system.methodSignature',
+  'system.multicall',
 ];
 
 const methodName = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...METHOD_NAMES) },
   { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
-  { weight: 1, arbitrary: fc.constantFrom('supervisor.', 'system.', '.', 'supervisor._dispatch', 'supervisor.__proto__', 'supervisor.constructor', 'supervisor.hasOwnProperty', 'system.multicall.x', 'supervisor.getState.x', 'SUPERVISOR.GETSTATE', 'toString', '__proto__', 'supervisor.toString') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'supervisor.',
+      'system.',
+      '.',
+      'supervisor._dispatch',
+      'supervisor.__proto__',
+      'supervisor.constructor',
+      'supervisor.hasOwnProperty',
+      'system.multicall.x',
+      'supervisor.getState.x',
+      'SUPERVISOR.GETSTATE',
+      'toString',
+      '__proto__',
+      'supervisor.toString',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((s) => `supervisor.${s}`) },
 );
 
 /** Parameters for a method: mostly plausible shapes (names, ints, signals), sometimes anything. */
 const paramsFor = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(oddName.map((s): XmlRpcEncodable => s), fc.oneof(fc.boolean(), fc.integer(), fc.constantFrom(...SIGNALS)), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })).chain(([a, b, c]) => fc.integer({ min: 0, max: 3 }).map((n) => [a, b, c].slice(0, n))) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom<XmlRpcEncodable>('victim', 'victim:*', 'victim:victim'), fc.oneof(fc.constantFrom(...SIGNALS), fc.boolean(), fc.integer({ min: -3, max: 70 }))).map((t) => [...t]) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        oddName.map((s): XmlRpcEncodable => s),
+        fc.oneof(fc.boolean(), fc.integer(), fc.constantFrom(...SIGNALS)),
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+      )
+      .chain(([a, b, c]) => fc.integer({ min: 0, max: 3 }).map((n) => [a, b, c].slice(0, n))),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom<XmlRpcEncodable>('victim', 'victim:*', 'victim:victim'),
+        fc.oneof(fc.constantFrom(...SIGNALS), fc.boolean(), fc.integer({ min: -3, max: 70 })),
+      )
+      .map((t) => [...t]),
+  },
   { weight: 2, arbitrary: fc.array(xmlValue, { maxLength: 4 }) },
-  { weight: 1, arbitrary: fc.array(fc.record({ methodName: methodName, params: fc.array(xmlValue, { maxLength: 3 }) }), { maxLength: 4 }).map((calls): XmlRpcEncodable[] => [calls]) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .array(fc.record({ methodName: methodName, params: fc.array(xmlValue, { maxLength: 3 }) }), { maxLength: 4 })
+      .map((calls): XmlRpcEncodable[] => [calls]),
+  },
 );
 
 /** A well-formed call with random method and params (defused). */
-export const randomCall = fc.tuple(methodName, paramsFor).map(([m, p]) => defuse(m, p)).filter((c): c is { method: string; params: XmlRpcEncodable[] } => c !== undefined).map((c) => ({ kind: 'random call', body: encodeMethodCall(c.method, c.params) }));
+export const randomCall = fc
+  .tuple(methodName, paramsFor)
+  .map(([m, p]) => defuse(m, p))
+  .filter((c): c is { method: string; params: XmlRpcEncodable[] } => c !== undefined)
+  .map((c) => ({ kind: 'random call', body: encodeMethodCall(c.method, c.params) }));
 
 /** A valid document, mutated: truncated, bytes inserted or deleted, tags swapped. */
 export const malformedXml = fc
   .tuple(
-    fc.constantFrom(encodeMethodCall('supervisor.getState'), encodeMethodCall('supervisor.getProcessInfo', ['victim']), encodeMethodCall('system.multicall', [[{ methodName: 'supervisor.getState', params: [] }]])),
-    fc.array(fc.tuple(fc.constantFrom('truncate', 'insert', 'delete', 'dup', 'swap'), fc.nat(), fc.nat({ max: 40 }), fc.string({ unit: 'binary', maxLength: 8 })), { minLength: 1, maxLength: 4 }),
+    fc.constantFrom(
+      encodeMethodCall('supervisor.getState'),
+      encodeMethodCall('supervisor.getProcessInfo', ['victim']),
+      encodeMethodCall('system.multicall', [[{ methodName: 'supervisor.getState', params: [] }]]),
+    ),
+    fc.array(
+      fc.tuple(fc.constantFrom('truncate', 'insert', 'delete', 'dup', 'swap'), fc.nat(), fc.nat({ max: 40 }), fc.string({ unit: 'binary', maxLength: 8 })),
+      { minLength: 1, maxLength: 4 },
+    ),
   )
   .map(([doc, ops]) => {
     let s = doc;
@@ -270,15 +640,42 @@ export const malformedXml = fc
 export const badValues = fc
   .tuple(
     fc.constantFrom(
-      '<int>abc</int>', '<i4>1.5</i4>', '<int>99999999999999999999999</int>', '<i8>1</i8>', '<int></int>', '<boolean>2</boolean>', '<boolean>yes</boolean>',
-      '<double>1e99999</double>', '<double>0x10</double>', '<dateTime.iso8601>yesterday</dateTime.iso8601>', '<dateTime.iso8601>99999999T99:99:99</dateTime.iso8601>',
-      '<base64>!!!</base64>', '<base64>' + 'A'.repeat(1001) + '</base64>', '<nil/>', '<struct><member><value>x</value></member></struct>', '<struct><member><name>a</name></member></struct>',
-      '<array></array>', '<array><value>x</value></array>', '<array><data><data/></data></array>', '<string><b>x</b></string>', '<unknown>1</unknown>', '<value><value>1</value></value>',
-      '<string>&#0;</string>', '<string>&#x110000;</string>', '<string>&#xD800;</string>', '<string>&bogus;</string>', '<string>a & b</string>', '<string><![CDATA[x]]></string>', '<string>]]></string>',
+      '<int>abc</int>',
+      '<i4>1.5</i4>',
+      '<int>99999999999999999999999</int>',
+      '<i8>1</i8>',
+      '<int></int>',
+      '<boolean>2</boolean>',
+      '<boolean>yes</boolean>',
+      '<double>1e99999</double>',
+      '<double>0x10</double>',
+      '<dateTime.iso8601>yesterday</dateTime.iso8601>',
+      '<dateTime.iso8601>99999999T99:99:99</dateTime.iso8601>',
+      '<base64>!!!</base64>',
+      '<base64>' + 'A'.repeat(1001) + '</base64>',
+      '<nil/>',
+      '<struct><member><value>x</value></member></struct>',
+      '<struct><member><name>a</name></member></struct>',
+      '<array></array>',
+      '<array><value>x</value></array>',
+      '<array><data><data/></data></array>',
+      '<string><b>x</b></string>',
+      '<unknown>1</unknown>',
+      '<value><value>1</value></value>',
+      '<string>&#0;</string>',
+      '<string>&#x110000;</string>',
+      '<string>&#xD800;</string>',
+      '<string>&bogus;</string>',
+      '<string>a & b</string>',
+      '<string><![CDATA[x]]></string>',
+      '<string>]]></string>',
     ),
     fc.constantFrom(...METHOD_NAMES.filter((m) => !DESTRUCTIVE.has(m))),
   )
-  .map(([v, m]) => ({ kind: 'bad value', body: `<?xml version="1.0"?><methodCall><methodName>${m}</methodName><params><param><value>${v}</value></param></params></methodCall>` }));
+  .map(([v, m]) => ({
+    kind: 'bad value',
+    body: `<?xml version="1.0"?><methodCall><methodName>${m}</methodName><params><param><value>${v}</value></param></params></methodCall>`,
+  }));
 
 /** Wrong types for every parameter of every method (deterministic list). */
 export function wrongTypeCalls(): { kind: string; body: string }[] {
@@ -306,7 +703,8 @@ export function entityBodies(): { kind: string; body: string }[] {
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
     Array.from({ length: 8 }, (_, i) => `<!ENTITY lol${i + 2} "${`&lol${i + 1};`.repeat(10)}">`).join('') +
     ']><methodCall><methodName>supervisor.getProcessInfo</methodName><params><param><value><string>&lol9;</string></value></param></params></methodCall>';
-  const call = (inner: string, pre = '') => `<?xml version="1.0"?>${pre}<methodCall><methodName>supervisor.getProcessInfo</methodName><params><param><value><string>${inner}</string></value></param></params></methodCall>`;
+  const call = (inner: string, pre = '') =>
+    `<?xml version="1.0"?>${pre}<methodCall><methodName>supervisor.getProcessInfo</methodName><params><param><value><string>${inner}</string></value></param></params></methodCall>`;
   return [
     { kind: 'entities', body: laughs },
     { kind: 'entities', body: call('&xxe;', '<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>') },
@@ -330,7 +728,8 @@ export function entityBodies(): { kind: string; body: string }[] {
 export function nestedBodies(): { kind: string; body: string; bytes: number }[] {
   const arrays = (depth: number) => `${'<value><array><data>'.repeat(depth)}<value><int>1</int></value>${'</data></array></value>'.repeat(depth)}`;
   const structs = (depth: number) => `${'<value><struct><member><name>a</name>'.repeat(depth)}<value>x</value>${'</member></struct></value>'.repeat(depth)}`;
-  const wrap = (v: string, m = 'supervisor.getProcessInfo') => `<?xml version="1.0"?><methodCall><methodName>${m}</methodName><params><param>${v}</param></params></methodCall>`;
+  const wrap = (v: string, m = 'supervisor.getProcessInfo') =>
+    `<?xml version="1.0"?><methodCall><methodName>${m}</methodName><params><param>${v}</param></params></methodCall>`;
   const out = [
     wrap(arrays(50)),
     wrap(arrays(80)),
@@ -352,8 +751,47 @@ export function nestedBodies(): { kind: string; body: string; bytes: number }[] 
 /** Paths that try to leave the log directory or the API: raw, encoded, doubly encoded. */
 export const traversalPath = fc
   .tuple(
-    fc.constantFrom('/logtail/', '/logtail/victim/', '/logtail/victim%3Avictim/', '/mainlogtail/', '/api/processes/', '/api/processes/victim/logs/', '/api/programs/', '/api/run/', '/RPC2/', '/', '/api/'),
-    fc.array(fc.constantFrom('..', '%2e%2e', '%2E%2E', '..%2f', '%2e%2e%2f', '..%5c', '%252e%252e%252f', '....//', '..;', '%00', '%c0%ae%c0%ae', 'etc', 'passwd', 'etc%2fpasswd', '%2fetc%2fpasswd', 'stdout', 'stderr', 'victim', '.', '', 'proc', 'self', 'environ'), { minLength: 1, maxLength: 8 }),
+    fc.constantFrom(
+      '/logtail/',
+      '/logtail/victim/',
+      '/logtail/victim%3Avictim/',
+      '/mainlogtail/',
+      '/api/processes/',
+      '/api/processes/victim/logs/',
+      '/api/programs/',
+      '/api/run/',
+      '/RPC2/',
+      '/',
+      '/api/',
+    ),
+    fc.array(
+      fc.constantFrom(
+        '..',
+        '%2e%2e',
+        '%2E%2E',
+        '..%2f',
+        '%2e%2e%2f',
+        '..%5c',
+        '%252e%252e%252f',
+        '....//',
+        '..;',
+        '%00',
+        '%c0%ae%c0%ae',
+        'etc',
+        'passwd',
+        'etc%2fpasswd',
+        '%2fetc%2fpasswd',
+        'stdout',
+        'stderr',
+        'victim',
+        '.',
+        '',
+        'proc',
+        'self',
+        'environ',
+      ),
+      { minLength: 1, maxLength: 8 },
+    ),
     fc.constantFrom('', '/', '/stdout', '/stderr', '?offset=0', '%00.log'),
   )
   .map(([prefix, parts, suffix]) => prefix + parts.join('/') + suffix);
@@ -362,7 +800,22 @@ export const traversalPath = fc
 
 /** Program definitions with safe commands, log paths and counts, and wrong types everywhere else. */
 const SAFE = {
-  command: ['sleep 1000', '/nonexistent/program', '', '   ', 42, null, true, [], ['sleep', '1000'], [1, 2], { a: 1 }, 'echo "unterminated', '/nonexistent/%(program_name)s', ['/nonexistent/x']],
+  command: [
+    'sleep 1000',
+    '/nonexistent/program',
+    '',
+    '   ',
+    42,
+    null,
+    true,
+    [],
+    ['sleep', '1000'],
+    [1, 2],
+    { a: 1 },
+    'echo "unterminated',
+    '/nonexistent/%(program_name)s',
+    ['/nonexistent/x'],
+  ],
   stdout_logfile: ['AUTO', 'NONE', '', 42, null, '/nonexistent/dir/x.log', [], {}],
   stderr_logfile: ['AUTO', 'NONE', '', 7, '/nonexistent/dir/y.log'],
   numprocs: [1, 2, 0, -1, 1001, 1e9, 1.5, '2', null, 'x'],
@@ -370,33 +823,43 @@ const SAFE = {
   user: ['nobody', 'nosuchuser', '', 0, -1, 1.5, null, []],
 } as Record<string, unknown[]>;
 
-const jsonish: fc.Arbitrary<unknown> = fc.oneof(fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, '', 'x', [], {}, '0', 'true', 'AUTO'), fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 20 }));
+const jsonish: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, '', 'x', [], {}, '0', 'true', 'AUTO'),
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.string({ maxLength: 20 }),
+);
 
-const configKey = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('name', ...PROGRAM_KEYS.filter((k) => !k.startsWith('ready_http'))) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }, { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty') });
+const configKey = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('name', ...PROGRAM_KEYS.filter((k) => !k.startsWith('ready_http'))) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty') },
+);
 
 export const programBody = fc.dictionary(configKey, jsonish, { maxKeys: 8 }).chain((obj) =>
-  fc.tuple(
-    fc.constantFrom(...(SAFE.command as unknown[])),
-    fc.constantFrom(...(SAFE.stdout_logfile as unknown[])),
-    fc.constantFrom(...(SAFE.stderr_logfile as unknown[])),
-    fc.constantFrom(...(SAFE.numprocs as unknown[])),
-    fc.constantFrom(...(SAFE.directory as unknown[])),
-    fc.constantFrom(...(SAFE.user as unknown[])),
-    oddName,
-    fc.boolean(),
-  ).map(([command, out, err, numprocs, directory, user, name, keepName]) => {
-    const o: Record<string, unknown> = { ...obj };
-    // The dangerous keys only ever take safe values.
-    if ('command' in o || keepName) o.command = command;
-    if ('stdout_logfile' in o) o.stdout_logfile = out;
-    if ('stderr_logfile' in o) o.stderr_logfile = err;
-    if ('numprocs' in o) o.numprocs = numprocs;
-    if ('directory' in o) o.directory = directory;
-    if ('user' in o) o.user = user;
-    for (const k of ['ready_file', 'ready_tcp', 'port', 'port_host', 'environment', 'serverurl']) if (k in o && typeof o[k] === 'string') delete o[k];
-    if ('name' in o || keepName) o.name = typeof o.name === 'string' && o.name.startsWith('keep') ? name : keepName ? name : o.name;
-    return o;
-  }),
+  fc
+    .tuple(
+      fc.constantFrom(...(SAFE.command as unknown[])),
+      fc.constantFrom(...(SAFE.stdout_logfile as unknown[])),
+      fc.constantFrom(...(SAFE.stderr_logfile as unknown[])),
+      fc.constantFrom(...(SAFE.numprocs as unknown[])),
+      fc.constantFrom(...(SAFE.directory as unknown[])),
+      fc.constantFrom(...(SAFE.user as unknown[])),
+      oddName,
+      fc.boolean(),
+    )
+    .map(([command, out, err, numprocs, directory, user, name, keepName]) => {
+      const o: Record<string, unknown> = { ...obj };
+      // The dangerous keys only ever take safe values.
+      if ('command' in o || keepName) o.command = command;
+      if ('stdout_logfile' in o) o.stdout_logfile = out;
+      if ('stderr_logfile' in o) o.stderr_logfile = err;
+      if ('numprocs' in o) o.numprocs = numprocs;
+      if ('directory' in o) o.directory = directory;
+      if ('user' in o) o.user = user;
+      for (const k of ['ready_file', 'ready_tcp', 'port', 'port_host', 'environment', 'serverurl']) if (k in o && typeof o[k] === 'string') delete o[k];
+      if ('name' in o || keepName) o.name = typeof o.name === 'string' && o.name.startsWith('keep') ? name : keepName ? name : o.name;
+      return o;
+    }),
 );
 
 /** A quick run: safe commands only. */
@@ -443,12 +906,33 @@ const query = fc
   .array(
     fc.tuple(
       fc.constantFrom('wait', 'restart', 'offset', 'length', 'stream', 'follow', 'x', ''),
-      fc.constantFrom('true', 'false', '0', '1', '-1', '', 'maybe', '99999999999999999999', '-99999999', '1.5', 'stderr', 'stdout', 'both', '%00', 'x'.repeat(100)),
+      fc.constantFrom(
+        'true',
+        'false',
+        '0',
+        '1',
+        '-1',
+        '',
+        'maybe',
+        '99999999999999999999',
+        '-99999999',
+        '1.5',
+        'stderr',
+        'stdout',
+        'both',
+        '%00',
+        'x'.repeat(100),
+      ),
     ),
     { maxLength: 3 },
   )
   // follow=true streams forever by design; everything else must answer.
-  .map((qs) => qs.filter(([k, v]) => !(k === 'follow' && (v === 'true' || v === '1'))).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
+  .map((qs) =>
+    qs
+      .filter(([k, v]) => !(k === 'follow' && (v === 'true' || v === '1')))
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+      .join('&'),
+  );
 
 /** Lone surrogates (which cannot be percent-encoded) become U+FFFD. */
 const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
@@ -475,16 +959,44 @@ export const apiCase: fc.Arbitrary<ApiCase> = fc
     fc.oneof({ weight: 4, arbitrary: oddName }, { weight: 1, arbitrary: fc.constantFrom('victim', 'victim:victim', 'victim:*', 'nosuch') }),
     fc.integer({ min: 0, max: 2 }),
     query,
-    fc.oneof({ weight: 4, arbitrary: fc.constant('default') }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE', 'BREW') }),
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constant('default') },
+      { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE', 'BREW') },
+    ),
     fc.oneof(
       { weight: 6, arbitrary: fc.constant('application/json') },
-      { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', 'application/vnd.api+json', 'multipart/form-data; boundary=x', '') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'text/plain',
+          'application/json; charset=latin1',
+          'application/x-www-form-urlencoded',
+          'application/vnd.api+json',
+          'multipart/form-data; boundary=x',
+          '',
+        ),
+      },
     ),
-    fc.oneof({ weight: 8, arbitrary: fc.constant<Record<string, string>>({}) }, { weight: 1, arbitrary: fc.constantFrom<Record<string, string>>({ Origin: 'http://evil.example' }, { Origin: 'null' }, { 'Sec-Fetch-Site': 'cross-site' }, { Origin: '::::' }) }),
+    fc.oneof(
+      { weight: 8, arbitrary: fc.constant<Record<string, string>>({}) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<Record<string, string>>(
+          { Origin: 'http://evil.example' },
+          { Origin: 'null' },
+          { 'Sec-Fetch-Site': 'cross-site' },
+          { Origin: '::::' },
+        ),
+      },
+    ),
     programBody,
     runBody,
     fc.oneof(fc.constantFrom<unknown>('HUP', 'SIGTERM', 'KILL', 'STOP', 'CONT', 9, -1, 0, 1.5, null, [], {}, 'SIGFOO', 'x'.repeat(1000)), jsonish),
-    fc.oneof({ weight: 4, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom('{', '[1,', 'null', '"x"', '[]', '{"a":', '\u0000', 'not json', '{"__proto__":{"x":1}}', '{"a":1,"a":2}') }, { weight: 1, arbitrary: jsonish.map((j) => JSON.stringify(j) ?? 'null') }),
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constant<string | undefined>(undefined) },
+      { weight: 1, arbitrary: fc.constantFrom('{', '[1,', 'null', '"x"', '[]', '{"a":', '\u0000', 'not json', '{"__proto__":{"x":1}}', '{"a":1,"a":2}') },
+      { weight: 1, arbitrary: jsonish.map((j) => JSON.stringify(j) ?? 'null') },
+    ),
   )
   .map(([route, rawName, enc, qs, methodOverride, ctype, extraHeaders, program, run, signal, rawBody]) => {
     const name = rawName.startsWith('keep') ? `not-${rawName}` : rawName;

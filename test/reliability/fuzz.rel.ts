@@ -16,7 +16,18 @@ import { ConfigError, parseSupervisordConfig } from '../../src/index.js';
 import { decodeResponse } from '../../src/xmlrpc/decode.js';
 import { XmlRpcFault } from '../../src/xmlrpc/types.js';
 import { HangError, TestDaemon, type RawResponse, type Transport } from './daemon.js';
-import { apiCase, badValues, confText, entityBodies, malformedXml, nestedBodies, randomCall, traversalPath, wrongTypeCalls, type ApiCase } from './fuzz-cases.js';
+import {
+  apiCase,
+  badValues,
+  confText,
+  entityBodies,
+  malformedXml,
+  nestedBodies,
+  randomCall,
+  traversalPath,
+  wrongTypeCalls,
+  type ApiCase,
+} from './fuzz-cases.js';
 import { waitUntil } from '../helpers/wait-for.js';
 import { cmdline, recordFigures, Rng, say, scale, seedFrom } from './lib.js';
 
@@ -38,7 +49,16 @@ let keepPids: number[] = [];
 /** Failures by target, with enough of the input to reproduce. */
 const failures: Record<string, string[]> = {};
 const cases: Record<string, number> = {};
-const stats = { serverErrors: 0, hangs: 0, unexpected: 0, resetsAfter413: 0, resetsOversizedHead: 0, silentStreams: 0, faults: {} as Record<string, number>, statuses: {} as Record<string, number> };
+const stats = {
+  serverErrors: 0,
+  hangs: 0,
+  unexpected: 0,
+  resetsAfter413: 0,
+  resetsOversizedHead: 0,
+  silentStreams: 0,
+  faults: {} as Record<string, number>,
+  statuses: {} as Record<string, number>,
+};
 const fail = (target: string, what: string) => (failures[target] ??= []).push(what.length > 600 ? `${what.slice(0, 600)}…` : what);
 const count = (target: string) => (cases[target] = (cases[target] ?? 0) + 1);
 
@@ -68,10 +88,18 @@ afterAll(async () => {
   for (const p of survivors) say('fuzz', `SURVIVOR of the daemon: ${p.pid} (ppid ${p.ppid}, pgrp ${p.pgrp}, state ${p.state}) ${cmdline(p.pid)}`);
   daemon.cleanup();
   const total = Object.values(cases).reduce((a, b) => a + b, 0);
-  say('fuzz', `${total} cases: ${JSON.stringify(cases)}; 5xx ${stats.serverErrors}, hangs ${stats.hangs}, unexpected ${stats.unexpected}, resets after an early 413 ${stats.resetsAfter413}, resets on a request head over 16 KiB ${stats.resetsOversizedHead}, log streams of real processes that sent nothing yet ${stats.silentStreams}`);
+  say(
+    'fuzz',
+    `${total} cases: ${JSON.stringify(cases)}; 5xx ${stats.serverErrors}, hangs ${stats.hangs}, unexpected ${stats.unexpected}, resets after an early 413 ${stats.resetsAfter413}, resets on a request head over 16 KiB ${stats.resetsOversizedHead}, log streams of real processes that sent nothing yet ${stats.silentStreams}`,
+  );
   say('fuzz', `XML-RPC faults ${JSON.stringify(stats.faults)}; HTTP statuses ${JSON.stringify(stats.statuses)}`);
   say('fuzz', `daemon stopped ${stopped.clean ? 'cleanly' : `by ${String(stopped.signal)}`}, survivors ${survivors.length}`);
-  recordFigures('fuzz', { seed, survivorsAfterStop: survivors.length, daemonStoppedCleanly: stopped.clean, processesLost: survivors.length + (recordedLost ?? 0) });
+  recordFigures('fuzz', {
+    seed,
+    survivorsAfterStop: survivors.length,
+    daemonStoppedCleanly: stopped.clean,
+    processesLost: survivors.length + (recordedLost ?? 0),
+  });
 });
 let recordedLost: number | undefined;
 
@@ -85,7 +113,13 @@ async function keepState(): Promise<number[]> {
 }
 
 /** Sends one request and classifies the answer; returns it when there was one. */
-async function send(target: string, transport: Transport, opts: Parameters<TestDaemon['request']>[1], describe: string, check?: (r: RawResponse) => string | undefined): Promise<RawResponse | undefined> {
+async function send(
+  target: string,
+  transport: Transport,
+  opts: Parameters<TestDaemon['request']>[1],
+  describe: string,
+  check?: (r: RawResponse) => string | undefined,
+): Promise<RawResponse | undefined> {
   // Node refuses request heads over 16 KiB (431) and closes at once: a client still sending sees a reset.
   const oversizedHead = Buffer.byteLength(opts?.path ?? '') + JSON.stringify(opts?.headers ?? {}).length > 16 * 1024;
   return exchange(target, () => daemon.request(transport, { timeoutMs: 5000, ...opts }), describe, check, { oversizedHead, path: opts?.path ?? '' });
@@ -100,7 +134,10 @@ function isLogStream(path: string): boolean {
   if (!path.startsWith('/logtail/')) return false;
   let parts: string[];
   try {
-    parts = new URL(path, 'http://localhost').pathname.slice('/logtail/'.length).split('/').map((p) => decodeURIComponent(p));
+    parts = new URL(path, 'http://localhost').pathname
+      .slice('/logtail/'.length)
+      .split('/')
+      .map((p) => decodeURIComponent(p));
   } catch {
     return false;
   }
@@ -109,7 +146,13 @@ function isLogStream(path: string): boolean {
 }
 
 /** The same over a bare socket (bodies the server refuses before reading them). */
-async function sendOverSocket(target: string, transport: Transport, body: string, describe: string, extra: { chunked?: boolean; headers?: Record<string, string | number>; path?: string } = {}): Promise<RawResponse | undefined> {
+async function sendOverSocket(
+  target: string,
+  transport: Transport,
+  body: string,
+  describe: string,
+  extra: { chunked?: boolean; headers?: Record<string, string | number>; path?: string } = {},
+): Promise<RawResponse | undefined> {
   // 413, or — when the server refused the body early and closed while it was still being sent —
   // a reset before the answer could be read (a Node client then loses the 413; curl reads it).
   const expect413 = (r: RawResponse) => {
@@ -117,7 +160,19 @@ async function sendOverSocket(target: string, transport: Transport, body: string
     if (r.status === 0 && r.writeError !== undefined) return void stats.resetsAfter413++;
     return `expected 413, got ${r.status || 'nothing'}${r.writeError ? ` (${r.writeError})` : ''}`;
   };
-  return exchange(target, () => daemon.requestOverSocket(transport, { body: Buffer.from(body), headers: { 'Content-Type': 'text/xml', ...extra.headers }, chunked: extra.chunked, path: extra.path, timeoutMs: 15_000 }), describe, expect413);
+  return exchange(
+    target,
+    () =>
+      daemon.requestOverSocket(transport, {
+        body: Buffer.from(body),
+        headers: { 'Content-Type': 'text/xml', ...extra.headers },
+        chunked: extra.chunked,
+        path: extra.path,
+        timeoutMs: 15_000,
+      }),
+    describe,
+    expect413,
+  );
 }
 
 async function exchange(
@@ -186,7 +241,13 @@ function checkRpc(res: RawResponse): string | undefined {
   return undefined;
 }
 
-const rpcOpts = (body: string | Buffer, extra: Parameters<TestDaemon['request']>[1] = {}) => ({ method: 'POST', path: '/RPC2', headers: { 'Content-Type': 'text/xml' }, body, ...extra });
+const rpcOpts = (body: string | Buffer, extra: Parameters<TestDaemon['request']>[1] = {}) => ({
+  method: 'POST',
+  path: '/RPC2',
+  headers: { 'Content-Type': 'text/xml' },
+  body,
+  ...extra,
+});
 const show = (body: string) => JSON.stringify(body.length > 300 ? `${body.slice(0, 300)}…(${body.length} chars)` : body);
 
 async function assertUp(where: string): Promise<void> {
@@ -238,7 +299,10 @@ it('XML-RPC: random calls, malformed XML, bad values, wrong types for every meth
     await send('xmlrpc', i % 2 ? 'tcp' : 'unix', rpcOpts(c.body), `${c.kind}: ${show(c.body)}`, checkRpc);
     if (++i % 250 === 0) await assertUp(`xmlrpc case ${i}`);
   }
-  say('fuzz', `XML-RPC: ${all.length} calls (${N.random} random, ${N.malformed} malformed, ${N.badValues} bad values, ${N.wrongTypes} of ${wrong.length} wrong-type shapes)`);
+  say(
+    'fuzz',
+    `XML-RPC: ${all.length} calls (${N.random} random, ${N.malformed} malformed, ${N.badValues} bad values, ${N.wrongTypes} of ${wrong.length} wrong-type shapes)`,
+  );
   expect(failures.xmlrpc ?? []).toEqual([]);
 });
 
@@ -249,25 +313,38 @@ it('XML-RPC: entity expansion, DOCTYPE, deep nesting, bodies over 2 MiB, non-POS
     if (c.bytes > 2 * 1024 * 1024) await sendOverSocket('xmlrpc-hostile', 'tcp', c.body, what);
     else await send('xmlrpc-hostile', 'tcp', rpcOpts(c.body), what, checkRpc);
   }
-  const big = (n: number) => `<?xml version="1.0"?><methodCall><methodName>supervisor.getProcessInfo</methodName><params><param><value><string>${'x'.repeat(n)}</string></value></param></params></methodCall>`;
+  const big = (n: number) =>
+    `<?xml version="1.0"?><methodCall><methodName>supervisor.getProcessInfo</methodName><params><param><value><string>${'x'.repeat(n)}</string></value></param></params></methodCall>`;
   await sendOverSocket('xmlrpc-hostile', 'unix', big(2 * 1024 * 1024 + 10), '2 MiB + 10 bytes, Content-Length');
   await sendOverSocket('xmlrpc-hostile', 'tcp', big(3 * 1024 * 1024), '3 MiB, Content-Length');
   await sendOverSocket('xmlrpc-hostile', 'unix', big(3 * 1024 * 1024), '3 MiB chunked (no Content-Length)', { chunked: true });
   await sendOverSocket('xmlrpc-hostile', 'tcp', big(20 * 1024 * 1024), '20 MiB chunked', { chunked: true });
   await send('xmlrpc-hostile', 'unix', rpcOpts(big(2 * 1024 * 1024 - 500)), 'just under 2 MiB', checkRpc);
-  await send('xmlrpc-hostile', 'unix', rpcOpts(Buffer.from(big(10)), { headers: { 'Content-Length': '999999999999' } }), 'Content-Length lies (huge)', (r) => (r.status >= 400 ? undefined : `expected 4xx, got ${r.status}`));
+  await send('xmlrpc-hostile', 'unix', rpcOpts(Buffer.from(big(10)), { headers: { 'Content-Length': '999999999999' } }), 'Content-Length lies (huge)', (r) =>
+    r.status >= 400 ? undefined : `expected 4xx, got ${r.status}`,
+  );
   await send('xmlrpc-hostile', 'tcp', rpcOpts('', { headers: { 'Content-Type': 'text/xml' } }), 'empty body', checkRpc);
   await send('xmlrpc-hostile', 'tcp', rpcOpts(Buffer.from([0xff, 0xfe, 0x00, 0x3c, 0x00])), 'binary body', checkRpc);
   await send('xmlrpc-hostile', 'unix', rpcOpts(Buffer.from(big(10), 'utf16le')), 'UTF-16 body', checkRpc);
-  for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH']) await send('xmlrpc-hostile', 'unix', { method, path: '/RPC2' }, `${method} /RPC2`, checkRpc);
-  for (const path of ['/RPC2/anything', '/RPC2?x=1', '/RPC2/../RPC2', '/RPC2%00', '//RPC2']) await send('xmlrpc-hostile', 'tcp', rpcOpts(big(3), { path }), `POST ${path}`, checkRpc);
+  for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH'])
+    await send('xmlrpc-hostile', 'unix', { method, path: '/RPC2' }, `${method} /RPC2`, checkRpc);
+  for (const path of ['/RPC2/anything', '/RPC2?x=1', '/RPC2/../RPC2', '/RPC2%00', '//RPC2'])
+    await send('xmlrpc-hostile', 'tcp', rpcOpts(big(3), { path }), `POST ${path}`, checkRpc);
   await assertUp('hostile XML-RPC');
   expect(failures['xmlrpc-hostile'] ?? []).toEqual([]);
 });
 
 it(`HTTP paths: ${N.paths} traversal attempts (/logtail, /mainlogtail, /api) answer 4xx and never a file outside the logs`, async () => {
   const paths = sample(traversalPath, N.paths, 6);
-  paths.push('/logtail/../../etc/passwd', '/logtail/..%2f..%2fetc%2fpasswd/stdout', '/logtail/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/logtail/victim/../../../../etc/passwd', '/mainlogtail/../etc/passwd', '/logtail/victim/stdout/../../../etc/passwd', '/logtail/%2Fetc%2Fpasswd/stdout');
+  paths.push(
+    '/logtail/../../etc/passwd',
+    '/logtail/..%2f..%2fetc%2fpasswd/stdout',
+    '/logtail/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+    '/logtail/victim/../../../../etc/passwd',
+    '/mainlogtail/../etc/passwd',
+    '/logtail/victim/stdout/../../../etc/passwd',
+    '/logtail/%2Fetc%2Fpasswd/stdout',
+  );
   let streamed = 0;
   for (const [i, path] of paths.entries()) {
     // A valid log name streams (tail -f) by design: read briefly, then let go.
@@ -286,8 +363,12 @@ it(`JSON API: ${N.api} requests with wrong types, unknown fields, odd names and 
   const reqs: ApiCase[] = sample(apiCase, N.api, 7);
   let i = 0;
   for (const c of reqs) {
-    await send('jsonapi', 'tcp', { method: c.method, path: c.path, headers: c.headers, body: c.body, agent: i % 3 === 0 ? false : agent }, `${c.method} ${c.path} ${JSON.stringify(c.headers)} ${c.body === undefined ? '' : show(String(c.body))}`, (r) =>
-      r.status < 600 ? undefined : `status ${r.status}`,
+    await send(
+      'jsonapi',
+      'tcp',
+      { method: c.method, path: c.path, headers: c.headers, body: c.body, agent: i % 3 === 0 ? false : agent },
+      `${c.method} ${c.path} ${JSON.stringify(c.headers)} ${c.body === undefined ? '' : show(String(c.body))}`,
+      (r) => (r.status < 600 ? undefined : `status ${r.status}`),
     );
     if (++i % 250 === 0) await assertUp(`json case ${i}`);
   }
@@ -296,7 +377,13 @@ it(`JSON API: ${N.api} requests with wrong types, unknown fields, odd names and 
   await sendOverSocket('jsonapi', 'tcp', huge, '3 MiB program body', { path: '/api/programs', headers: { 'Content-Type': 'application/json' } });
   await sendOverSocket('jsonapi', 'unix', huge, '3 MiB chunked run body', { path: '/api/run', headers: { 'Content-Type': 'application/json' }, chunked: true });
   const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-  await send('jsonapi', 'tcp', { method: 'POST', path: '/api/programs', headers: { 'Content-Type': 'application/json' }, body: deep }, 'JSON nested 100,000 deep', (r) => (r.status >= 400 && r.status < 500 ? undefined : `expected 4xx, got ${r.status}`));
+  await send(
+    'jsonapi',
+    'tcp',
+    { method: 'POST', path: '/api/programs', headers: { 'Content-Type': 'application/json' }, body: deep },
+    'JSON nested 100,000 deep',
+    (r) => (r.status >= 400 && r.status < 500 ? undefined : `expected 4xx, got ${r.status}`),
+  );
   agent.destroy();
   say('fuzz', `JSON API: ${reqs.length + 3} requests`);
   await assertUp('json api');
@@ -312,7 +399,12 @@ it('after the fuzz: the daemon answers on both transports and the protected prog
   for (const [target, list] of Object.entries(failures)) for (const f of list.slice(0, 10)) say('fuzz', `FAILURE [${target}] ${f}`);
   recordFigures('fuzz', {
     seed,
-    cases: { config: cases.config ?? 0, xmlrpc: (cases.xmlrpc ?? 0) + (cases['xmlrpc-hostile'] ?? 0), 'http paths': cases.paths ?? 0, 'json api': cases.jsonapi ?? 0 },
+    cases: {
+      config: cases.config ?? 0,
+      xmlrpc: (cases.xmlrpc ?? 0) + (cases['xmlrpc-hostile'] ?? 0),
+      'http paths': cases.paths ?? 0,
+      'json api': cases.jsonapi ?? 0,
+    },
     serverErrors: stats.serverErrors,
     hangs: stats.hangs,
     resetsAfter413: stats.resetsAfter413,

@@ -147,7 +147,7 @@ export function zombieChildren(table = procs()): Proc[] {
 export function familyOf(roots: ReadonlySet<number>, table = procs()): Proc[] {
   const fam = new Set<number>();
   for (const p of table) if (roots.has(p.pid) || roots.has(p.pgrp) || roots.has(p.sid)) fam.add(p.pid);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of table) {
       if (!fam.has(p.pid) && fam.has(p.ppid)) {

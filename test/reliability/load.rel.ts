@@ -47,7 +47,14 @@ interface Outcome {
 }
 
 /** One request on a keep-alive agent, bounded. */
-function call(agent: http.Agent, transport: 'unix' | 'tcp', method: string, path: string, body?: string, contentType?: string): Promise<{ status: number; body: string }> {
+function call(
+  agent: http.Agent,
+  transport: 'unix' | 'tcp',
+  method: string,
+  path: string,
+  body?: string,
+  contentType?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const target = transport === 'unix' ? { socketPath: daemon.socket } : { host: '127.0.0.1', port: daemon.port };
     const headers: Record<string, string | number> = {};
@@ -87,7 +94,8 @@ async function xmlrpc(agent: http.Agent, op: Op, ns: string): Promise<Outcome> {
     decodeResponse(res.body);
     return { ok: true };
   } catch (e) {
-    if (e instanceof XmlRpcFault) return RACE_FAULTS.has(e.faultCode) ? { ok: false, race: e.faultString.split(':')[0] } : { ok: false, error: `fault ${e.faultCode} ${e.faultString}` };
+    if (e instanceof XmlRpcFault)
+      return RACE_FAULTS.has(e.faultCode) ? { ok: false, race: e.faultString.split(':')[0] } : { ok: false, error: `fault ${e.faultCode} ${e.faultString}` };
     return { ok: false, error: `undecodable: ${res.body.slice(0, 200)}` };
   }
 }
@@ -105,108 +113,123 @@ async function json(agent: http.Agent, op: Op, ns: string): Promise<Outcome> {
   }
 }
 
-it(`${CLIENTS} concurrent clients (XML-RPC over the unix socket, JSON over TCP) for ${SECONDS} s against ${PROGRAMS} programs: only documented faults`, async () => {
-  // Every program up first.
-  const up = await daemon.rpc('unix', 'supervisor.getAllProcessInfo');
-  expect('value' in up && (up.value as { statename: string }[]).filter((p) => p.statename === 'RUNNING').length).toBe(PROGRAMS);
+it(
+  `${CLIENTS} concurrent clients (XML-RPC over the unix socket, JSON over TCP) for ${SECONDS} s against ${PROGRAMS} programs: only documented faults`,
+  async () => {
+    // Every program up first.
+    const up = await daemon.rpc('unix', 'supervisor.getAllProcessInfo');
+    expect('value' in up && (up.value as { statename: string }[]).filter((p) => p.statename === 'RUNNING').length).toBe(PROGRAMS);
 
-  const latencies = new Map<string, number[]>();
-  const races: Record<string, number> = {};
-  const errors: string[] = [];
-  let requests = 0;
-  const end = performance.now() + SECONDS * 1000;
-  const client = async (i: number) => {
-    const proto = i % 2 === 0 ? 'xmlrpc' : 'json';
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const rng = new Rng(1000 + i);
-    try {
-      while (performance.now() < end) {
-        const roll = rng.next();
-        const op: Op = roll < 0.5 ? 'status' : roll < 0.75 ? 'start' : 'stop';
-        const ns = rng.pick(names);
-        const t0 = performance.now();
-        let out: Outcome;
-        try {
-          out = proto === 'xmlrpc' ? await xmlrpc(agent, op, ns) : await json(agent, op, ns);
-        } catch (e) {
-          out = { ok: false, error: `${(e as NodeJS.ErrnoException).code ?? ''} ${(e as Error).message}` };
+    const latencies = new Map<string, number[]>();
+    const races: Record<string, number> = {};
+    const errors: string[] = [];
+    let requests = 0;
+    const end = performance.now() + SECONDS * 1000;
+    const client = async (i: number) => {
+      const proto = i % 2 === 0 ? 'xmlrpc' : 'json';
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const rng = new Rng(1000 + i);
+      try {
+        while (performance.now() < end) {
+          const roll = rng.next();
+          const op: Op = roll < 0.5 ? 'status' : roll < 0.75 ? 'start' : 'stop';
+          const ns = rng.pick(names);
+          const t0 = performance.now();
+          let out: Outcome;
+          try {
+            out = proto === 'xmlrpc' ? await xmlrpc(agent, op, ns) : await json(agent, op, ns);
+          } catch (e) {
+            out = { ok: false, error: `${(e as NodeJS.ErrnoException).code ?? ''} ${(e as Error).message}` };
+          }
+          const ms = performance.now() - t0;
+          requests++;
+          const key = `${proto} ${op}`;
+          let list = latencies.get(key);
+          if (!list) latencies.set(key, (list = []));
+          list.push(ms);
+          if (out.race) races[`${key}: ${out.race}`] = (races[`${key}: ${out.race}`] ?? 0) + 1;
+          if (out.error !== undefined) errors.push(`${key} ${ns}: ${out.error}`);
         }
-        const ms = performance.now() - t0;
-        requests++;
-        const key = `${proto} ${op}`;
-        let list = latencies.get(key);
-        if (!list) latencies.set(key, (list = []));
-        list.push(ms);
-        if (out.race) races[`${key}: ${out.race}`] = (races[`${key}: ${out.race}`] ?? 0) + 1;
-        if (out.error !== undefined) errors.push(`${key} ${ns}: ${out.error}`);
+      } finally {
+        agent.destroy();
       }
-    } finally {
-      agent.destroy();
+    };
+    const cpu0 = daemonCpuSeconds();
+    const clientCpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
+    const seconds = (performance.now() - t0) / 1000;
+    const daemonCpu = Math.round(((daemonCpuSeconds() - cpu0) / seconds) * 100);
+    const used = process.cpuUsage(clientCpu0);
+    const clientCpu = Math.round(((used.user + used.system) / 1e6 / seconds) * 100);
+
+    // Afterwards: every program RUNNING (pid alive, the daemon's child) or STOPPED (pid 0); no stray child.
+    const infoRes = await daemon.rpc('unix', 'supervisor.getAllProcessInfo');
+    const infos = 'value' in infoRes ? (infoRes.value as { name: string; statename: string; pid: number }[]) : [];
+    const owned = new Set(infos.map((p) => p.pid).filter((p) => p !== 0));
+    const lost: string[] = [];
+    for (const p of infos) {
+      if (p.statename === 'RUNNING') {
+        const proc = readProc(p.pid);
+        if (!proc || proc.ppid !== daemon.pid || proc.state === 'Z')
+          lost.push(`${p.name} RUNNING with pid ${p.pid}, which is ${proc ? `${proc.state} child of ${proc.ppid}` : 'gone'}`);
+      } else if (p.statename !== 'STOPPED' || p.pid !== 0) lost.push(`${p.name} is ${p.statename} with pid ${p.pid}`);
     }
-  };
-  const cpu0 = daemonCpuSeconds();
-  const clientCpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
-  const seconds = (performance.now() - t0) / 1000;
-  const daemonCpu = Math.round(((daemonCpuSeconds() - cpu0) / seconds) * 100);
-  const used = process.cpuUsage(clientCpu0);
-  const clientCpu = Math.round(((used.user + used.system) / 1e6 / seconds) * 100);
+    await waitUntil(
+      () => procs().filter((p) => p.ppid === daemon.pid && p.state !== 'Z' && !owned.has(p.pid) && cmdline(p.pid).startsWith('sleep')).length === 0,
+      2000,
+      50,
+    );
+    const strays = procs().filter((p) => p.ppid === daemon.pid && p.state !== 'Z' && !owned.has(p.pid) && cmdline(p.pid).startsWith('sleep'));
+    for (const s of strays) lost.push(`stray child ${s.pid} (${cmdline(s.pid)}) owned by no program`);
+    const running = infos.filter((p) => p.statename === 'RUNNING').length;
 
-  // Afterwards: every program RUNNING (pid alive, the daemon's child) or STOPPED (pid 0); no stray child.
-  const infoRes = await daemon.rpc('unix', 'supervisor.getAllProcessInfo');
-  const infos = 'value' in infoRes ? (infoRes.value as { name: string; statename: string; pid: number }[]) : [];
-  const owned = new Set(infos.map((p) => p.pid).filter((p) => p !== 0));
-  const lost: string[] = [];
-  for (const p of infos) {
-    if (p.statename === 'RUNNING') {
-      const proc = readProc(p.pid);
-      if (!proc || proc.ppid !== daemon.pid || proc.state === 'Z') lost.push(`${p.name} RUNNING with pid ${p.pid}, which is ${proc ? `${proc.state} child of ${proc.ppid}` : 'gone'}`);
-    } else if (p.statename !== 'STOPPED' || p.pid !== 0) lost.push(`${p.name} is ${p.statename} with pid ${p.pid}`);
-  }
-  await waitUntil(() => procs().filter((p) => p.ppid === daemon.pid && p.state !== 'Z' && !owned.has(p.pid) && cmdline(p.pid).startsWith('sleep')).length === 0, 2000, 50);
-  const strays = procs().filter((p) => p.ppid === daemon.pid && p.state !== 'Z' && !owned.has(p.pid) && cmdline(p.pid).startsWith('sleep'));
-  for (const s of strays) lost.push(`stray child ${s.pid} (${cmdline(s.pid)}) owned by no program`);
-  const running = infos.filter((p) => p.statename === 'RUNNING').length;
+    const stop = await daemon.stop(60_000);
+    await waitUntil(() => daemon.survivors().length === 0, 3000, 50);
+    const survivors = daemon.survivors();
+    for (const s of survivors) lost.push(`survivor after daemon stop: ${s.pid} ${cmdline(s.pid)}`);
 
-  const stop = await daemon.stop(60_000);
-  await waitUntil(() => daemon.survivors().length === 0, 3000, 50);
-  const survivors = daemon.survivors();
-  for (const s of survivors) lost.push(`survivor after daemon stop: ${s.pid} ${cmdline(s.pid)}`);
-
-  const all = [...latencies.values()].flat().sort((a, b) => a - b);
-  const ops: Record<string, { count: number; p50: number; p99: number }> = {};
-  for (const [key, list] of [...latencies.entries()].sort()) {
-    list.sort((a, b) => a - b);
-    ops[key] = { count: list.length, p50: round(percentile(list, 50)), p99: round(percentile(list, 99)) };
-  }
-  const rps = Math.round(requests / seconds);
-  say('load', `${CLIENTS} clients x ${seconds.toFixed(1)} s against ${PROGRAMS} programs: ${requests} requests, ${rps} req/s, p50 ${round(percentile(all, 50))} ms, p99 ${round(percentile(all, 99))} ms`);
-  for (const [k, v] of Object.entries(ops)) say('load', `  ${k.padEnd(14)} ${String(v.count).padStart(7)} req  p50 ${v.p50} ms  p99 ${v.p99} ms`);
-  say('load', `CPU during the run: daemon ${daemonCpu}% of one core, the 200 clients (this process) ${clientCpu}%`);
-  say('load', `documented race faults ${JSON.stringify(races)}; unexpected errors ${errors.length}; afterwards ${running} RUNNING, ${PROGRAMS - running} STOPPED; processes lost ${lost.length}; daemon stopped ${stop.clean ? 'cleanly' : `by ${String(stop.signal)}`}`);
-  for (const e of errors.slice(0, 15)) say('load', `ERROR ${e}`);
-  for (const l of lost.slice(0, 15)) say('load', `LOST ${l}`);
-  recordFigures('load', {
-    clients: CLIENTS,
-    programs: PROGRAMS,
-    seconds: Number(seconds.toFixed(1)),
-    requests,
-    requestsPerSecond: rps,
-    p50: round(percentile(all, 50)),
-    p99: round(percentile(all, 99)),
-    ops,
-    raceFaults: races,
-    errors: errors.length,
-    runningAfter: running,
-    daemonCpuPercent: daemonCpu,
-    clientCpuPercent: clientCpu,
-    processesLost: lost.length,
-  });
-  expect(errors.slice(0, 15)).toEqual([]);
-  expect(lost).toEqual([]);
-  expect(stop.clean).toBe(true);
-}, (SECONDS + 120) * 1000);
+    const all = [...latencies.values()].flat().sort((a, b) => a - b);
+    const ops: Record<string, { count: number; p50: number; p99: number }> = {};
+    for (const [key, list] of [...latencies.entries()].sort()) {
+      list.sort((a, b) => a - b);
+      ops[key] = { count: list.length, p50: round(percentile(list, 50)), p99: round(percentile(list, 99)) };
+    }
+    const rps = Math.round(requests / seconds);
+    say(
+      'load',
+      `${CLIENTS} clients x ${seconds.toFixed(1)} s against ${PROGRAMS} programs: ${requests} requests, ${rps} req/s, p50 ${round(percentile(all, 50))} ms, p99 ${round(percentile(all, 99))} ms`,
+    );
+    for (const [k, v] of Object.entries(ops)) say('load', `  ${k.padEnd(14)} ${String(v.count).padStart(7)} req  p50 ${v.p50} ms  p99 ${v.p99} ms`);
+    say('load', `CPU during the run: daemon ${daemonCpu}% of one core, the 200 clients (this process) ${clientCpu}%`);
+    say(
+      'load',
+      `documented race faults ${JSON.stringify(races)}; unexpected errors ${errors.length}; afterwards ${running} RUNNING, ${PROGRAMS - running} STOPPED; processes lost ${lost.length}; daemon stopped ${stop.clean ? 'cleanly' : `by ${String(stop.signal)}`}`,
+    );
+    for (const e of errors.slice(0, 15)) say('load', `ERROR ${e}`);
+    for (const l of lost.slice(0, 15)) say('load', `LOST ${l}`);
+    recordFigures('load', {
+      clients: CLIENTS,
+      programs: PROGRAMS,
+      seconds: Number(seconds.toFixed(1)),
+      requests,
+      requestsPerSecond: rps,
+      p50: round(percentile(all, 50)),
+      p99: round(percentile(all, 99)),
+      ops,
+      raceFaults: races,
+      errors: errors.length,
+      runningAfter: running,
+      daemonCpuPercent: daemonCpu,
+      clientCpuPercent: clientCpu,
+      processesLost: lost.length,
+    });
+    expect(errors.slice(0, 15)).toEqual([]);
+    expect(lost).toEqual([]);
+    expect(stop.clean).toBe(true);
+  },
+  (SECONDS + 120) * 1000,
+);
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;

@@ -114,7 +114,14 @@ it(`SIGKILL of the host at ${ROUNDS} random moments leaves no survivor after ${L
     escapedSurvivors: rounds.reduce((a, r) => a + r.escaped, 0),
     slowestCleanupMs: clean.length ? Math.max(...clean.map((r) => r.cleanupMs)) : null,
     slowestCleanupExceptEscapedMs: Math.max(...rounds.map((r) => (r.cleanupMsExceptEscaped < 0 ? LIMIT_MS : r.cleanupMsExceptEscaped))),
-    perRound: rounds.map((r) => ({ aliveMs: r.aliveMs, tracked: r.tracked, survivors: r.survivors.length, escaped: r.escaped, cleanupMs: r.cleanupMs, cleanupMsExceptEscaped: r.cleanupMsExceptEscaped })),
+    perRound: rounds.map((r) => ({
+      aliveMs: r.aliveMs,
+      tracked: r.tracked,
+      survivors: r.survivors.length,
+      escaped: r.escaped,
+      cleanupMs: r.cleanupMs,
+      cleanupMsExceptEscaped: r.cleanupMsExceptEscaped,
+    })),
     processesLost: survivors,
   });
   expect(rounds.flatMap((r) => r.survivors.map((s) => `round ${r.round}: ${s}`))).toEqual([]);

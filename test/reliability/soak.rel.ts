@@ -63,7 +63,10 @@ it(`${CYCLES} restart cycles of a crashing program leave no descriptor, listener
 
   const heapDelta = r.heapAfter - r.heapBefore;
   say('soak', `${r.cycles} restart cycles (EXITED transitions) in ${r.seconds.toFixed(1)} s (${Math.round(r.cycles / r.seconds)}/s), ${r.events} state events`);
-  say('soak', `open fds ${r.fdBefore} -> ${r.fdAfter} (tolerance ${FD_TOLERANCE}); listeners ${JSON.stringify(r.listenersBefore)} -> ${JSON.stringify(r.listenersAfter)}`);
+  say(
+    'soak',
+    `open fds ${r.fdBefore} -> ${r.fdAfter} (tolerance ${FD_TOLERANCE}); listeners ${JSON.stringify(r.listenersBefore)} -> ${JSON.stringify(r.listenersAfter)}`,
+  );
   say(
     'soak',
     `heap ${(r.heapBefore / 1048576).toFixed(2)} MiB -> ${(r.heapAfter / 1048576).toFixed(2)} MiB (delta ${(heapDelta / 1024).toFixed(0)} KiB, ` +

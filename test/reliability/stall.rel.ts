@@ -35,13 +35,16 @@ startretries=100000
 function post(socketPath: string, body: Buffer, timeoutMs: number): Promise<{ status: number; ms: number }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const req = http.request({ socketPath, path: '/RPC2', method: 'POST', agent: false, headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 });
-      });
-    });
+    const req = http.request(
+      { socketPath, path: '/RPC2', method: 'POST', agent: false, headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length } },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 });
+        });
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
     req.on('error', () => {
       clearTimeout(timer);
@@ -90,7 +93,11 @@ async function startSupervisord(): Promise<Target> {
     `[supervisord]\nlogfile=%(here)s/supervisord.log\npidfile=%(here)s/supervisord.pid\nchildlogdir=%(here)s\nuser=root\n\n[unix_http_server]\nfile=%(here)s/s.sock\n\n` +
       `[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n${CRASHER}`,
   );
-  const child: ChildProcess = spawn('supervisord', ['-n', '-c', join(dir, 'supervisord.conf')], { cwd: dir, stdio: 'ignore', env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/root' } });
+  const child: ChildProcess = spawn('supervisord', ['-n', '-c', join(dir, 'supervisord.conf')], {
+    cwd: dir,
+    stdio: 'ignore',
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
+  });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   await waitAnswering(socket, 'supervisord', () => child.exitCode === null && child.signalCode === null);
   return {
@@ -187,8 +194,14 @@ describe('supervision under 100 concurrent 1.9 MB XML-RPC requests', () => {
           const idle = await measure(t, BASELINE_SECONDS, false);
           const loaded = await measure(t, LOAD_SECONDS, true);
           results[kind] = { idle, loaded };
-          say('stall', `${kind} idle:   status p50 ${idle.statusP50} ms, max ${idle.statusMax} ms; restart gap p50 ${idle.restartP50} ms, max ${idle.restartMax} ms (${idle.restarts} restarts)`);
-          say('stall', `${kind} loaded: status p50 ${loaded.statusP50} ms, max ${loaded.statusMax} ms; restart gap p50 ${loaded.restartP50} ms, max ${loaded.restartMax} ms (${loaded.restarts} restarts, ${loaded.bigRequests} large requests answered)`);
+          say(
+            'stall',
+            `${kind} idle:   status p50 ${idle.statusP50} ms, max ${idle.statusMax} ms; restart gap p50 ${idle.restartP50} ms, max ${idle.restartMax} ms (${idle.restarts} restarts)`,
+          );
+          say(
+            'stall',
+            `${kind} loaded: status p50 ${loaded.statusP50} ms, max ${loaded.statusMax} ms; restart gap p50 ${loaded.restartP50} ms, max ${loaded.restartMax} ms (${loaded.restarts} restarts, ${loaded.bigRequests} large requests answered)`,
+          );
           expect(loaded.restarts).toBeGreaterThan(0);
           expect(loaded.bigRequests).toBeGreaterThan(0);
           if (kind === 'procvisor') {
@@ -256,7 +269,10 @@ stdout_logfile_backups=1
       );
       const dropped = outcomes.filter((o) => o.ended).length;
       const withReason = outcomes.filter((o) => o.reason).length;
-      say('followers', `daemon RSS ${before} MiB before, peak ${peak} MiB with 20 stalled followers; ${dropped} of 20 dropped by the daemon (${withReason} still got the reason)`);
+      say(
+        'followers',
+        `daemon RSS ${before} MiB before, peak ${peak} MiB with 20 stalled followers; ${dropped} of 20 dropped by the daemon (${withReason} still got the reason)`,
+      );
       recordFigures('stall', { followers: 20, followerRssBeforeMiB: before, followerRssPeakMiB: peak, followersDropped: dropped });
       // Before the bound each stalled follower cost 50-75 MB (20 of them: 1.6 GB).
       expect(peak - before).toBeLessThan(250);

@@ -37,7 +37,7 @@ export function summaryLines(f: Figures): string[] {
   const l = f.load ?? {};
   const st = f.stall ?? {};
   type StallPhase = { statusP50?: number; statusMax?: number; restartP50?: number; restartMax?: number };
-  const phase = (kind: string, which: 'idle' | 'loaded'): StallPhase => ((st[kind] as Record<string, StallPhase> | undefined)?.[which] ?? {});
+  const phase = (kind: string, which: 'idle' | 'loaded'): StallPhase => (st[kind] as Record<string, StallPhase> | undefined)?.[which] ?? {};
   const stallLine = (kind: string) => {
     const a = phase(kind, 'idle');
     const b = phase(kind, 'loaded');
@@ -46,7 +46,10 @@ export function summaryLines(f: Figures): string[] {
   const same = s.listenersBefore ? JSON.stringify(s.listenersBefore) === JSON.stringify(s.listenersAfter) : undefined;
   const cases = (z.cases ?? {}) as Record<string, number>;
   const ops = (l.ops ?? {}) as Record<string, { count: number; p50: number; p99: number }>;
-  const lost = [c.processesLost, k.processesLost, l.processesLost, d.processesLost, z.processesLost].reduce<number>((a, v) => a + (typeof v === 'number' ? v : 0), 0);
+  const lost = [c.processesLost, k.processesLost, l.processesLost, d.processesLost, z.processesLost].reduce<number>(
+    (a, v) => a + (typeof v === 'number' ? v : 0),
+    0,
+  );
   return [
     `Soak     ${n(s.cycles)} restart cycles (EXITED transitions) in ${n(s.seconds)} s, ${n(s.cyclesPerSecond)}/s`,
     `         open fds ${n(s.fdBefore)} -> ${n(s.fdAfter)} (tolerance ${n(s.fdTolerance)}); listener counts unchanged: ${n(same)}; zombies ${n(s.zombies)}`,
@@ -59,7 +62,9 @@ export function summaryLines(f: Figures): string[] {
     `         slowest complete cleanup ${n(k.slowestCleanupMs)} ms (limit 2000 ms); everything but those gone within ${n(k.slowestCleanupExceptEscapedMs)} ms`,
     `Disk     ${n(d.scenarios)} scenarios: ${Array.isArray(d.names) ? (d.names as string[]).join('; ') : '—'}${Array.isArray(d.skipped) && d.skipped.length ? ` (skipped: ${(d.skipped as string[]).join(', ')})` : ''}`,
     `         at most ${n(d.reportsPerFile)} activity-log reports per failing file while ${n(d.failedChunks)} chunks failed; healthy log lines lost ${n(d.linesLost)}; restarts during the trouble ${n(d.restartsDuringTrouble)}`,
-    `Fuzz     seed ${n(z.seed)}: ${Object.entries(cases).map(([t, v]) => `${t} ${n(v)}`).join(', ')} cases`,
+    `Fuzz     seed ${n(z.seed)}: ${Object.entries(cases)
+      .map(([t, v]) => `${t} ${n(v)}`)
+      .join(', ')} cases`,
     `         5xx ${n(z.serverErrors)}, hangs ${n(z.hangs)}, other unexpected ${n(z.unexpected)}; daemon up ${n(z.daemonUp)}, protected pids unchanged ${n(z.pidsUnchanged)}`,
     `         accepted: ${n(z.resetsAfter413)} resets after an early 413, ${n(z.resetsOversizedHead)} after a 431, ${n(z.silentLogStreams)} silent tail -f streams of real logs`,
     `Load     ${n(l.clients)} clients x ${n(l.seconds)} s, ${n(l.programs)} programs: ${n(l.requests)} requests, ${n(l.requestsPerSecond)} req/s, p50 ${n(l.p50)} ms, p99 ${n(l.p99)} ms`,

@@ -4,20 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  XmlRpcClient,
-  XmlRpcConnectionError,
-  XmlRpcProtocolError,
-  XmlRpcUrlError,
-  parseServerUrl,
-} from '../../src/xmlrpc/client.js';
-import {
-  XmlRpcFault,
-  XmlRpcParseError,
-  decodeMethodCall,
-  encodeFault,
-  encodeResponse,
-} from '../../src/xmlrpc/codec.js';
+import { XmlRpcClient, XmlRpcConnectionError, XmlRpcProtocolError, XmlRpcUrlError, parseServerUrl } from '../../src/xmlrpc/client.js';
+import { XmlRpcFault, XmlRpcParseError, decodeMethodCall, encodeFault, encodeResponse } from '../../src/xmlrpc/codec.js';
 
 interface Seen {
   method: string;
@@ -100,7 +88,7 @@ describe('parseServerUrl', () => {
     ['https://x', 'UNKNOWN_PROTOCOL', 'Unknown protocol for serverurl https://x'],
     ['http://h:99999', 'PORT_OUT_OF_RANGE', 'Port out of range 0-65535'],
     ['http://h:x', 'PORT_NOT_INTEGER', "Port could not be cast to integer value as 'x'"],
-  ])('refuses %s with Python\'s message', (url, kind, message) => {
+  ])("refuses %s with Python's message", (url, kind, message) => {
     let error: unknown;
     try {
       parseServerUrl(url);
@@ -113,12 +101,15 @@ describe('parseServerUrl', () => {
 });
 
 describe('XmlRpcClient', () => {
-  it('calls over TCP and over a Unix socket, with supervisorctl\'s headers', async () => {
+  it("calls over TCP and over a Unix socket, with supervisorctl's headers", async () => {
     using tcp = new XmlRpcClient({ serverurl: `http://127.0.0.1:${port}` });
     using unix = new XmlRpcClient({ serverurl: `unix://${socketPath}` });
     expect(await tcp.call('supervisor.getProcessInfo', 'a')).toEqual({ method: 'supervisor.getProcessInfo', params: ['a'] });
     expect(await unix.call('supervisor.getPID')).toEqual({ method: 'supervisor.getPID', params: [] });
-    expect(seen.map((s) => [s.method, s.url])).toEqual([['POST', '/RPC2'], ['POST', '/RPC2']]);
+    expect(seen.map((s) => [s.method, s.url])).toEqual([
+      ['POST', '/RPC2'],
+      ['POST', '/RPC2'],
+    ]);
     expect(seen[1]!.headers.host).toBe('localhost');
     expect(seen[0]!.headers['content-type']).toBe('text/xml');
     expect(seen[0]!.headers.authorization).toBeUndefined();
@@ -149,7 +140,7 @@ describe('XmlRpcClient', () => {
     expect(seen[1]!.headers.authorization).toBeUndefined();
   });
 
-  it('throws the server\'s fault as XmlRpcFault', async () => {
+  it("throws the server's fault as XmlRpcFault", async () => {
     respond = (_req, _body, res) => res.end(encodeFault(10, 'BAD_NAME: nosuch'));
     using client = new XmlRpcClient({ serverurl: `unix://${socketPath}` });
     await expect(client.call('supervisor.getProcessInfo', 'nosuch')).rejects.toMatchObject({

@@ -65,7 +65,9 @@ describe('MethodCallDecoder', () => {
       expect(err).toBeInstanceOf(XmlRpcParseError);
       expect((err as XmlRpcParseError).kind).toBe('MALFORMED');
       // Many at once come back to their own callers.
-      const many = await Promise.all(Array.from({ length: 8 }, (_, i) => d.decode(Buffer.from(encodeMethodCall(`m${i}`, ['y'.repeat(INLINE_DECODE_BYTES * 2)])))));
+      const many = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => d.decode(Buffer.from(encodeMethodCall(`m${i}`, ['y'.repeat(INLINE_DECODE_BYTES * 2)])))),
+      );
       expect(many.map((c) => c.methodName)).toEqual(Array.from({ length: 8 }, (_, i) => `m${i}`));
       expect(d.usesWorker).toBe(true);
     });

@@ -100,9 +100,7 @@ describe('encode: choices beyond Python', () => {
   it('writes null and undefined as <nil/>, leaving undefined struct members out', () => {
     expect(encodeValue(null)).toBe('<value><nil/></value>');
     expect(encodeValue([undefined])).toBe('<value><array><data>\n<value><nil/></value>\n</data></array></value>');
-    expect(encodeValue({ a: undefined, b: 1 })).toBe(
-      '<value><struct>\n<member>\n<name>b</name>\n<value><int>1</int></value>\n</member>\n</struct></value>',
-    );
+    expect(encodeValue({ a: undefined, b: 1 })).toBe('<value><struct>\n<member>\n<name>b</name>\n<value><int>1</int></value>\n</member>\n</struct></value>');
   });
 
   it('refuses what XML-RPC cannot carry', () => {
@@ -158,9 +156,10 @@ describe('round trips', () => {
   });
 
   it('a struct member named __proto__ stays an own property', () => {
-    const out = decodeValue(
-      '<value><struct><member><name>__proto__</name><value><int>1</int></value></member></struct></value>',
-    ) as Record<string, XmlRpcValue>;
+    const out = decodeValue('<value><struct><member><name>__proto__</name><value><int>1</int></value></member></struct></value>') as Record<
+      string,
+      XmlRpcValue
+    >;
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.keys(out)).toEqual(['__proto__']);
     expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe(1);
@@ -226,12 +225,8 @@ describe('decode: what other encoders send', () => {
   });
 
   it('reads ISO dates with dashes and zones, boolean spellings, ex:nil', () => {
-    expect(decodeValue('<value><dateTime.iso8601>2024-01-02T03:04:05Z</dateTime.iso8601></value>')).toEqual(
-      new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
-    );
-    expect(decodeValue('<value><dateTime.iso8601>20240102T03:04:05+01:00</dateTime.iso8601></value>')).toEqual(
-      new Date(Date.UTC(2024, 0, 2, 2, 4, 5)),
-    );
+    expect(decodeValue('<value><dateTime.iso8601>2024-01-02T03:04:05Z</dateTime.iso8601></value>')).toEqual(new Date(Date.UTC(2024, 0, 2, 3, 4, 5)));
+    expect(decodeValue('<value><dateTime.iso8601>20240102T03:04:05+01:00</dateTime.iso8601></value>')).toEqual(new Date(Date.UTC(2024, 0, 2, 2, 4, 5)));
     expect(decodeValue('<value><boolean>true</boolean></value>')).toBe(true);
     expect(decodeValue('<value><ex:nil/></value>')).toBeNull();
   });
@@ -283,9 +278,17 @@ describe('decode: malformed input', () => {
     ['bad int', '<methodCall><methodName>m</methodName><params><param><value><int>1.5</int></value></param></params></methodCall>', 'BAD_STRUCTURE'],
     ['bad boolean', '<methodCall><methodName>m</methodName><params><param><value><boolean>2</boolean></value></param></params></methodCall>', 'BAD_STRUCTURE'],
     ['unknown type', '<methodCall><methodName>m</methodName><params><param><value><float>1</float></value></param></params></methodCall>', 'BAD_STRUCTURE'],
-    ['two values in a param', '<methodCall><methodName>m</methodName><params><param><value>a</value><value>b</value></param></params></methodCall>', 'BAD_STRUCTURE'],
+    [
+      'two values in a param',
+      '<methodCall><methodName>m</methodName><params><param><value>a</value><value>b</value></param></params></methodCall>',
+      'BAD_STRUCTURE',
+    ],
     ['text in params', '<methodCall><methodName>m</methodName><params>junk</params></methodCall>', 'BAD_STRUCTURE'],
-    ['member without value', '<methodCall><methodName>m</methodName><params><param><value><struct><member><name>a</name></member></struct></value></param></params></methodCall>', 'BAD_STRUCTURE'],
+    [
+      'member without value',
+      '<methodCall><methodName>m</methodName><params><param><value><struct><member><name>a</name></member></struct></value></param></params></methodCall>',
+      'BAD_STRUCTURE',
+    ],
   ])('%s', (_name, xml, kind) => {
     expect(parseError(() => decodeMethodCall(xml)).kind).toBe(kind);
   });

@@ -38,11 +38,13 @@ let transpiler: Promise<TranspileFn> | undefined;
 
 /** TypeScript's transpileModule, configured for the browser (ES2022 modules). */
 function loadTranspiler(): Promise<TranspileFn> {
-  transpiler ??= import('typescript').then(({ default: ts }) => (source: string, fileName: string) =>
-    ts.transpileModule(source, {
-      fileName,
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    }).outputText,
+  transpiler ??= import('typescript').then(
+    ({ default: ts }) =>
+      (source: string, fileName: string) =>
+        ts.transpileModule(source, {
+          fileName,
+          compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+        }).outputText,
   );
   return transpiler;
 }

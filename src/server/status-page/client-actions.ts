@@ -116,7 +116,9 @@ async function callApi(action: Exclude<Action, 'clear'>, target: string): Promis
   const body = (await res.json().catch(() => ({}))) as ApiFailure & ApiSuccess;
   if (!res.ok) return [[false, describeFailure(target, body.error?.code ?? `HTTP ${res.status}`, body.error?.message ?? res.statusText)]];
   if (!body.results) return [[true, `${target}: ${DONE_WORDS[action]}`]];
-  return body.results.map((r): Line => (r.code === 'SUCCESS' ? [true, `${r.namespec}: ${DONE_WORDS[action]}`] : [false, describeFailure(r.namespec, r.code, r.description)]));
+  return body.results.map((r): Line =>
+    r.code === 'SUCCESS' ? [true, `${r.namespec}: ${DONE_WORDS[action]}`] : [false, describeFailure(r.namespec, r.code, r.description)],
+  );
 }
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -145,12 +147,23 @@ async function allCall(method: 'startAllProcesses' | 'stopAllProcesses', action:
     const name = memberOf(s, 'name') ?? '';
     const namespec = group === name ? name : `${group}:${name}`;
     const status = Number(memberOf(s, 'status') ?? 0);
-    return status === 80 ? [true, `${namespec}: ${DONE_WORDS[action]}`] : [false, describeFailure(namespec, FAULT_BY_NUMBER[status] ?? 'FAILED', memberOf(s, 'description') ?? '')];
+    return status === 80
+      ? [true, `${namespec}: ${DONE_WORDS[action]}`]
+      : [false, describeFailure(namespec, FAULT_BY_NUMBER[status] ?? 'FAILED', memberOf(s, 'description') ?? '')];
   });
 }
 
 /** supervisord's fault numbers that a start or stop result may carry. */
-const FAULT_BY_NUMBER: Record<number, string> = { 10: 'BAD_NAME', 20: 'NO_FILE', 21: 'NOT_EXECUTABLE', 30: 'FAILED', 40: 'ABNORMAL_TERMINATION', 50: 'SPAWN_ERROR', 60: 'ALREADY_STARTED', 70: 'NOT_RUNNING' };
+const FAULT_BY_NUMBER: Record<number, string> = {
+  10: 'BAD_NAME',
+  20: 'NO_FILE',
+  21: 'NOT_EXECUTABLE',
+  30: 'FAILED',
+  40: 'ABNORMAL_TERMINATION',
+  50: 'SPAWN_ERROR',
+  60: 'ALREADY_STARTED',
+  70: 'NOT_RUNNING',
+};
 
 async function clearLogs(namespecs: readonly string[]): Promise<Line[]> {
   return Promise.all(namespecs.map(clearLog));

@@ -15,7 +15,19 @@ interface ProgramAnswer {
 }
 
 /** Form fields by config option. */
-const FIELDS = ['name', 'command', 'directory', 'environment', 'numprocs', 'startsecs', 'startretries', 'stopwaitsecs', 'autorestart', 'autostart', 'process_name'] as const;
+const FIELDS = [
+  'name',
+  'command',
+  'directory',
+  'environment',
+  'numprocs',
+  'startsecs',
+  'startretries',
+  'stopwaitsecs',
+  'autorestart',
+  'autostart',
+  'process_name',
+] as const;
 type Field = (typeof FIELDS)[number];
 const NUMBERS: ReadonlySet<Field> = new Set(['numprocs', 'startsecs', 'startretries', 'stopwaitsecs']);
 const APPLIED_WORDS = { now: 'saved', 'next-start': 'saved; applies at its next start', restarted: 'saved and restarted' };
@@ -35,7 +47,10 @@ function commandText(command: unknown): string {
 
 function environmentText(env: unknown): string {
   if (typeof env === 'string') return env.split(',').join('\n');
-  if (env && typeof env === 'object') return Object.entries(env as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join('\n');
+  if (env && typeof env === 'object')
+    return Object.entries(env as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join('\n');
   return '';
 }
 

@@ -53,7 +53,13 @@ function gaugeIn(td: HTMLElement, label: string): Gauge {
   svg.setAttribute('aria-label', label);
   const base = document.createElementNS(SVG, 'line');
   base.setAttribute('class', 'base');
-  for (const [k, v] of [['x1', '0'], ['x2', '60'], ['y1', '15.5'], ['y2', '15.5']] as const) base.setAttribute(k, v);
+  for (const [k, v] of [
+    ['x1', '0'],
+    ['x2', '60'],
+    ['y1', '15.5'],
+    ['y2', '15.5'],
+  ] as const)
+    base.setAttribute(k, v);
   const line = document.createElementNS(SVG, 'polyline');
   svg.append(base, line);
   return { num, line, svg, history: [] };
@@ -281,8 +287,23 @@ export class ProcessTable {
     const old = this.#rows.get(namespec);
     const cpu = gaugeIn(cell(tr, 'c-cpu'), 'CPU history');
     const mem = gaugeIn(cell(tr, 'c-mem'), 'memory history');
-    const buttons = STATEFUL_ACTIONS.map((a) => actions.querySelector<HTMLButtonElement>(`button[data-action="${a}"]`)).filter((b): b is HTMLButtonElement => b !== null);
-    this.#rows.set(namespec, { tr, namespec, group, badge, cells, text, status: old?.status, receivedAt: old?.receivedAt ?? 0, starts: old?.starts ?? 0, cpu, mem, buttons });
+    const buttons = STATEFUL_ACTIONS.map((a) => actions.querySelector<HTMLButtonElement>(`button[data-action="${a}"]`)).filter(
+      (b): b is HTMLButtonElement => b !== null,
+    );
+    this.#rows.set(namespec, {
+      tr,
+      namespec,
+      group,
+      badge,
+      cells,
+      text,
+      status: old?.status,
+      receivedAt: old?.receivedAt ?? 0,
+      starts: old?.starts ?? 0,
+      cpu,
+      mem,
+      buttons,
+    });
     this.#syncButtons(buttons, [text.state]);
   }
 
@@ -356,8 +377,13 @@ export class ProcessTable {
       const tb = this.#el.table.querySelector<HTMLTableSectionElement>(`tbody[data-group="${CSS.escape(group)}"]`);
       const head = tb?.querySelector<HTMLElement>('.group-row .c-actions');
       if (!head) continue;
-      const buttons = STATEFUL_ACTIONS.map((a) => head.querySelector<HTMLButtonElement>(`button[data-action="${a}"]`)).filter((b): b is HTMLButtonElement => b !== null);
-      this.#syncButtons(buttons, [...this.#rows.values()].filter((r) => r.group === group).map((r) => r.text.state));
+      const buttons = STATEFUL_ACTIONS.map((a) => head.querySelector<HTMLButtonElement>(`button[data-action="${a}"]`)).filter(
+        (b): b is HTMLButtonElement => b !== null,
+      );
+      this.#syncButtons(
+        buttons,
+        [...this.#rows.values()].filter((r) => r.group === group).map((r) => r.text.state),
+      );
     }
     this.#dirtyGroups.clear();
     const counts = new Map<string, number>();

@@ -73,7 +73,10 @@ function wireFilter(table: ProcessTable): void {
     frame = 0;
     table.setFilter(text.value, state.value);
     const url = new URL(location.href);
-    for (const [key, value] of [['q', text.value], ['state', state.value]] as const) {
+    for (const [key, value] of [
+      ['q', text.value],
+      ['state', state.value],
+    ] as const) {
       if (value) url.searchParams.set(key, value);
       else url.searchParams.delete(key);
     }
@@ -157,7 +160,11 @@ function main(): void {
     download: byId('log-download'),
   });
   const actions = new ActionRunner(byId('messages'), byId('confirm'));
-  const form = new ProgramForm(byId('program-dialog'), (text, ok) => actions.say(text, ok), () => void refreshEditable(table));
+  const form = new ProgramForm(
+    byId('program-dialog'),
+    (text, ok) => actions.say(text, ok),
+    () => void refreshEditable(table),
+  );
   wireFilter(table);
   wireButtons(table, actions, log, form);
   wireControls(table, actions, form);

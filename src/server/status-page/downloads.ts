@@ -16,7 +16,14 @@ export function downloadName(namespec: string, stream: string): string {
 }
 
 /** Sends the log file of `rest` (`<namespec>/<stdout|stderr>`, URL-encoded) as an attachment. */
-export async function serveLogFile(req: IncomingMessage, res: ServerResponse, pm: ProcessManager, rest: string, send: Send, headers: Record<string, string>): Promise<void> {
+export async function serveLogFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pm: ProcessManager,
+  rest: string,
+  send: Send,
+  headers: Record<string, string>,
+): Promise<void> {
   const slash = rest.lastIndexOf('/');
   let namespec: string;
   try {
@@ -33,7 +40,11 @@ export async function serveLogFile(req: IncomingMessage, res: ServerResponse, pm
   } catch {
     return send(404, `Not Found: no process ${namespec}\n`, TEXT);
   }
-  const size = path ? await stat(path).then((s) => s.size).catch(() => undefined) : undefined;
+  const size = path
+    ? await stat(path)
+        .then((s) => s.size)
+        .catch(() => undefined)
+    : undefined;
   if (size === undefined) return send(404, `Not Found: ${namespec} has no ${stream} log file\n`, TEXT);
   res.writeHead(200, {
     ...headers,
@@ -44,7 +55,9 @@ export async function serveLogFile(req: IncomingMessage, res: ServerResponse, pm
   });
   if (req.method === 'HEAD') return void res.end();
   // Exactly the bytes present when asked: a log that grows meanwhile is cut at that size.
-  createReadStream(path, { start: 0, end: Math.max(0, size - 1) }).on('error', () => res.destroy()).pipe(res);
+  createReadStream(path, { start: 0, end: Math.max(0, size - 1) })
+    .on('error', () => res.destroy())
+    .pipe(res);
   if (size === 0) res.end();
 }
 

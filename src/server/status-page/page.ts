@@ -112,7 +112,9 @@ export function renderPage(model: PageModel): string {
   const shown = model.processes.filter((p) => matchesFilter(p, model.filter.text, model.filter.state));
   const id = escapeHtml(model.identifier);
   const time = model.renderedAt.toTimeString().slice(0, 8);
-  const head = COLUMNS.map((c) => `<th scope="col" class="h-${c.toLowerCase().replace(/[^a-z]+/g, '-')}${JS_COLUMNS.has(c) ? ' js-only' : ''}">${c}</th>`).join('');
+  const head = COLUMNS.map((c) => `<th scope="col" class="h-${c.toLowerCase().replace(/[^a-z]+/g, '-')}${JS_COLUMNS.has(c) ? ' js-only' : ''}">${c}</th>`).join(
+    '',
+  );
   return `<!doctype html>
 <html lang="en" class="no-js">
 <head>

@@ -22,8 +22,7 @@ export interface StatusPageOptions {
 
 /** Scripts and styles only from this server, no inline code, never framed, no referrer leaks. */
 const SECURITY_HEADERS = {
-  'Content-Security-Policy':
-    `default-src 'none'; script-src 'self' ${MARK_SCRIPTING_HASH}; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+  'Content-Security-Policy': `default-src 'none'; script-src 'self' ${MARK_SCRIPTING_HASH}; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',

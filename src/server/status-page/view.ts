@@ -141,7 +141,13 @@ export function groupHtml(group: string, members: readonly RowStatus[], withActi
   const headed = hasGroupRow(group, members);
   if (headed) {
     const count = `${members.length} process${members.length === 1 ? '' : 'es'}`;
-    const actions = withActions ? actionsHtml(`${group}:*`, `group ${group}`, members.map((m) => m.statename)) + editButtonHtml(group) : '';
+    const actions = withActions
+      ? actionsHtml(
+          `${group}:*`,
+          `group ${group}`,
+          members.map((m) => m.statename),
+        ) + editButtonHtml(group)
+      : '';
     html +=
       `<tr class="group-row" data-group-row="${g}"><th scope="rowgroup" colspan="${COLUMNS.length - 1}">` +
       `${withActions ? toggleHtml(group, true) : ''}Group ${g} <span class="count">(${count})</span></th><td class="c-actions js-only">${actions}</td></tr>`;

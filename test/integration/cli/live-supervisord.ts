@@ -78,9 +78,7 @@ export async function runOurs(
 /** Hides what legitimately differs between two runs: pids, uptimes, stop times. */
 export function mask(r: RunResult): RunResult {
   const hide = (s: string): string =>
-    s
-      .replace(/pid \d+, uptime \d+:\d\d:\d\d/g, 'pid PID, uptime UPTIME')
-      .replace(/\b[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M\b/g, 'DATE');
+    s.replace(/pid \d+, uptime \d+:\d\d:\d\d/g, 'pid PID, uptime UPTIME').replace(/\b[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M\b/g, 'DATE');
   return { code: r.code, stdout: hide(r.stdout), stderr: hide(r.stderr) };
 }
 

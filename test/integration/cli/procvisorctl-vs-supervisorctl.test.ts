@@ -80,9 +80,7 @@ startsecs=0
 `;
 
 // v2 for reread/update: chg changed, gone removed, newone/newmanual added.
-const PROGRAMS_V2 = PROGRAMS_V1.replace('[program:chg]\ncommand=sleep 1000', '[program:chg]\ncommand=sleep 2000')
-  .replace(/\[program:gone\][^[]*$/, '')
-  .concat(`
+const PROGRAMS_V2 = PROGRAMS_V1.replace('[program:chg]\ncommand=sleep 1000', '[program:chg]\ncommand=sleep 2000').replace(/\[program:gone\][^[]*$/, '').concat(`
 [program:newone]
 command=sleep 1000
 startsecs=0
@@ -122,8 +120,10 @@ serverurl=unix://%(here)s/s.sock
 ${programs}`.replaceAll('%(here)s', live.dir);
 }
 
-const isRunning = (...names: string[]) => (infos: Record<string, XmlRpcValue>[]) =>
-  names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
+const isRunning =
+  (...names: string[]) =>
+  (infos: Record<string, XmlRpcValue>[]) =>
+    names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
 
 // Group/all results come back in completion order, which is the server's business (and varies
 // from run to run): compare those outputs as sorted lines (the unit tests pin that we print them
@@ -174,22 +174,65 @@ describe.skipIf(!HAVE_SUPERVISORD)('procvisorctl vs supervisorctl 4.2.5 (live su
 
   describe('read-only and error commands (side by side)', () => {
     const COMMANDS: string[][] = [
-      ['status'], ['status', 'nosuch'], ['status', 'nog:*'], ['status', 'w:*'], ['status', 'w'],
-      ['status', 'grp:', 'a', 'nosuch', 'nog:'], ['status', 'all', 'echoer'],
-      ['pid'], ['pid', 'a', 'zz', 'nofile', 'w:w0'], ['pid', 'all'],
-      ['version'], ['avail'], ['avail', 'x'],
-      ['help'], ['help', 'maintail'], ['help', 'foo'], ['?stop'],
-      ['foo', 'bar'], [''], ['start-x'], ['status;'],
-      ['tail', 'echoer'], ['tail', '-3', 'echoer', 'STDERR'], ['tail', '-0', 'echoer'], ['tail', 'nosuch'], ['tail', 'w'],
-      ['tail', 'echoer', 'foo'], ['tail'], ['tail', '-x', 'a'], ['tail', '-f', 'nosuch'], ['maintail', '-1', '-2'],
-      ['signal', 'HUP'], ['signal', 'FOO', 'a'], ['signal', 'HUP', 'nofile'], ['signal', 'CONT', 'a', 'nosuch', 'nog:*'],
-      ['signal', 'CONT', 'w:*'], ['signal', 'CONT', 'all'],
-      ['start'], ['start', 'a', 'nosuch', 'nofile', 'notexec', 'badquote', 'w'], ['start', 'nog:*'],
-      ['stop', 'nosuch', 'w', 'nofile'], ['stop', 'nog:*'], ['stop', 'grp:*'], ['restart'],
+      ['status'],
+      ['status', 'nosuch'],
+      ['status', 'nog:*'],
+      ['status', 'w:*'],
+      ['status', 'w'],
+      ['status', 'grp:', 'a', 'nosuch', 'nog:'],
+      ['status', 'all', 'echoer'],
+      ['pid'],
+      ['pid', 'a', 'zz', 'nofile', 'w:w0'],
+      ['pid', 'all'],
+      ['version'],
+      ['avail'],
+      ['avail', 'x'],
+      ['help'],
+      ['help', 'maintail'],
+      ['help', 'foo'],
+      ['?stop'],
+      ['foo', 'bar'],
+      [''],
+      ['start-x'],
+      ['status;'],
+      ['tail', 'echoer'],
+      ['tail', '-3', 'echoer', 'STDERR'],
+      ['tail', '-0', 'echoer'],
+      ['tail', 'nosuch'],
+      ['tail', 'w'],
+      ['tail', 'echoer', 'foo'],
+      ['tail'],
+      ['tail', '-x', 'a'],
+      ['tail', '-f', 'nosuch'],
+      ['maintail', '-1', '-2'],
+      ['signal', 'HUP'],
+      ['signal', 'FOO', 'a'],
+      ['signal', 'HUP', 'nofile'],
+      ['signal', 'CONT', 'a', 'nosuch', 'nog:*'],
+      ['signal', 'CONT', 'w:*'],
+      ['signal', 'CONT', 'all'],
+      ['start'],
+      ['start', 'a', 'nosuch', 'nofile', 'notexec', 'badquote', 'w'],
+      ['start', 'nog:*'],
+      ['stop', 'nosuch', 'w', 'nofile'],
+      ['stop', 'nog:*'],
+      ['stop', 'grp:*'],
+      ['restart'],
       ['clear', 'nosuch', 'w:', 'nofile'],
-      ['reread'], ['reread', 'x'], ['add', 'a', 'zz'], ['remove', 'a', 'zz'], ['update', 'zz'], ['shutdown', 'x'],
-      ['fg'], ['fg', 'nosuch'], ['fg', 'nofile'], ['open', 'foo'], ['quit'],
-      ['-h'], ['-x'], ['-s', 'foo', 'status'],
+      ['reread'],
+      ['reread', 'x'],
+      ['add', 'a', 'zz'],
+      ['remove', 'a', 'zz'],
+      ['update', 'zz'],
+      ['shutdown', 'x'],
+      ['fg'],
+      ['fg', 'nosuch'],
+      ['fg', 'nofile'],
+      ['open', 'foo'],
+      ['quit'],
+      ['-h'],
+      ['-x'],
+      ['-s', 'foo', 'status'],
     ];
     let results: [RunResult, RunResult][] = [];
 
@@ -210,12 +253,23 @@ describe.skipIf(!HAVE_SUPERVISORD)('procvisorctl vs supervisorctl 4.2.5 (live su
     const missing = (cmd: string[]) => ['-s', `unix://${live.dir}/missing.sock`, ...cmd];
     const tcp = () => `http://127.0.0.1:${port}`;
     const commands = (): string[][] => [
-      missing(['status']), missing(['stop', 'a']), missing(['pid']), missing(['tail', '-f', 'a']), missing(['reread']),
-      missing(['update']), missing(['shutdown']),
-      ['-s', 'http://127.0.0.1:1', 'status'], ['-s', 'http://127.0.0.1:1', 'reread'], ['-s', 'http://127.0.0.1:1', 'shutdown'],
-      ['-s', 'https://x', 'status'], ['-s', 'http://127.0.0.1:99999', 'status'], ['-s', 'http://127.0.0.1:x', 'status'],
+      missing(['status']),
+      missing(['stop', 'a']),
+      missing(['pid']),
+      missing(['tail', '-f', 'a']),
+      missing(['reread']),
+      missing(['update']),
+      missing(['shutdown']),
+      ['-s', 'http://127.0.0.1:1', 'status'],
+      ['-s', 'http://127.0.0.1:1', 'reread'],
+      ['-s', 'http://127.0.0.1:1', 'shutdown'],
+      ['-s', 'https://x', 'status'],
+      ['-s', 'http://127.0.0.1:99999', 'status'],
+      ['-s', 'http://127.0.0.1:x', 'status'],
       ['-s', `unix://${live.conf}`, 'status'],
-      ['-s', tcp(), 'status'], ['-s', tcp(), 'reread'], ['-s', tcp(), '-u', 'user', '-p', 'bad', 'version'],
+      ['-s', tcp(), 'status'],
+      ['-s', tcp(), 'reread'],
+      ['-s', tcp(), '-u', 'user', '-p', 'bad', 'version'],
       ['-s', tcp(), '-u', 'user', '-p', 'secret', 'status', 'a', 'w:*'],
       ['-s', tcp(), '-u', 'user', '-p', 'secret', 'tail', '-f', 'nosuch'],
     ];
@@ -265,10 +319,24 @@ describe.skipIf(!HAVE_SUPERVISORD)('procvisorctl vs supervisorctl 4.2.5 (live su
   describe('commands that change state', () => {
     it('start/stop/restart/signal of single processes, numprocs and heterogeneous groups (mirrored)', async () => {
       const cmds = [
-        ['start', 'failer'], ['status', 'failer'],
-        ['start', 'w:*'], ['start', 'w:*'], ['status', 'w:*'], ['signal', 'CONT', 'w:'], ['stop', 'w:'], ['stop', 'w:*'],
-        ['start', 'grp:*'], ['status', 'grp:'], ['stop', 'grp:ga'], ['start', 'grp:ga', 'grp:gb'], ['stop', 'grp:'],
-        ['restart', 'a'], ['stop', 'a'], ['stop', 'a'], ['start', 'a'], ['status', 'a', 'w:*', 'grp:*', 'failer'],
+        ['start', 'failer'],
+        ['status', 'failer'],
+        ['start', 'w:*'],
+        ['start', 'w:*'],
+        ['status', 'w:*'],
+        ['signal', 'CONT', 'w:'],
+        ['stop', 'w:'],
+        ['stop', 'w:*'],
+        ['start', 'grp:*'],
+        ['status', 'grp:'],
+        ['stop', 'grp:ga'],
+        ['start', 'grp:ga', 'grp:gb'],
+        ['stop', 'grp:'],
+        ['restart', 'a'],
+        ['stop', 'a'],
+        ['stop', 'a'],
+        ['start', 'a'],
+        ['status', 'a', 'w:*', 'grp:*', 'failer'],
       ];
       const [mine, theirs] = await mirrored(cmds);
       // Group results arrive in completion order, which varies: compare those as sorted lines.
@@ -282,17 +350,29 @@ describe.skipIf(!HAVE_SUPERVISORD)('procvisorctl vs supervisorctl 4.2.5 (live su
     }, 30_000);
 
     it('remove and add a stopped group', async () => {
-      const cmds = [['remove', 'nofile'], ['remove', 'nofile'], ['status', 'nofile'], ['add', 'nofile'], ['add', 'nofile']];
+      const cmds = [
+        ['remove', 'nofile'],
+        ['remove', 'nofile'],
+        ['status', 'nofile'],
+        ['add', 'nofile'],
+        ['add', 'nofile'],
+      ];
       const [mine, theirs] = await inSequence(cmds, async () => {});
       expect(mine).toEqual(theirs);
     });
 
     it('start all with broken programs present, then stop all', async () => {
-      const [mine, theirs] = await inSequence([['start', 'all'], ['stop', 'all']], async () => {
-        using client = live.client();
-        for (const name of AUTOSTARTED) await client.call('supervisor.startProcess', name, false);
-        await live.waitUntil(isRunning(...AUTOSTARTED));
-      });
+      const [mine, theirs] = await inSequence(
+        [
+          ['start', 'all'],
+          ['stop', 'all'],
+        ],
+        async () => {
+          using client = live.client();
+          for (const name of AUTOSTARTED) await client.call('supervisor.startProcess', name, false);
+          await live.waitUntil(isRunning(...AUTOSTARTED));
+        },
+      );
       expect(mine.map(sortLines)).toEqual(theirs.map(sortLines));
       expect(mine[0]!.code).toBe(7);
       expect(mine[0]!.stdout).toMatch(/^badquote: ERROR \(file is not executable\)\n/);
@@ -301,7 +381,13 @@ describe.skipIf(!HAVE_SUPERVISORD)('procvisorctl vs supervisorctl 4.2.5 (live su
     }, 30_000);
 
     it('clear (clear all is left to the unit tests: supervisord clears one process per tick)', async () => {
-      const [mine, theirs] = await inSequence([['clear', 'echoer', 'a'], ['tail', 'echoer']], async () => {});
+      const [mine, theirs] = await inSequence(
+        [
+          ['clear', 'echoer', 'a'],
+          ['tail', 'echoer'],
+        ],
+        async () => {},
+      );
       expect(mine).toEqual(theirs);
       expect(mine[1]!.stdout).toBe('\n');
     });

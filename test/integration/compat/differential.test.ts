@@ -9,7 +9,21 @@ import { join } from 'node:path';
 import { checkRpcInterfaces, readSupervisordConfig, type ReadConfigResult } from '../../../src/config-file/config-file.js';
 import { toSupervisordConf } from '../../../src/config-file/emit.js';
 import { isAlive } from '../../helpers/processes.js';
-import { ConfigInfoClient, type DaemonResult, findSupervisord, fixtureEnv, listFixtures, mapLimit, type OracleResult, type PreparedFixture, prepareFixture, removeFixture, runDaemon, runOracle, startedPids } from './real-supervisord.js';
+import {
+  ConfigInfoClient,
+  type DaemonResult,
+  findSupervisord,
+  fixtureEnv,
+  listFixtures,
+  mapLimit,
+  type OracleResult,
+  type PreparedFixture,
+  prepareFixture,
+  removeFixture,
+  runDaemon,
+  runOracle,
+  startedPids,
+} from './real-supervisord.js';
 import { expectedConfigInfo, normalizeConfigInfo, oracleShape, trimServers } from './shapes.js';
 
 const SUPERVISORD = findSupervisord();
@@ -70,7 +84,13 @@ describe.skipIf(!SUPERVISORD)('differential: procvisor reads configurations as s
     fixtures.forEach((fixture, i) => {
       const daemon = daemons[i];
       const e = emittedOracle[i];
-      outcomes.set(fixture.name, { fixture, ours: ours[i] as Outcome['ours'], oracle: oracle[i] as OracleResult, ...(daemon ? { daemon } : {}), ...(e ? { emitted: e } : {}) });
+      outcomes.set(fixture.name, {
+        fixture,
+        ours: ours[i] as Outcome['ours'],
+        oracle: oracle[i] as OracleResult,
+        ...(daemon ? { daemon } : {}),
+        ...(e ? { emitted: e } : {}),
+      });
     });
   }, 120_000);
 
@@ -110,7 +130,10 @@ describe.skipIf(!SUPERVISORD)('differential: procvisor reads configurations as s
           startup = e;
         }
         expect(startup, `supervisord failed: ${JSON.stringify(daemon)}`).toBeInstanceOf(ConfigError);
-        expect({ code: daemon.code, stderr: daemon.stderr }).toEqual({ code: 2, stderr: `Error: ${(startup as ConfigError).message}\nFor help, use ${SUPERVISORD} -h\n` });
+        expect({ code: daemon.code, stderr: daemon.stderr }).toEqual({
+          code: 2,
+          stderr: `Error: ${(startup as ConfigError).message}\nFor help, use ${SUPERVISORD} -h\n`,
+        });
         return;
       }
       expect(() => checkRpcInterfaces(o.ours as ReadConfigResult)).not.toThrow();

@@ -32,7 +32,16 @@ const HAVE_PYTHON = (() => {
 })();
 if (!HAVE_PYTHON) process.stdout.write('\nNOTICE: /usr/bin/python3 with `supervisor` not found: randomized differential tests skipped.\n');
 
-const NAMES: Record<string, string | number> = { here: '/etc/sv', program_name: 'prog', group_name: 'g', process_num: 7, numprocs: 3, neg: -4, ENV_X: "it's", cp: 66 };
+const NAMES: Record<string, string | number> = {
+  here: '/etc/sv',
+  program_name: 'prog',
+  group_name: 'g',
+  process_num: 7,
+  numprocs: 3,
+  neg: -4,
+  ENV_X: "it's",
+  cp: 66,
+};
 const SEED = Number(process.env.PV_SEED ?? 20250601);
 type Kind = 'format' | 'ini' | 'integer' | 'byte_size' | 'environment' | 'signal' | 'boolean' | 'octal' | 'exitcodes' | 'name' | 'autorestart';
 
@@ -59,7 +68,38 @@ function piece(chars: string[]): fc.Arbitrary<string> {
 }
 
 const ARBITRARIES: Record<Kind, fc.Arbitrary<string>> = {
-  format: piece(['%', '%', '(', ')', 'program_name', 'process_num', 'neg', 'cp', 'ENV_X', 'nope', 's', 'd', 'x', 'r', 'c', 'g', 'e', 'f', '0', '5', '-', '+', ' ', '#', '.', '*', 'l', 'Y', 'a', 'é']),
+  format: piece([
+    '%',
+    '%',
+    '(',
+    ')',
+    'program_name',
+    'process_num',
+    'neg',
+    'cp',
+    'ENV_X',
+    'nope',
+    's',
+    'd',
+    'x',
+    'r',
+    'c',
+    'g',
+    'e',
+    'f',
+    '0',
+    '5',
+    '-',
+    '+',
+    ' ',
+    '#',
+    '.',
+    '*',
+    'l',
+    'Y',
+    'a',
+    'é',
+  ]),
   ini: piece(['[a]', '[b]', '[DEFAULT]', '\n', '\n', '\n', '\r', ' ', '\t', 'k', 'K', 'v', '=', ':', ';', '#', '[', ']', 'x', '\u00a0', '\x0c']),
   integer: piece(['1', '0', '9', '-', '+', '_', ' ', '\t', '.', 'a', '\u0663', '\u3000', '\x1c']),
   byte_size: piece(['1', '0', 'k', 'K', 'b', 'B', 'm', 'M', 'g', 'G', ' ', '-', '_']),
@@ -82,10 +122,15 @@ function outcome(fn: (s: string) => unknown, s: string): { ok?: unknown; err?: s
 
 describe.skipIf(!HAVE_PYTHON)('randomized differential against supervisord 4.2.5 (seeded)', () => {
   const kinds = Object.keys(ARBITRARIES) as Kind[];
-  const cases: Array<[Kind, string]> = kinds.flatMap((kind) => fc.sample(ARBITRARIES[kind], { seed: SEED, numRuns: Number(process.env.PV_RUNS ?? 300) }).map((s): [Kind, string] => [kind, s]));
+  const cases: Array<[Kind, string]> = kinds.flatMap((kind) =>
+    fc.sample(ARBITRARIES[kind], { seed: SEED, numRuns: Number(process.env.PV_RUNS ?? 300) }).map((s): [Kind, string] => [kind, s]),
+  );
   const script = join(dirname(fileURLToPath(import.meta.url)), 'python-eval.py');
   const theirs = HAVE_PYTHON
-    ? (JSON.parse(execFileSync(PYTHON, [script], { input: JSON.stringify({ names: NAMES, cases }), encoding: 'utf8', maxBuffer: 64 << 20 })) as Array<{ ok?: unknown; err?: string }>)
+    ? (JSON.parse(execFileSync(PYTHON, [script], { input: JSON.stringify({ names: NAMES, cases }), encoding: 'utf8', maxBuffer: 64 << 20 })) as Array<{
+        ok?: unknown;
+        err?: string;
+      }>)
     : [];
 
   for (const kind of kinds) {

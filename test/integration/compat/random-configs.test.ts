@@ -19,26 +19,50 @@ const RUNS = Number(process.env.PV_RUNS ?? 150);
 
 // [valid values, invalid values]: an invalid one is picked for about one option in twenty.
 const POOLS: Record<string, [string[], string[]]> = {
-  command: [['sleep 1', 'echo %(program_name)s %(process_num)d', 'echo 100%%', 'cmd %(ENV_HOME)s', 'a ; b', 'x\n  y', 'date +%s'], ['date +%Y', 'x %(nope)s']],
-  process_name: [['%(program_name)s_%(process_num)02d', 'p%(process_num)d', '%(group_name)s-%(process_num)d', 'fixed'], ['bad name', 'a:b']],
+  command: [
+    ['sleep 1', 'echo %(program_name)s %(process_num)d', 'echo 100%%', 'cmd %(ENV_HOME)s', 'a ; b', 'x\n  y', 'date +%s'],
+    ['date +%Y', 'x %(nope)s'],
+  ],
+  process_name: [
+    ['%(program_name)s_%(process_num)02d', 'p%(process_num)d', '%(group_name)s-%(process_num)d', 'fixed'],
+    ['bad name', 'a:b'],
+  ],
   numprocs: [['1', '2', '3', '0', '-1'], ['x']],
   numprocs_start: [['0', '5', '-2'], ['1.0']],
-  priority: [['1', '999', '-5', '%(ENV_PV_NUMBER)s'], ['abc', '%(program_name)s']],
+  priority: [
+    ['1', '999', '-5', '%(ENV_PV_NUMBER)s'],
+    ['abc', '%(program_name)s'],
+  ],
   autostart: [['true', 'false', 'yes', '0'], ['y']],
   autorestart: [['true', 'unexpected', 'false'], ['maybe']],
-  startsecs: [['0', '1', '10', '-1'], ['1.5', '%(process_num)d']],
+  startsecs: [
+    ['0', '1', '10', '-1'],
+    ['1.5', '%(process_num)d'],
+  ],
   startretries: [['0', '3', '1_0'], ['-']],
   stopwaitsecs: [['1', '10', '%(ENV_PV_NUMBER)s'], ['%(nope)s']],
-  exitcodes: [['0', '0,2', '', '1, 2'], ['256', '1,,2']],
-  stopsignal: [['TERM', 'KILL', 'usr2', '9', 'rtmin'], ['33', 'FOO']],
+  exitcodes: [
+    ['0', '0,2', '', '1, 2'],
+    ['256', '1,,2'],
+  ],
+  stopsignal: [
+    ['TERM', 'KILL', 'usr2', '9', 'rtmin'],
+    ['33', 'FOO'],
+  ],
   stopasgroup: [['true', 'false'], []],
   killasgroup: [['true', 'false'], []],
   redirect_stderr: [['true', 'false'], ['maybe']],
   user: [['root', '0', 'nobody'], ['nosuchuser']],
   umask: [['022', '0o7', '7'], ['8']],
   directory: [['/tmp', '%(here)s', '/tmp/%(process_num)d'], ['%(nope)s']],
-  environment: [['A=1', 'A="x y",B=2', 'A=%(process_num)d', 'A=%(ENV_HOME)s', 'A="50%%"', 'A=hello world', 'A="1",\n  B="2"'], ['X=a@b', 'A=%(ENV_A)s', 'A="x #y"']],
-  stdout_logfile: [['AUTO', 'NONE', 'syslog', '%(here)s/x-%(process_num)d.log', '%(here)s/100%%%%.log'], ['/nonexistent/x.log', '%(here)s/100%%.log']],
+  environment: [
+    ['A=1', 'A="x y",B=2', 'A=%(process_num)d', 'A=%(ENV_HOME)s', 'A="50%%"', 'A=hello world', 'A="1",\n  B="2"'],
+    ['X=a@b', 'A=%(ENV_A)s', 'A="x #y"'],
+  ],
+  stdout_logfile: [
+    ['AUTO', 'NONE', 'syslog', '%(here)s/x-%(process_num)d.log', '%(here)s/100%%%%.log'],
+    ['/nonexistent/x.log', '%(here)s/100%%.log'],
+  ],
   stderr_logfile: [['AUTO', 'off', '%(here)s/e-%(process_num)d.log'], []],
   stdout_logfile_maxbytes: [['0', '1MB', '10 MB'], ['1K']],
   stdout_logfile_backups: [['0', '5', '-1'], ['x']],
@@ -50,7 +74,10 @@ const NAMES = ['a', 'web', 'daemon-1', 'x_y', 'worker', ' padded '];
 
 const option = (key: string) => {
   const [valid, invalid] = POOLS[key] as [string[], string[]];
-  const value = invalid.length > 0 ? fc.oneof({ weight: 19, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: fc.constantFrom(...invalid) }) : fc.constantFrom(...valid);
+  const value =
+    invalid.length > 0
+      ? fc.oneof({ weight: 19, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: fc.constantFrom(...invalid) })
+      : fc.constantFrom(...valid);
   return fc.tuple(fc.constant(key), value);
 };
 const program = fc.record({
@@ -58,7 +85,12 @@ const program = fc.record({
   options: fc.uniqueArray(fc.oneof(...Object.keys(POOLS).map(option)), { selector: ([k]) => k, maxLength: 8 }),
   hasCommand: fc.oneof({ weight: 30, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
 });
-type Config = { programs: Array<{ name: string; options: Array<[string, string]>; hasCommand: boolean }>; group: { name: string; members: string[] } | null; globalEnv: string | null; defaults: string | null };
+type Config = {
+  programs: Array<{ name: string; options: Array<[string, string]>; hasCommand: boolean }>;
+  group: { name: string; members: string[] } | null;
+  globalEnv: string | null;
+  defaults: string | null;
+};
 const config: fc.Arbitrary<Config> = fc.record({
   programs: fc.uniqueArray(program, { minLength: 1, maxLength: 4, selector: (p) => p.name.trim() }),
   group: fc.option(fc.record({ name: fc.constantFrom('g', 'tenants'), members: fc.uniqueArray(fc.constantFrom(...NAMES), { maxLength: 3 }) })),

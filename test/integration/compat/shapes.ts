@@ -84,7 +84,12 @@ export function oracleShape(conf: ReadConfigResult): Struct {
   return {
     ok: true,
     supervisord: conf.supervisord,
-    groups: conf.specs.map((g) => ({ name: g.name, priority: g.priority, processes: g.processes.map(processFields), ...(g.socket ? { socket: socketFields(g.socket) } : {}) })),
+    groups: conf.specs.map((g) => ({
+      name: g.name,
+      priority: g.priority,
+      processes: g.processes.map(processFields),
+      ...(g.socket ? { socket: socketFields(g.socket) } : {}),
+    })),
     servers,
     warnings: conf.warnings,
     rpcinterface: (conf.rpcinterface ?? []).map((r) => ({ name: r.name, extras: r.options })),

@@ -21,7 +21,14 @@ function tempDir(): string {
   return d;
 }
 
-const WEB: ProgramConfig = { name: 'web', command: ['node', 'server.js', 'a b'], environment: { PORT: '3000', GREETING: 'hello world' }, startsecs: 2, autostart: false, stopsignal: 'INT' };
+const WEB: ProgramConfig = {
+  name: 'web',
+  command: ['node', 'server.js', 'a b'],
+  environment: { PORT: '3000', GREETING: 'hello world' },
+  startsecs: 2,
+  autostart: false,
+  stopsignal: 'INT',
+};
 
 describe('ProgramDirStore', () => {
   it('put writes one supervisord file per program; get gives the definition as given; a new store (restart) reads it back', () => {
@@ -31,11 +38,15 @@ describe('ProgramDirStore', () => {
     expect(readdirSync(dir)).toEqual(['web.conf']);
     const text = readFileSync(join(dir, 'web.conf'), 'utf8');
     expect(text).toMatch(/^; Program "web", managed by procvisor's JSON API/);
-    expect(text).toContain('[program:web]\ncommand=node server.js \'a b\'\n');
+    expect(text).toContain("[program:web]\ncommand=node server.js 'a b'\n");
     expect(store.get('web')).toMatchObject({ name: 'web', enabled: true, config: WEB });
     const again = new ProgramDirStore({ dir });
     const read = again.get('web')!;
-    expect(read).toMatchObject({ name: 'web', enabled: true, config: { name: 'web', command: "node server.js 'a b'", startsecs: 2, autostart: false, stopsignal: 'INT' } });
+    expect(read).toMatchObject({
+      name: 'web',
+      enabled: true,
+      config: { name: 'web', command: "node server.js 'a b'", startsecs: 2, autostart: false, stopsignal: 'INT' },
+    });
     expect(again.list().map((p) => p.name)).toEqual(['web']);
   });
 
@@ -64,13 +75,18 @@ describe('ProgramDirStore', () => {
 
   it('the rest of the configuration is listed read-only and never written', () => {
     const dir = tempDir();
-    const store = new ProgramDirStore({ dir, external: () => [{ name: 'db', config: { name: 'db', command: 'postgres' }, file: '/etc/supervisor/conf.d/db.conf' }] });
+    const store = new ProgramDirStore({
+      dir,
+      external: () => [{ name: 'db', config: { name: 'db', command: 'postgres' }, file: '/etc/supervisor/conf.d/db.conf' }],
+    });
     store.put({ name: 'web', enabled: true, config: WEB });
     expect(store.list().map((p) => [p.name, p.readOnly ?? false])).toEqual([
       ['web', false],
       ['db', true],
     ]);
-    expect(() => store.put({ name: 'db', enabled: true, config: { name: 'db', command: 'evil' } })).toThrow(/program db is defined in \/etc\/supervisor\/conf.d\/db.conf, not by the API/);
+    expect(() => store.put({ name: 'db', enabled: true, config: { name: 'db', command: 'evil' } })).toThrow(
+      /program db is defined in \/etc\/supervisor\/conf.d\/db.conf, not by the API/,
+    );
     expect(() => store.delete('db')).toThrow(/not by the API/);
   });
 
@@ -105,7 +121,10 @@ describe.skipIf(!HAVE_DIST)('kill -9 during writes', () => {
     let seenA = 0;
     let seenB = 0;
     for (let round = 0; round < 12; round++) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' } });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { PATH: process.env.PATH ?? '' },
+      });
       await new Promise<void>((r) => child.stdout.once('data', () => r()));
       await new Promise((r) => setTimeout(r, 5 + ((round * 37) % 120)));
       child.kill('SIGKILL');
@@ -136,7 +155,18 @@ describe.skipIf(!HAVE_SUPERVISORD)('the files under the real supervisord', () =>
   it('runs the enabled programs unchanged and ignores the disabled ones', async () => {
     const dir = tempDir();
     const store = new ProgramDirStore({ dir: join(dir, 'programs.d') });
-    store.put({ name: 'sleeper', enabled: true, config: { name: 'sleeper', command: ['sleep', '1000'], startsecs: 0, environment: { A: 'x y' }, numprocs: 2, process_name: '%(program_name)s_%(process_num)d' } });
+    store.put({
+      name: 'sleeper',
+      enabled: true,
+      config: {
+        name: 'sleeper',
+        command: ['sleep', '1000'],
+        startsecs: 0,
+        environment: { A: 'x y' },
+        numprocs: 2,
+        process_name: '%(program_name)s_%(process_num)d',
+      },
+    });
     store.put({ name: 'off', enabled: false, config: { name: 'off', command: 'sleep 1000', startsecs: 0 } });
     const conf = join(dir, 'supervisord.conf');
     writeFileSync(

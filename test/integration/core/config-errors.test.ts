@@ -58,8 +58,24 @@ const CASES: [string, AnyConfig, string, string[]][] = [
   ['invalid group name', { name: 'my group', programs: [] }, 'name', ["Invalid name: 'my group' because of character: ' '"]],
   ['group priority not an integer', { name: 'g', programs: [], priority: 1.5 }, 'priority', ['priority', '1.5']],
   ['group programs not an array', { name: 'g', programs: 'a,b' } as unknown as AnyConfig, 'programs', ['programs']],
-  ['a second program in a group is bad', { name: 'g', programs: [{ name: 'good', command: SH.sleep }, prog({ name: 'bad', startsecs: -1 })] } as unknown as AnyConfig, 'startsecs', ['startsecs', '-1']],
-  ['two processes with the same name in a group', { name: 'g', programs: [{ name: 'a', command: SH.sleep }, { name: 'a', command: SH.sleep }] }, 'process_name', ["'a'"]],
+  [
+    'a second program in a group is bad',
+    { name: 'g', programs: [{ name: 'good', command: SH.sleep }, prog({ name: 'bad', startsecs: -1 })] } as unknown as AnyConfig,
+    'startsecs',
+    ['startsecs', '-1'],
+  ],
+  [
+    'two processes with the same name in a group',
+    {
+      name: 'g',
+      programs: [
+        { name: 'a', command: SH.sleep },
+        { name: 'a', command: SH.sleep },
+      ],
+    },
+    'process_name',
+    ["'a'"],
+  ],
 ];
 
 describe('addProcessGroup rejects bad configuration', () => {

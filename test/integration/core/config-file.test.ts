@@ -19,7 +19,10 @@ describe('configuration files', () => {
     delete env.NODE_EXTRA_CA_CERTS;
     await using pm = ProcessManager.fromConfigFile(file, { environment: env });
     await pm.start();
-    await until(() => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING'), () => JSON.stringify(pm.getAllProcessInfo()));
+    await until(
+      () => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING'),
+      () => JSON.stringify(pm.getAllProcessInfo()),
+    );
     const keepPid = pm.getProcessInfo('keep').pid;
     const chgPid = pm.getProcessInfo('chg').pid;
     writeFileSync(
@@ -36,7 +39,9 @@ describe('configuration files', () => {
     expect(() => pm.getProcessInfo('gone')).toThrow(expect.objectContaining({ code: 'BAD_NAME' }));
     expect(pm.reloadConfig()).toEqual([[], [], []]);
     writeFileSync(file, `${head(scratch.tmp)}[program:b]\ncommand=sleep 1\nautostart=perhaps\n`);
-    expect(() => pm.reloadConfig()).toThrow(expect.objectContaining({ code: 'CANT_REREAD', faultString: expect.stringContaining("not a valid boolean value: 'perhaps' in section 'program:b'") }));
+    expect(() => pm.reloadConfig()).toThrow(
+      expect.objectContaining({ code: 'CANT_REREAD', faultString: expect.stringContaining("not a valid boolean value: 'perhaps' in section 'program:b'") }),
+    );
     expect(pm.getProcessInfo('keep').pid).toBe(keepPid);
   });
 

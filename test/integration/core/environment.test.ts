@@ -40,7 +40,16 @@ describe('SUPERVISOR_* variables', () => {
     expect(inGroup.vars).toMatchObject({ SUPERVISOR_PROCESS_NAME: 'inner', SUPERVISOR_GROUP_NAME: 'grp' });
     const { pm } = fakeTimeManager();
     const out = new OutputCapture(pm);
-    pm.addProcessGroup({ name: 'w', command: `sh -c 'echo "$SUPERVISOR_GROUP_NAME:$SUPERVISOR_PROCESS_NAME"'`, numprocs: 2, numprocs_start: 1, process_name: 'w_%(process_num)02d', startsecs: 0, autorestart: false, stdout_events_enabled: true });
+    pm.addProcessGroup({
+      name: 'w',
+      command: `sh -c 'echo "$SUPERVISOR_GROUP_NAME:$SUPERVISOR_PROCESS_NAME"'`,
+      numprocs: 2,
+      numprocs_start: 1,
+      process_name: 'w_%(process_num)02d',
+      startsecs: 0,
+      autorestart: false,
+      stdout_events_enabled: true,
+    });
     await pm.startProcess('w:*');
     await Promise.all([waitForState(pm, 'w:w_01', 'EXITED'), waitForState(pm, 'w:w_02', 'EXITED')]);
     expect(out.text('w_01')).toBe('w:w_01\n');
@@ -49,7 +58,9 @@ describe('SUPERVISOR_* variables', () => {
 
   it('SUPERVISOR_SERVER_URL is the manager serverUrl, or the program serverurl when set', async () => {
     expect((await childEnv({ name: 'u' }, { serverUrl: 'unix:///run/sv.sock' })).vars.SUPERVISOR_SERVER_URL).toBe('unix:///run/sv.sock');
-    expect((await childEnv({ name: 'u', serverurl: 'http://127.0.0.1:9001' }, { serverUrl: 'unix:///run/sv.sock' })).vars.SUPERVISOR_SERVER_URL).toBe('http://127.0.0.1:9001');
+    expect((await childEnv({ name: 'u', serverurl: 'http://127.0.0.1:9001' }, { serverUrl: 'unix:///run/sv.sock' })).vars.SUPERVISOR_SERVER_URL).toBe(
+      'http://127.0.0.1:9001',
+    );
     expect((await childEnv({ name: 'u', serverurl: 'AUTO' }, { serverUrl: 'unix:///run/sv.sock' })).vars.SUPERVISOR_SERVER_URL).toBe('unix:///run/sv.sock');
   });
 });
@@ -95,11 +106,11 @@ describe('directory and umask', () => {
     expect(raw).toBe(`hi there from ${process.env.HOME} in ${realpathSync('/tmp')}\n`);
   });
 
-  it('without directory the child inherits the manager\'s working directory', async () => {
+  it("without directory the child inherits the manager's working directory", async () => {
     expect((await childEnv({ name: 'cwd' })).vars.CWD).toBe(realpathSync(process.cwd()));
   });
 
-  it('umask is applied in the child, and the manager\'s own umask is left alone', async () => {
+  it("umask is applied in the child, and the manager's own umask is left alone", async () => {
     const mine = process.umask();
     expect((await childEnv({ name: 'um', umask: '027' })).vars.UMASK).toBe('0027');
     expect((await childEnv({ name: 'um', umask: 0o77 })).vars.UMASK).toBe('0077');
@@ -115,7 +126,7 @@ describe('user', () => {
     expect(vars.HOME).toBe(process.env.HOME);
   });
 
-  it('a user that is the manager\'s own is a no-op', async () => {
+  it("a user that is the manager's own is a no-op", async () => {
     const uid = process.getuid?.() ?? 0;
     const { vars } = await childEnv({ name: 'me', user: uid });
     expect(vars.UID).toBe(String(uid));

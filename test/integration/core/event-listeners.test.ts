@@ -101,7 +101,12 @@ describe.skipIf(!CAN_RUN)('event listener pools (embedded API, childutils listen
       () => `recorded: ${JSON.stringify(records(file).map(short))}`,
       10_000,
     );
-    expect(records(file).map(short)).toEqual(['0/0 REMOTE_COMMUNICATION type:t\none', '0/0 REMOTE_COMMUNICATION type:t\none', '0/0 REMOTE_COMMUNICATION type:t\none', '1/1 REMOTE_COMMUNICATION type:t\ntwo']);
+    expect(records(file).map(short)).toEqual([
+      '0/0 REMOTE_COMMUNICATION type:t\none',
+      '0/0 REMOTE_COMMUNICATION type:t\none',
+      '0/0 REMOTE_COMMUNICATION type:t\none',
+      '1/1 REMOTE_COMMUNICATION type:t\ntwo',
+    ]);
     expect(pm.readLog(0, 0)).toContain('WARN lis: event was rejected');
   });
 
@@ -117,20 +122,32 @@ describe.skipIf(!CAN_RUN)('event listener pools (embedded API, childutils listen
       () => `recorded: ${JSON.stringify(records(file).map(short))}`,
       10_000,
     );
-    expect(records(file).map(short)).toEqual(['0/0 REMOTE_COMMUNICATION type:t\none', '0/0 REMOTE_COMMUNICATION type:t\none', '1/1 REMOTE_COMMUNICATION type:t\ntwo']);
+    expect(records(file).map(short)).toEqual([
+      '0/0 REMOTE_COMMUNICATION type:t\none',
+      '0/0 REMOTE_COMMUNICATION type:t\none',
+      '1/1 REMOTE_COMMUNICATION type:t\ntwo',
+    ]);
     expect(pm.getProcessInfo('lis').pid).not.toBe(0);
   });
 
   it('output that breaks the protocol: UNKNOWN, no more events for that process, the queue keeps them', async () => {
     const pm = createTestManager();
-    pm.addProcessGroup({ type: 'eventlistener', name: 'bad', command: ['/bin/sh', '-c', 'echo READY; sleep 0.3; echo garbage; exec sleep 60'], events: 'REMOTE_COMMUNICATION', startsecs: 0 });
+    pm.addProcessGroup({
+      type: 'eventlistener',
+      name: 'bad',
+      command: ['/bin/sh', '-c', 'echo READY; sleep 0.3; echo garbage; exec sleep 60'],
+      events: 'REMOTE_COMMUNICATION',
+      startsecs: 0,
+    });
     await pm.start();
     await until(
       () => pm.events.listenerState('bad', 'bad') === 'UNKNOWN',
       () => `state ${pm.events.listenerState('bad', 'bad')}`,
       5000,
     );
-    expect(pm.readLog(0, 0)).toContain('WARN bad: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol');
+    expect(pm.readLog(0, 0)).toContain(
+      'WARN bad: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol',
+    );
     pm.events.sendRemoteCommEvent('t', 'x');
     await new Promise((r) => setTimeout(r, 100));
     expect(pm.events.queuedEvents('bad')).toEqual([0]);
@@ -139,7 +156,14 @@ describe.skipIf(!CAN_RUN)('event listener pools (embedded API, childutils listen
   it('buffer overflow drops the oldest event and logs it as supervisord does', async () => {
     const pm = createTestManager();
     // Never READY: events stay queued.
-    pm.addProcessGroup({ type: 'eventlistener', name: 'slow', command: ['/bin/sh', '-c', 'exec sleep 60'], events: 'REMOTE_COMMUNICATION', buffer_size: 2, startsecs: 0 });
+    pm.addProcessGroup({
+      type: 'eventlistener',
+      name: 'slow',
+      command: ['/bin/sh', '-c', 'exec sleep 60'],
+      events: 'REMOTE_COMMUNICATION',
+      buffer_size: 2,
+      startsecs: 0,
+    });
     await pm.start();
     for (const d of ['a', 'b', 'c', 'd']) pm.events.sendRemoteCommEvent('t', d);
     expect(pm.events.queuedEvents('slow')).toEqual([2, 3]);
@@ -150,7 +174,7 @@ describe.skipIf(!CAN_RUN)('event listener pools (embedded API, childutils listen
 });
 
 describe('pools and configuration changes', () => {
-  it('a plan that changes a pool\'s events replaces the pool', async () => {
+  it("a plan that changes a pool's events replaces the pool", async () => {
     const pm = createTestManager();
     const pool = { type: 'eventlistener' as const, name: 'p', command: ['/bin/sh', '-c', 'exec sleep 60'], startsecs: 0, buffer_size: 5 };
     pm.addProcessGroup({ ...pool, events: 'REMOTE_COMMUNICATION' });

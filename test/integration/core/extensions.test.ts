@@ -26,7 +26,13 @@ describe('readiness-gated RUNNING', () => {
 
   it('a log-line check gates RUNNING', async () => {
     const pm = createTestManager();
-    pm.addProcessGroup({ name: 'l', command: "sh -c 'echo booting; sleep 0.2; echo ready now; exec sleep 1000'", startsecs: 0, autostart: false, ready: { checks: [{ log: 'ready now' }], timeout: 5 } });
+    pm.addProcessGroup({
+      name: 'l',
+      command: "sh -c 'echo booting; sleep 0.2; echo ready now; exec sleep 1000'",
+      startsecs: 0,
+      autostart: false,
+      ready: { checks: [{ log: 'ready now' }], timeout: 5 },
+    });
     const ev = recordStates(pm);
     await pm.startProcess('l');
     expect(edges(ev, 'l')).toEqual(['STOPPED->STARTING', 'STARTING->RUNNING']);
@@ -97,7 +103,12 @@ describe('backoff policies', () => {
   it('exponential with a cap and never giving up', async () => {
     const clock = new FakeClock();
     const pm = createTestManager({ clock });
-    pm.addProcessGroup({ name: 'f', command: '/bin/false', startretries: 1, backoff: { strategy: 'exponential', initial: 2, multiplier: 3, max: 10, give_up: false } });
+    pm.addProcessGroup({
+      name: 'f',
+      command: '/bin/false',
+      startretries: 1,
+      backoff: { strategy: 'exponential', initial: 2, multiplier: 3, max: 10, give_up: false },
+    });
     const ev = recordStates(pm);
     await pm.start();
     const delays: number[] = [];
@@ -145,7 +156,10 @@ describe('ports', () => {
     const ports = new Set<string>();
     for (const n of [0, 1, 2]) {
       await pm.startProcess(`app:app_${n}`);
-      await until(() => pm.tailProcessStdoutLog(`app:app_${n}`, 0, 100)[1] > 0, () => 'no output');
+      await until(
+        () => pm.tailProcessStdoutLog(`app:app_${n}`, 0, 100)[1] > 0,
+        () => 'no output',
+      );
       ports.add(pm.readProcessStdoutLog(`app:app_${n}`, 0, 0));
     }
     expect(ports.size).toBe(3);
@@ -154,7 +168,10 @@ describe('ports', () => {
     await pm.stopProcess('app:app_0');
     pm.clearProcessLogs('app:app_0');
     await pm.startProcess('app:app_0');
-    await until(() => pm.tailProcessStdoutLog('app:app_0', 0, 100)[1] > 0, () => 'no output');
+    await until(
+      () => pm.tailProcessStdoutLog('app:app_0', 0, 100)[1] > 0,
+      () => 'no output',
+    );
     expect(pm.readProcessStdoutLog('app:app_0', 0, 0)).toBe(first);
   });
 
@@ -180,7 +197,11 @@ describe('memory limits', () => {
     await pm.startProcess('calm');
     const calmPid = pm.getProcessInfo('calm').pid;
     const firstPid = pm.getProcessInfo('hog').pid;
-    await until(() => events.length > 0 && pm.getProcessInfo('hog').pid !== firstPid && pm.getProcessInfo('hog').pid !== 0, () => JSON.stringify(pm.getProcessInfo('hog')), 6000);
+    await until(
+      () => events.length > 0 && pm.getProcessInfo('hog').pid !== firstPid && pm.getProcessInfo('hog').pid !== 0,
+      () => JSON.stringify(pm.getProcessInfo('hog')),
+      6000,
+    );
     expect(events[0]).toMatchObject({ name: 'hog', limitMb: 80 });
     expect(pm.getProcessInfo('calm').pid).toBe(calmPid);
     expect(pm.getProcessMetrics('calm')?.rss).toBeGreaterThan(0);
@@ -193,10 +214,18 @@ describe('reload plans', () => {
   it('plan/apply restarts exactly the changed processes, applies live changes in place', async () => {
     const pm = createTestManager();
     const pool = { name: 'pool', command: 'sleep 100%(process_num)d', numprocs: 3, process_name: 'p%(process_num)d', startsecs: 0 };
-    const v1 = [{ name: 'keep', command: 'sleep 1000', startsecs: 0 }, { name: 'chg', command: 'sleep 1000', startsecs: 0 }, { name: 'gone', command: 'sleep 1000', startsecs: 0 }, pool];
+    const v1 = [
+      { name: 'keep', command: 'sleep 1000', startsecs: 0 },
+      { name: 'chg', command: 'sleep 1000', startsecs: 0 },
+      { name: 'gone', command: 'sleep 1000', startsecs: 0 },
+      pool,
+    ];
     for (const c of v1) pm.addProcessGroup(c);
     await pm.start();
-    await until(() => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING'), () => JSON.stringify(pm.getAllProcessInfo()));
+    await until(
+      () => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING'),
+      () => JSON.stringify(pm.getAllProcessInfo()),
+    );
     const before = Object.fromEntries(pm.getAllProcessInfo().map((p) => [`${p.group}:${p.name}`, p.pid]));
     const v2 = [
       { name: 'keep', command: 'sleep 1000', startsecs: 0, stopwaitsecs: 3 },
@@ -227,12 +256,20 @@ describe('reload plans', () => {
     const pool = { name: 'pool', command: 'sleep 1000', numprocs: 2, process_name: 'p%(process_num)d', startsecs: 0 };
     pm.addProcessGroup(pool);
     await pm.start();
-    await until(() => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING'), () => JSON.stringify(pm.getAllProcessInfo()));
+    await until(
+      () => pm.getAllProcessInfo().every((p) => p.statename === 'RUNNING'),
+      () => JSON.stringify(pm.getAllProcessInfo()),
+    );
     const pids = pm.getAllProcessInfo().map((p) => p.pid);
     const plan = pm.plan([{ ...pool, numprocs: 3 }]);
     expect(plan).toMatchObject({ restart: [], live: [], addedProcesses: ['pool:p2'] });
     await pm.apply(plan);
     await waitForState(pm, 'pool:p2', 'RUNNING');
-    expect(pm.getAllProcessInfo().slice(0, 2).map((p) => p.pid)).toEqual(pids);
+    expect(
+      pm
+        .getAllProcessInfo()
+        .slice(0, 2)
+        .map((p) => p.pid),
+    ).toEqual(pids);
   });
 });

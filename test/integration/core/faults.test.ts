@@ -74,7 +74,7 @@ describe('startProcess by state', () => {
     });
   }
 
-  it('STOPPING: the spawn attempt is a no-op that logs `process \'a\' already running`', async () => {
+  it("STOPPING: the spawn attempt is a no-op that logs `process 'a' already running`", async () => {
     const { pm, log } = await inState('STOPPING');
     await expectFault(pm.startProcess('a'), 'ABNORMAL_TERMINATION');
     expect(log.lines).toContainEqual({ level: 'warn', message: "process 'a' already running" });

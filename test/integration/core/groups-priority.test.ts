@@ -9,7 +9,8 @@ const SLEEP = 'sleep 1000';
 const order = (events: readonly ProcessStateEvent[], to: string) => events.filter((e) => e.to === to).map((e) => e.name);
 const ok = (group: string, name: string) => ({ name, group, status: 80, description: 'OK' });
 /** Waited results arrive in completion order, so compare them as sets. */
-const bySpec = <T extends { group: string; name: string }>(rs: readonly T[]) => [...rs].sort((a, b) => `${a.group}:${a.name}`.localeCompare(`${b.group}:${b.name}`));
+const bySpec = <T extends { group: string; name: string }>(rs: readonly T[]) =>
+  [...rs].sort((a, b) => `${a.group}:${a.name}`.localeCompare(`${b.group}:${b.name}`));
 
 /** Asserts that group k's first STOPPING comes after every STOPPED of group k-1 (shutdown waits per group). */
 function expectGroupsStoppedOneAfterAnother(events: readonly ProcessStateEvent[], groups: string[]): void {
@@ -117,7 +118,16 @@ describe('priorities', () => {
     addS22(pm);
     const results = await pm.startAllProcesses({ wait: false });
     expect(order(events, 'STARTING')).toEqual(['zlow', 'amid', 'inner_b', 'inner_a', 'multi_0', 'multi_1', 'multi_2', 'high']);
-    expect(results.map((r) => `${r.group}:${r.name}`)).toEqual(['zlow:zlow', 'amid:amid', 'grp:inner_b', 'grp:inner_a', 'multi:multi_0', 'multi:multi_1', 'multi:multi_2', 'high:high']);
+    expect(results.map((r) => `${r.group}:${r.name}`)).toEqual([
+      'zlow:zlow',
+      'amid:amid',
+      'grp:inner_b',
+      'grp:inner_a',
+      'multi:multi_0',
+      'multi:multi_1',
+      'multi:multi_2',
+      'high:high',
+    ]);
   });
 
   it('getAllProcessInfo is lexical: group name, then process name', async () => {
@@ -141,7 +151,10 @@ describe('heterogeneous group naming', () => {
     const { pm } = fakeTimeManager();
     const out = new OutputCapture(pm);
     addS22(pm);
-    pm.addProcessGroup({ name: 'g', programs: [{ name: 'a', command: 'echo %(group_name)s %(program_name)s', startsecs: 0, autorestart: false, stdout_events_enabled: true }] });
+    pm.addProcessGroup({
+      name: 'g',
+      programs: [{ name: 'a', command: 'echo %(group_name)s %(program_name)s', startsecs: 0, autorestart: false, stdout_events_enabled: true }],
+    });
     expect(pm.getProcessInfo('grp:inner_a')).toMatchObject({ name: 'inner_a', group: 'grp' });
     expectFaultSync(() => pm.getProcessInfo('inner_a'), 'BAD_NAME', 'BAD_NAME: inner_a');
     await expectFault(pm.startProcessGroup('inner_a'), 'BAD_NAME', 'BAD_NAME: inner_a');
@@ -192,7 +205,13 @@ describe('group operations and their result structs', () => {
 
   it('a stop of a BACKOFF member is part of the group result', async () => {
     const { pm } = fakeTimeManager();
-    pm.addProcessGroup({ name: 'mix', programs: [{ name: 'up', command: SLEEP }, { name: 'missing', command: '/no/such/thing' }] });
+    pm.addProcessGroup({
+      name: 'mix',
+      programs: [
+        { name: 'up', command: SLEEP },
+        { name: 'missing', command: '/no/such/thing' },
+      ],
+    });
     await pm.start();
     expect(pm.getProcessInfo('mix:missing').statename).toBe('BACKOFF');
     const results = await pm.stopProcessGroup('mix');
@@ -216,7 +235,9 @@ describe('group operations and their result structs', () => {
       { name: 'notexec', group: 'notexec', status: 21, description: "NOT_EXECUTABLE: command at '/etc/passwd' is not executable" },
       { name: 'badquote', group: 'badquote', status: 21, description: `NOT_EXECUTABLE: can't parse command 'echo "unterminated': No closing quotation` },
     ]);
-    expect(results.slice(3)).toEqual(expect.arrayContaining([ok('a', 'a'), { name: 'failer', group: 'failer', status: 50, description: 'SPAWN_ERROR: failer' }]));
+    expect(results.slice(3)).toEqual(
+      expect.arrayContaining([ok('a', 'a'), { name: 'failer', group: 'failer', status: 50, description: 'SPAWN_ERROR: failer' }]),
+    );
     expect(results).toHaveLength(5);
     // the broken ones were never spawned
     expect(pm.getProcessInfo('nofile')).toMatchObject({ statename: 'STOPPED', start: 0 });

@@ -41,7 +41,16 @@ describe('autostart: STARTING -> RUNNING after startsecs', () => {
     await pm.start();
     clock.advance(5000);
     expect(events).toEqual([]);
-    expect(pm.getProcessInfo('manual')).toMatchObject({ statename: 'STOPPED', state: 0, description: 'Not started', start: 0, stop: 0, pid: 0, exitstatus: 0, spawnerr: '' });
+    expect(pm.getProcessInfo('manual')).toMatchObject({
+      statename: 'STOPPED',
+      state: 0,
+      description: 'Not started',
+      start: 0,
+      stop: 0,
+      pid: 0,
+      exitstatus: 0,
+      spawnerr: '',
+    });
   });
 
   it('nothing starts before start(); a group added after start() autostarts at once', async () => {
@@ -333,7 +342,13 @@ describe('timers', () => {
     await waitForState(pm, 'exited', 'EXITED');
     await pm.stopProcess('stopme');
     clock.advance(1001);
-    expect(pm.getAllProcessInfo().map((p) => `${p.name}:${p.statename}`)).toEqual(['exited:EXITED', 'fatal:FATAL', 'running:RUNNING', 'stopme:STOPPED', 'stopped:STOPPED']);
+    expect(pm.getAllProcessInfo().map((p) => `${p.name}:${p.statename}`)).toEqual([
+      'exited:EXITED',
+      'fatal:FATAL',
+      'running:RUNNING',
+      'stopme:STOPPED',
+      'stopped:STOPPED',
+    ]);
     expect(clock.pendingCount).toBe(0);
   });
 });

@@ -28,7 +28,11 @@ describe.skipIf(!RUNNABLE)('readiness check `notify` (READY=1 on $NOTIFY_SOCKET)
     });
     const events = recordStates(pm);
     const started = pm.startProcessGroup('svc');
-    await until(() => events.some((e) => e.name === 'svc_1' && e.to === 'STARTING'), () => JSON.stringify(events), 5000);
+    await until(
+      () => events.some((e) => e.name === 'svc_1' && e.to === 'STARTING'),
+      () => JSON.stringify(events),
+      5000,
+    );
     // Well past startsecs=0, with the program up and waiting for its gate: still STARTING.
     const deadline = Date.now() + 800;
     while (Date.now() < deadline) {

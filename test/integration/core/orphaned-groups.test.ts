@@ -14,7 +14,16 @@ import { createTestManager } from '../../helpers/manager.js';
 import { isAlive } from '../../helpers/processes.js';
 import { until, waitForState } from '../../helpers/wait-for.js';
 
-const entry = (pid: number, ppid: number, pgrp: number, sid: number): ProcEntry => ({ pid, ppid, pgrp, sid, starttime: 0, cputicks: 0, rsspages: 0, zombie: false });
+const entry = (pid: number, ppid: number, pgrp: number, sid: number): ProcEntry => ({
+  pid,
+  ppid,
+  pgrp,
+  sid,
+  starttime: 0,
+  cputicks: 0,
+  rsspages: 0,
+  zombie: false,
+});
 
 describe('stoppedOrphanedGroups', () => {
   const init = entry(1, 0, 1, 1);
@@ -48,24 +57,43 @@ function state(pid: number): string | undefined {
 /** A program whose shell starts a `sleep` grandchild (printing its pid) and waits; TERM ends only the shell. */
 async function programWithGrandchild(name: string) {
   const pm = createTestManager();
-  pm.addProcessGroup({ name, command: ['/bin/sh', '-c', 'sleep 1000 & echo $!; wait'], startsecs: 0, stopasgroup: false, killasgroup: false, autorestart: false });
+  pm.addProcessGroup({
+    name,
+    command: ['/bin/sh', '-c', 'sleep 1000 & echo $!; wait'],
+    startsecs: 0,
+    stopasgroup: false,
+    killasgroup: false,
+    autorestart: false,
+  });
   await pm.start();
   await waitForState(pm, name, 'RUNNING', 10_000);
-  await until(() => /^\d+$/.test(pm.lastLines(name, 1)[0] ?? ''), () => `no grandchild pid printed: ${pm.lastLines(name, 3).join('|')}`, 10_000);
+  await until(
+    () => /^\d+$/.test(pm.lastLines(name, 1)[0] ?? ''),
+    () => `no grandchild pid printed: ${pm.lastLines(name, 3).join('|')}`,
+    10_000,
+  );
   return { pm, grandchild: Number(pm.lastLines(name, 1)[0]) };
 }
 
 const IS_LINUX = process.platform === 'linux';
 
 describe.skipIf(!IS_LINUX)('a stopped grandchild of a stopped program', () => {
-  it('SIGSTOP\'d: it is hung up and continued when the program stops, so it does not stay behind', async () => {
+  it("SIGSTOP'd: it is hung up and continued when the program stops, so it does not stay behind", async () => {
     const { pm, grandchild } = await programWithGrandchild('stopped-gc');
     try {
       process.kill(grandchild, 'SIGSTOP');
-      await until(() => state(grandchild) === 'T', () => `grandchild state ${state(grandchild)}`, 5000);
+      await until(
+        () => state(grandchild) === 'T',
+        () => `grandchild state ${state(grandchild)}`,
+        5000,
+      );
       await pm.stopProcess('stopped-gc', { wait: true });
       expect(pm.getProcessInfo('stopped-gc').statename).toBe('STOPPED');
-      await until(() => !isAlive(grandchild) || state(grandchild) === 'Z', () => `grandchild ${grandchild} still ${state(grandchild)}`, 5000);
+      await until(
+        () => !isAlive(grandchild) || state(grandchild) === 'Z',
+        () => `grandchild ${grandchild} still ${state(grandchild)}`,
+        5000,
+      );
     } finally {
       if (isAlive(grandchild)) process.kill(grandchild, 'SIGKILL');
     }
@@ -101,12 +129,24 @@ describe.skipIf(!IS_LINUX || !HAVE_SUPERVISORD)('the same case under the real su
     let grandchild = 0;
     try {
       const pidFile = join(dir, 'gc.pid');
-      await until(() => existsSync(pidFile) && /^\d+\n$/.test(readFileSync(pidFile, 'utf8')), () => 'supervisord did not start the program', 15_000);
+      await until(
+        () => existsSync(pidFile) && /^\d+\n$/.test(readFileSync(pidFile, 'utf8')),
+        () => 'supervisord did not start the program',
+        15_000,
+      );
       grandchild = Number(readFileSync(pidFile, 'utf8'));
       process.kill(grandchild, 'SIGSTOP');
-      await until(() => state(grandchild) === 'T', () => `grandchild state ${state(grandchild)}`, 5000);
+      await until(
+        () => state(grandchild) === 'T',
+        () => `grandchild state ${state(grandchild)}`,
+        5000,
+      );
       await new Promise<void>((r) => execFile('supervisorctl', ['-c', conf, 'stop', 'gc'], { timeout: 30_000 }, () => r()));
-      await until(() => !isAlive(grandchild) || state(grandchild) === 'Z', () => `under supervisord the grandchild ${grandchild} is still ${state(grandchild)}`, 5000);
+      await until(
+        () => !isAlive(grandchild) || state(grandchild) === 'Z',
+        () => `under supervisord the grandchild ${grandchild} is still ${state(grandchild)}`,
+        5000,
+      );
     } finally {
       if (grandchild && isAlive(grandchild)) process.kill(grandchild, 'SIGKILL');
       daemon.kill('SIGTERM');

@@ -28,11 +28,19 @@ async function startHost(mode: string): Promise<{ host: ChildProcess; tree: numb
   let out = '';
   host.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   host.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  await until(() => out.includes('ready '), () => `host output: ${out}`, 8000);
+  await until(
+    () => out.includes('ready '),
+    () => `host output: ${out}`,
+    8000,
+  );
   const children = JSON.parse(out.slice(out.indexOf('ready ') + 6).split('\n')[0] as string) as number[];
   children.forEach((p) => everSeen.add(p));
   // fork-tree and the shells start their grandchildren asynchronously: wait until they exist.
-  await until(() => survivorsOf(children).length >= 13, () => `family so far: ${JSON.stringify(survivorsOf(children))}`, 5000);
+  await until(
+    () => survivorsOf(children).length >= 13,
+    () => `family so far: ${JSON.stringify(survivorsOf(children))}`,
+    5000,
+  );
   const tree = survivorsOf(children).map((r) => r.pid);
   tree.forEach((p) => everSeen.add(p));
   return { host, tree, output: () => out };
@@ -66,7 +74,11 @@ describe.skipIf(!existsSync(dist))('nothing left once the last manager has shut 
     const { host, tree, output } = await startHost('shutdown-stay');
     host.stdin?.write('go\n');
     await until(() => output().includes('left '), output, 8000);
-    const left = JSON.parse(output().slice(output().indexOf('left ') + 5).split('\n')[0] as string) as number[];
+    const left = JSON.parse(
+      output()
+        .slice(output().indexOf('left ') + 5)
+        .split('\n')[0] as string,
+    ) as number[];
     expect(left).toEqual([]);
     expect(tree.filter((p) => isAlive(p))).toEqual([]);
   });
@@ -80,7 +92,10 @@ describe('no orphans after shutdown', () => {
     const pm = createTestManager();
     pm.addProcessGroup({ name: 'esc', command: ['sh', '-c', 'setsid sleep 1000 & echo "gc $!"; wait'], startsecs: 0, autorestart: true });
     await pm.start();
-    await until(() => pm.lastLines('esc', 1)[0]?.startsWith('gc ') === true, () => 'no grandchild pid printed');
+    await until(
+      () => pm.lastLines('esc', 1)[0]?.startsWith('gc ') === true,
+      () => 'no grandchild pid printed',
+    );
     const first = Number(pm.lastLines('esc', 1)[0]?.slice(3));
     const parent = pm.getProcessInfo('esc').pid;
     const restarted = waitForEvent(pm, (e) => e.name === 'esc' && e.to === 'RUNNING' && e.pid !== parent);
@@ -88,6 +103,10 @@ describe('no orphans after shutdown', () => {
     await restarted;
     expect(isAlive(first)).toBe(true); // orphaned by the kill, adopted by init
     await pm.shutdown();
-    await until(() => !isAlive(first), () => `pid ${first} survived shutdown`, 2000);
+    await until(
+      () => !isAlive(first),
+      () => `pid ${first} survived shutdown`,
+      2000,
+    );
   });
 });

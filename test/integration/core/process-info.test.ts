@@ -9,17 +9,45 @@ import { useTimeZone } from '../../helpers/time-zone.js';
 useTimeZone('UTC');
 
 const EPOCH_S = Date.UTC(2026, 10, 22, 1, 0, 0) / 1000;
-const KEYS = ['name', 'group', 'description', 'start', 'stop', 'now', 'state', 'statename', 'spawnerr', 'exitstatus', 'logfile', 'stdout_logfile', 'stderr_logfile', 'pid'].sort();
+const KEYS = [
+  'name',
+  'group',
+  'description',
+  'start',
+  'stop',
+  'now',
+  'state',
+  'statename',
+  'spawnerr',
+  'exitstatus',
+  'logfile',
+  'stdout_logfile',
+  'stderr_logfile',
+  'pid',
+].sort();
 
 describe('getProcessInfo', () => {
-  it('has exactly supervisord\'s keys and types; a never-started program is all zeros and Not started', () => {
+  it("has exactly supervisord's keys and types; a never-started program is all zeros and Not started", () => {
     const { pm } = fakeTimeManager();
     pm.addProcessGroup({ name: 'never', command: SH.sleep, autostart: false });
     const info = pm.getProcessInfo('never');
     expect(Object.keys(info).sort()).toEqual(KEYS);
     for (const k of ['start', 'stop', 'now', 'state', 'exitstatus', 'pid'] as const) expect(typeof info[k]).toBe('number');
-    for (const k of ['name', 'group', 'description', 'statename', 'spawnerr', 'logfile', 'stdout_logfile', 'stderr_logfile'] as const) expect(typeof info[k]).toBe('string');
-    expect(info).toMatchObject({ name: 'never', group: 'never', start: 0, stop: 0, now: EPOCH_S, state: 0, statename: 'STOPPED', spawnerr: '', exitstatus: 0, pid: 0, description: 'Not started' });
+    for (const k of ['name', 'group', 'description', 'statename', 'spawnerr', 'logfile', 'stdout_logfile', 'stderr_logfile'] as const)
+      expect(typeof info[k]).toBe('string');
+    expect(info).toMatchObject({
+      name: 'never',
+      group: 'never',
+      start: 0,
+      stop: 0,
+      now: EPOCH_S,
+      state: 0,
+      statename: 'STOPPED',
+      spawnerr: '',
+      exitstatus: 0,
+      pid: 0,
+      description: 'Not started',
+    });
     expect(info.logfile).toBe(info.stdout_logfile);
   });
 
@@ -38,7 +66,13 @@ describe('getProcessInfo', () => {
     clock.advance(1001);
     await out.waitFor('p', /ready\n/);
     clock.advance(3000);
-    expect(pm.getProcessInfo('p')).toMatchObject({ statename: 'RUNNING', state: 20, start: EPOCH_S + 5, now: EPOCH_S + 9, description: `pid ${starting.pid}, uptime 0:00:04` });
+    expect(pm.getProcessInfo('p')).toMatchObject({
+      statename: 'RUNNING',
+      state: 20,
+      start: EPOCH_S + 5,
+      now: EPOCH_S + 9,
+      description: `pid ${starting.pid}, uptime 0:00:04`,
+    });
 
     await pm.stopProcess('p', { wait: false });
     expect(pm.getProcessInfo('p')).toMatchObject({ statename: 'STOPPING', state: 40, description: '', pid: starting.pid });
@@ -77,7 +111,12 @@ describe('getProcessInfo', () => {
     await pm.start();
     expect(pm.getProcessInfo('b')).toMatchObject({ state: 30, description: "can't find command '/nonexistent/x'" });
     clock.advance(1000);
-    expect(pm.getProcessInfo('b')).toMatchObject({ state: 200, statename: 'FATAL', spawnerr: "can't find command '/nonexistent/x'", description: "can't find command '/nonexistent/x'" });
+    expect(pm.getProcessInfo('b')).toMatchObject({
+      state: 200,
+      statename: 'FATAL',
+      spawnerr: "can't find command '/nonexistent/x'",
+      description: "can't find command '/nonexistent/x'",
+    });
   });
 
   it('getAllProcessInfo returns the same structs as getProcessInfo', async () => {

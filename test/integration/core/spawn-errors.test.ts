@@ -78,7 +78,7 @@ describe('bad working directory: the child exits 127', () => {
     expect(pm.getProcessInfo('e')).toMatchObject({ statename: 'FATAL', description: TOO_QUICK, exitstatus: 0 });
     expect(log.messages('warn').filter((m) => m === 'exited: e (exit status 127; not expected)')).toHaveLength(4);
     expect(log.messages('info').filter((m) => m.startsWith("spawned: 'e' with pid "))).toHaveLength(4);
-    const perAttempt = 'supervisor: couldn\'t chdir to /nonexistent_dir: ENOENT\nsupervisor: child process was not spawned\n';
+    const perAttempt = "supervisor: couldn't chdir to /nonexistent_dir: ENOENT\nsupervisor: child process was not spawned\n";
     expect(out.text('e', 'stderr')).toBe(perAttempt.repeat(4));
     expectChain(pm, events, 'e');
   });
@@ -107,7 +107,15 @@ describe('bad working directory: the child exits 127', () => {
   it('with redirect_stderr the lines arrive on stdout', async () => {
     const { pm } = fakeTimeManager();
     const out = new OutputCapture(pm);
-    pm.addProcessGroup({ name: 'rd', command: 'sleep 100', directory: '/nonexistent_dir', startsecs: 0, autorestart: false, redirect_stderr: true, stdout_events_enabled: true });
+    pm.addProcessGroup({
+      name: 'rd',
+      command: 'sleep 100',
+      directory: '/nonexistent_dir',
+      startsecs: 0,
+      autorestart: false,
+      redirect_stderr: true,
+      stdout_events_enabled: true,
+    });
     await pm.start();
     await waitForState(pm, 'rd', 'EXITED');
     expect(out.text('rd', 'stdout')).toBe("supervisor: couldn't chdir to /nonexistent_dir: ENOENT\nsupervisor: child process was not spawned\n");
@@ -115,7 +123,7 @@ describe('bad working directory: the child exits 127', () => {
 });
 
 describe('exec failure after the fork', () => {
-  it('a script whose interpreter is missing: `couldn\'t exec` lines and exit 127', async () => {
+  it("a script whose interpreter is missing: `couldn't exec` lines and exit 127", async () => {
     const { pm } = fakeTimeManager();
     const out = new OutputCapture(pm);
     const script = join(dir, 'badinterp');

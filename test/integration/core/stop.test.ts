@@ -158,7 +158,10 @@ describe('stopasgroup / killasgroup', () => {
     pm.addProcessGroup({ name: 'grp', command: node('fork-tree.mjs'), startsecs: 0, stopasgroup: true, stdout_events_enabled: true });
     await pm.startProcess('grp');
     const [leader] = await forkTreePids(out, 'grp');
-    await until(() => survivorsOf([leader as number]).length >= 5, () => `tree not complete: ${JSON.stringify(survivorsOf([leader as number]))}`);
+    await until(
+      () => survivorsOf([leader as number]).length >= 5,
+      () => `tree not complete: ${JSON.stringify(survivorsOf([leader as number]))}`,
+    );
     await pm.stopProcess('grp');
     expect(log.messages('debug')).toContain(`killing grp (pid ${leader}) process group with signal SIGTERM`);
     await until(
@@ -174,7 +177,10 @@ describe('stopasgroup / killasgroup', () => {
     pm.addProcessGroup({ name: 'nogrp', command: node('fork-tree.mjs'), startsecs: 0, stdout_events_enabled: true });
     await pm.startProcess('nogrp');
     const [leader, ...kids] = await forkTreePids(out, 'nogrp');
-    await until(() => survivorsOf([leader as number]).length >= 5, () => `tree not complete: ${JSON.stringify(survivorsOf([leader as number]))}`);
+    await until(
+      () => survivorsOf([leader as number]).length >= 5,
+      () => `tree not complete: ${JSON.stringify(survivorsOf([leader as number]))}`,
+    );
     try {
       await pm.stopProcess('nogrp');
       expect(log.messages('debug')).toContain(`killing nogrp (pid ${leader}) with signal SIGTERM`);
@@ -190,7 +196,11 @@ describe('stopasgroup / killasgroup', () => {
           // already gone
         }
       }
-      await until(() => survivorsOf([leader as number]).length === 0, () => `could not end ${JSON.stringify(survivorsOf([leader as number]))}`, 2000);
+      await until(
+        () => survivorsOf([leader as number]).length === 0,
+        () => `could not end ${JSON.stringify(survivorsOf([leader as number]))}`,
+        2000,
+      );
     }
   });
 
@@ -213,7 +223,11 @@ describe('stopasgroup / killasgroup', () => {
           // already gone
         }
       }
-      await until(() => survivorsOf([leader as number]).length === 0, () => `could not end ${JSON.stringify(survivorsOf([leader as number]))}`, 2000);
+      await until(
+        () => survivorsOf([leader as number]).length === 0,
+        () => `could not end ${JSON.stringify(survivorsOf([leader as number]))}`,
+        2000,
+      );
     }
   });
 
@@ -224,7 +238,10 @@ describe('stopasgroup / killasgroup', () => {
     clock.flush();
     const leader = pm.getProcessInfo('kg').pid;
     const members = () => procTable().filter((r) => r.pgrp === leader && r.state !== 'Z');
-    await until(() => members().length === 3, () => `group of ${leader}: ${JSON.stringify(members())}`);
+    await until(
+      () => members().length === 3,
+      () => `group of ${leader}: ${JSON.stringify(members())}`,
+    );
     const stopping = pm.stopProcess('kg');
     expect(log.messages('debug')).toContain(`killing kg (pid ${leader}) with signal SIGTERM`);
     // SIGTERM is ignored by all three; nothing may die before the SIGKILL
@@ -234,7 +251,11 @@ describe('stopasgroup / killasgroup', () => {
     expect(log.lines).toContainEqual({ level: 'warn', message: `killing 'kg' (${leader}) with SIGKILL` });
     expect(log.messages('debug')).toContain(`killing kg (pid ${leader}) process group with signal SIGKILL`);
     await stopping;
-    await until(() => members().length === 0, () => `left in group: ${JSON.stringify(members())}`, 2000);
+    await until(
+      () => members().length === 0,
+      () => `left in group: ${JSON.stringify(members())}`,
+      2000,
+    );
     expect(pm.getProcessInfo('kg')).toMatchObject({ statename: 'STOPPED', exitstatus: -1 });
   });
 });

@@ -7,7 +7,12 @@ import { sleep } from '../../helpers/wait-for.js';
 describe('createFixtures', () => {
   it('starts a fixture with readiness and proves nothing leaked', async () => {
     await using fx = createFixtures();
-    const info = await fx.start({ name: 'srv', command: "sh -c 'echo starting; sleep 0.1; echo listening; exec sleep 1000'", startsecs: 0, ready: { checks: [{ log: 'listening' }], timeout: 5 } });
+    const info = await fx.start({
+      name: 'srv',
+      command: "sh -c 'echo starting; sleep 0.1; echo listening; exec sleep 1000'",
+      startsecs: 0,
+      ready: { checks: [{ log: 'listening' }], timeout: 5 },
+    });
     expect(info.statename).toBe('RUNNING');
     expect(fx.output()).toContain('out| listening');
   });

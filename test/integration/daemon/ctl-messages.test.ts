@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, marked, type RunResult } from './daemon-pair.js';
 
 const AUTOSTARTED = ['a', 'echoer'];
-const isRunning = (...names: string[]) => (infos: Record<string, unknown>[]) =>
-  names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
+const isRunning =
+  (...names: string[]) =>
+  (infos: Record<string, unknown>[]) =>
+    names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
 
 // Group/all results arrive in completion order (the server's business): compare as sorted lines.
 const sorted = (r: RunResult): RunResult => ({ ...r, stdout: r.stdout.split('\n').sort().join('\n') });
@@ -29,18 +31,62 @@ describe.skipIf(!CAN_DIFF)('supervisorctl against supervisord and procvisor: mes
 
   describe('errors and read-only commands', () => {
     const COMMANDS: string[][] = [
-      ['status'], ['status', 'nosuch'], ['status', 'nog:*'], ['status', 'a'], ['status', 'w:*'], ['status', 'w'],
-      ['status', 'grp:', 'a', 'nosuch', 'nog:'], ['status', 'all'], ['status', 'a', 'echoer'],
-      ['start', 'a'], ['start', 'nosuch'], ['start', 'nofile'], ['start', 'notexec'], ['start', 'badquote'], ['start', 'nog:*'],
-      ['start'], ['start', 'w'], ['start', 'a', 'nosuch', 'nofile', 'notexec', 'badquote', 'w'],
-      ['stop', 'w'], ['stop', 'nosuch'], ['stop', 'nog:*'], ['stop', 'nofile'], ['stop'],
-      ['restart', 'nosuch'], ['restart', 'nofile'], ['restart', 'notexec', 'badquote'], ['restart'], ['stop', 'notexec', 'badquote'],
-      ['signal', 'FOO', 'a'], ['signal', 'HUP', 'nofile'], ['signal', 'HUP', 'nosuch'], ['signal', 'HUP'], ['signal', 'CONT', 'a'],
-      ['signal', 'CONT', 'w:*'], ['signal', 'CONT', 'nog:*'], ['signal', '9999', 'a'],
-      ['pid'], ['pid', 'a'], ['pid', 'nofile'], ['pid', 'zz'], ['pid', 'all'], ['pid', 'w:w0'], ['pid', 'w'],
-      ['foo'], ['version'], ['avail'], ['clear', 'nosuch'], ['clear', 'w'],
-      ['tail', '-3', 'echoer', 'stderr'], ['tail', 'echoer'], ['tail', 'nosuch'], ['tail', 'w'], ['tail', 'nofile'], ['tail', 'echoer', 'stderr'],
-      ['fg', 'nosuch'], ['fg', 'nofile'],
+      ['status'],
+      ['status', 'nosuch'],
+      ['status', 'nog:*'],
+      ['status', 'a'],
+      ['status', 'w:*'],
+      ['status', 'w'],
+      ['status', 'grp:', 'a', 'nosuch', 'nog:'],
+      ['status', 'all'],
+      ['status', 'a', 'echoer'],
+      ['start', 'a'],
+      ['start', 'nosuch'],
+      ['start', 'nofile'],
+      ['start', 'notexec'],
+      ['start', 'badquote'],
+      ['start', 'nog:*'],
+      ['start'],
+      ['start', 'w'],
+      ['start', 'a', 'nosuch', 'nofile', 'notexec', 'badquote', 'w'],
+      ['stop', 'w'],
+      ['stop', 'nosuch'],
+      ['stop', 'nog:*'],
+      ['stop', 'nofile'],
+      ['stop'],
+      ['restart', 'nosuch'],
+      ['restart', 'nofile'],
+      ['restart', 'notexec', 'badquote'],
+      ['restart'],
+      ['stop', 'notexec', 'badquote'],
+      ['signal', 'FOO', 'a'],
+      ['signal', 'HUP', 'nofile'],
+      ['signal', 'HUP', 'nosuch'],
+      ['signal', 'HUP'],
+      ['signal', 'CONT', 'a'],
+      ['signal', 'CONT', 'w:*'],
+      ['signal', 'CONT', 'nog:*'],
+      ['signal', '9999', 'a'],
+      ['pid'],
+      ['pid', 'a'],
+      ['pid', 'nofile'],
+      ['pid', 'zz'],
+      ['pid', 'all'],
+      ['pid', 'w:w0'],
+      ['pid', 'w'],
+      ['foo'],
+      ['version'],
+      ['avail'],
+      ['clear', 'nosuch'],
+      ['clear', 'w'],
+      ['tail', '-3', 'echoer', 'stderr'],
+      ['tail', 'echoer'],
+      ['tail', 'nosuch'],
+      ['tail', 'w'],
+      ['tail', 'nofile'],
+      ['tail', 'echoer', 'stderr'],
+      ['fg', 'nosuch'],
+      ['fg', 'nofile'],
     ];
     let results: [RunResult, RunResult][] = [];
 
@@ -96,17 +142,36 @@ describe.skipIf(!CAN_DIFF)('supervisorctl against supervisord and procvisor: mes
       // procvisor need not add supervisord's tick of up to 1 s.
       if (k >= 3) expect(ms, who).toBeLessThan((k % 3) * 1000 + 1000);
     });
-    const [r, o] = await pair.ctlSequence([['status', 's0', 's1', 's2'], ['stop', 's0', 's1', 's2']]);
+    const [r, o] = await pair.ctlSequence([
+      ['status', 's0', 's1', 's2'],
+      ['stop', 's0', 's1', 's2'],
+    ]);
     expect(o).toEqual(r);
     expect(r[1]!.stdout).toBe('s0: stopped\ns1: stopped\ns2: stopped\n');
   }, 15_000);
 
   it('start/stop/restart/signal of processes, numprocs and heterogeneous groups', async () => {
     const cmds = [
-      ['start', 'failer'], ['status', 'failer'],
-      ['start', 'w:*'], ['start', 'w:*'], ['status', 'w:*'], ['stop', 'w'], ['signal', 'CONT', 'w:'], ['stop', 'w:'], ['stop', 'w:*'],
-      ['start', 'grp:*'], ['status', 'grp:'], ['stop', 'grp:ga'], ['start', 'grp:ga', 'grp:gb'], ['stop', 'grp:'],
-      ['restart', 'a'], ['stop', 'a'], ['stop', 'a'], ['signal', 'CONT', 'a'], ['start', 'a'], ['restart', 'a', 'nosuch', 'nofile'],
+      ['start', 'failer'],
+      ['status', 'failer'],
+      ['start', 'w:*'],
+      ['start', 'w:*'],
+      ['status', 'w:*'],
+      ['stop', 'w'],
+      ['signal', 'CONT', 'w:'],
+      ['stop', 'w:'],
+      ['stop', 'w:*'],
+      ['start', 'grp:*'],
+      ['status', 'grp:'],
+      ['stop', 'grp:ga'],
+      ['start', 'grp:ga', 'grp:gb'],
+      ['stop', 'grp:'],
+      ['restart', 'a'],
+      ['stop', 'a'],
+      ['stop', 'a'],
+      ['signal', 'CONT', 'a'],
+      ['start', 'a'],
+      ['restart', 'a', 'nosuch', 'nofile'],
       ['status', 'a', 'w:*', 'grp:*', 'failer'],
     ];
     const [real, ours] = await pair.ctlSequence(cmds);

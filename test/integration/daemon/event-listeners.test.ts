@@ -61,21 +61,22 @@ describe.skipIf(!CAN_RUN)('event listener pools: procvisor and supervisord 4.2.5
     // Quiet once w ran twice (the second time started by lis over XML-RPC) and lis saw both exits.
     await Promise.all(
       pair.both.map((d) =>
-        until(
-          () => records(d, 'lis').filter((r) => r.headers.eventname === 'PROCESS_STATE_EXITED').length >= 2,
-          `${d.kind}: lis saw w exit twice`,
-          20_000,
-        ),
+        until(() => records(d, 'lis').filter((r) => r.headers.eventname === 'PROCESS_STATE_EXITED').length >= 2, `${d.kind}: lis saw w exit twice`, 20_000),
       ),
     );
     // Three REMOTE_COMMUNICATION events in one request: dead dies on the first, tiny holds one.
     for (const d of pair.both) {
-      await d.value('system.multicall', [1, 2, 3].map((n) => ({ methodName: 'supervisor.sendRemoteCommEvent', params: ['note', `number ${n}`] })));
+      await d.value(
+        'system.multicall',
+        [1, 2, 3].map((n) => ({ methodName: 'supervisor.sendRemoteCommEvent', params: ['note', `number ${n}`] })),
+      );
     }
     await Promise.all(
       pair.both.map((d) =>
         until(
-          () => records(d, 'dead').length >= 4 && records(d, 'lis').filter((r) => r.payload.startsWith('processname:dead') && r.headers.eventname === 'PROCESS_STATE_RUNNING').length >= 2,
+          () =>
+            records(d, 'dead').length >= 4 &&
+            records(d, 'lis').filter((r) => r.payload.startsWith('processname:dead') && r.headers.eventname === 'PROCESS_STATE_RUNNING').length >= 2,
           `${d.kind}: dead got its events after its restart`,
           20_000,
         ),
@@ -112,7 +113,10 @@ describe.skipIf(!CAN_RUN)('event listener pools: procvisor and supervisord 4.2.5
     }
     // lis started w again over XML-RPC after its first exit (startProcess from a listener).
     const wStarts = records(pair.ours, 'lis').filter((r) => r.headers.eventname === 'PROCESS_STATE_STARTING' && r.payload.startsWith('processname:w '));
-    expect(wStarts.map((r) => r.payload)).toEqual(['processname:w groupname:w from_state:STOPPED tries:0', 'processname:w groupname:w from_state:EXITED tries:0']);
+    expect(wStarts.map((r) => r.payload)).toEqual([
+      'processname:w groupname:w from_state:STOPPED tries:0',
+      'processname:w groupname:w from_state:EXITED tries:0',
+    ]);
     // The first event was answered FAIL, so it came twice.
     const [first, second] = records(pair.ours, 'lis');
     expect(shape(second!)).toBe(shape(first!));
@@ -182,19 +186,30 @@ environment=RECORD_FILE="%(here)s/ticker.jsonl"
     for (const d of pair.both) {
       const ticks = records(d, 'ticker').slice(0, 2);
       const whens = ticks.map((r) => Number(r.payload.replace('when:', '')));
-      expect(whens.every((w) => w % 5 === 0), d.kind).toBe(true);
+      expect(
+        whens.every((w) => w % 5 === 0),
+        d.kind,
+      ).toBe(true);
       expect(whens[1]! - whens[0]!, d.kind).toBe(5);
       // supervisord notices a boundary at its next 1 s tick; procvisor's timer fires on it.
       for (const [i, r] of ticks.entries()) expect(r.at - whens[i]!, `${d.kind} lateness`).toBeGreaterThanOrEqual(0);
       for (const [i, r] of ticks.entries()) expect(r.at - whens[i]!, `${d.kind} lateness`).toBeLessThan(d.kind === 'supervisord' ? 2.5 : 1.5);
-      expect(ticks.map((r) => `${r.headers.serial}/${r.headers.poolserial} ${r.headers.eventname}`), d.kind).toEqual(['0/0 TICK_5', '1/1 TICK_5']);
+      expect(
+        ticks.map((r) => `${r.headers.serial}/${r.headers.poolserial} ${r.headers.eventname}`),
+        d.kind,
+      ).toEqual(['0/0 TICK_5', '1/1 TICK_5']);
     }
   });
 
   it('listeners get the same SUPERVISOR_* environment', () => {
     const [real, ours] = pair.both.map((d) => d.mask(JSON.stringify(records(d, 'ticker')[0]?.env)));
     expect(ours).toBe(real);
-    expect(JSON.parse(real!)).toEqual({ SUPERVISOR_ENABLED: '1', SUPERVISOR_PROCESS_NAME: 'ticker', SUPERVISOR_GROUP_NAME: 'ticker', SUPERVISOR_SERVER_URL: 'unix://<DIR>/s.sock' });
+    expect(JSON.parse(real!)).toEqual({
+      SUPERVISOR_ENABLED: '1',
+      SUPERVISOR_PROCESS_NAME: 'ticker',
+      SUPERVISOR_GROUP_NAME: 'ticker',
+      SUPERVISOR_SERVER_URL: 'unix://<DIR>/s.sock',
+    });
   });
 });
 
@@ -247,20 +262,28 @@ describe.skipIf(!CAN_DIFF)('[eventlistener:x] configuration errors: the same mes
     ['numprocs', 'events=TICK\nnumprocs=2'],
     ['result_handler', 'events=TICK\nresult_handler=foo:bar'],
   ];
-  it.each(cases)('%s', async (name, lines) => {
-    const dir = mkdtempSync(join(tmpdir(), 'pvd-el-'));
-    try {
-      const conf = join(dir, 'c.conf');
-      writeFileSync(conf, `[supervisord]\nlogfile=${dir}/l.log\npidfile=${dir}/p.pid\n[eventlistener:lis]\ncommand=cat\n${lines}\n`);
-      const [real, ours] = await Promise.all([run('supervisord', ['-n', '-c', conf], { cwd: dir }), run(process.execPath, [PROCVISOR_JS, '-n', '-c', conf], { cwd: dir })]);
-      const first = (r: { stderr: string; stdout: string }) => `${r.stderr}${r.stdout}`.split('\n')[0] ?? '';
-      expect(real.code).toBe(2);
-      expect(ours.code).toBe(real.code);
-      // procvisor says why a handler that might resolve in Python cannot run here.
-      if (name === 'result_handler') expect(first(ours)).toBe(`${first(real)} (procvisor runs only the default handler, supervisor.dispatchers:default_handler)`);
-      else expect(first(ours)).toBe(first(real));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 30_000);
+  it.each(cases)(
+    '%s',
+    async (name, lines) => {
+      const dir = mkdtempSync(join(tmpdir(), 'pvd-el-'));
+      try {
+        const conf = join(dir, 'c.conf');
+        writeFileSync(conf, `[supervisord]\nlogfile=${dir}/l.log\npidfile=${dir}/p.pid\n[eventlistener:lis]\ncommand=cat\n${lines}\n`);
+        const [real, ours] = await Promise.all([
+          run('supervisord', ['-n', '-c', conf], { cwd: dir }),
+          run(process.execPath, [PROCVISOR_JS, '-n', '-c', conf], { cwd: dir }),
+        ]);
+        const first = (r: { stderr: string; stdout: string }) => `${r.stderr}${r.stdout}`.split('\n')[0] ?? '';
+        expect(real.code).toBe(2);
+        expect(ours.code).toBe(real.code);
+        // procvisor says why a handler that might resolve in Python cannot run here.
+        if (name === 'result_handler')
+          expect(first(ours)).toBe(`${first(real)} (procvisor runs only the default handler, supervisor.dispatchers:default_handler)`);
+        else expect(first(ours)).toBe(first(real));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 });

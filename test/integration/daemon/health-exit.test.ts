@@ -26,8 +26,11 @@ describe.skipIf(!HAVE_PROCVISOR)('health endpoints and exit policies of the daem
     // What the daemon had started must end with it (its orphan guard included).
     const started = d.descendants().filter((r) => r.state !== 'Z');
     await d.cleanup();
-    await until('the daemon\'s processes to end', () => started.every((r) => !isAlive(r.pid)), 10_000).catch(() => undefined);
-    expect(started.filter((r) => isAlive(r.pid)), 'processes left by the daemon').toEqual([]);
+    await until("the daemon's processes to end", () => started.every((r) => !isAlive(r.pid)), 10_000).catch(() => undefined);
+    expect(
+      started.filter((r) => isAlive(r.pid)),
+      'processes left by the daemon',
+    ).toEqual([]);
   });
 
   it('/healthz and /readyz through start, FATAL, recovery and stop; procvisorctl health/ready agree', async () => {
@@ -87,7 +90,11 @@ describe.skipIf(!HAVE_PROCVISOR)('health endpoints and exit policies of the daem
 
   it('without health_without_auth the health routes need the credentials too; health_ready_programs narrows /readyz', async () => {
     d = new ServiceDaemon();
-    d.write(`[program:a]\ncommand=sleep 1000\nstartsecs=0\n\n[program:broken]\ncommand=/bin/sh -c "exit 1"\nstartsecs=0\nstartretries=0\n`, 'health_ready_programs=a', 'username=u\npassword=p');
+    d.write(
+      `[program:a]\ncommand=sleep 1000\nstartsecs=0\n\n[program:broken]\ncommand=/bin/sh -c "exit 1"\nstartsecs=0\nstartretries=0\n`,
+      'health_ready_programs=a',
+      'username=u\npassword=p',
+    );
     d.start();
     const denied = await until('an answer', () => d.get('/healthz').catch(() => undefined));
     expect(denied.status).toBe(401);
@@ -125,7 +132,9 @@ describe.skipIf(!HAVE_PROCVISOR)('health endpoints and exit policies of the daem
 
   it('shutdown_on_fatal on the program: FATAL ends the daemon with the last exit status', async () => {
     d = new ServiceDaemon();
-    d.write(`[program:db]\ncommand=/bin/sh -c "exit 5"\nstartsecs=1\nstartretries=1\nshutdown_on_fatal=true\n\n[program:side]\ncommand=sleep 1000\nstartsecs=0\n`);
+    d.write(
+      `[program:db]\ncommand=/bin/sh -c "exit 5"\nstartsecs=1\nstartretries=1\nshutdown_on_fatal=true\n\n[program:side]\ncommand=sleep 1000\nstartsecs=0\n`,
+    );
     d.start();
     expect(await d.waitExit()).toEqual({ code: 5, signal: null });
     expect(d.output).toMatch(/gave up: db entered FATAL state/);

@@ -15,8 +15,10 @@ import { CAN_DIFF, DaemonPair, fixture, methodCall, rawRequest, run, type LiveDa
 const AUTH = { Authorization: `Basic ${Buffer.from('user:secret').toString('base64')}` };
 const BAD_AUTH = { Authorization: `Basic ${Buffer.from('user:wrong').toString('base64')}` };
 
-const running = (...names: string[]) => (infos: Record<string, unknown>[]) =>
-  names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
+const running =
+  (...names: string[]) =>
+  (infos: Record<string, unknown>[]) =>
+    names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
 
 function decoded(r: RawResponse): unknown {
   try {
@@ -132,15 +134,19 @@ describe.skipIf(!CAN_DIFF)('HTTP servers of supervisord and procvisor', () => {
         let text = '';
         let sent = false;
         try {
-          await until(async () => {
-            const chunk = res.read() as Buffer | null;
-            if (chunk) text += chunk.toString('utf8');
-            if (!sent && text.includes('ready\n')) {
-              sent = true;
-              await d.value('supervisor.sendProcessStdin', 'cat', 'logtail\n');
-            }
-            return text.includes('got logtail\n');
-          }, `${d.kind} logtail`, 8_000);
+          await until(
+            async () => {
+              const chunk = res.read() as Buffer | null;
+              if (chunk) text += chunk.toString('utf8');
+              if (!sent && text.includes('ready\n')) {
+                sent = true;
+                await d.value('supervisor.sendProcessStdin', 'cat', 'logtail\n');
+              }
+              return text.includes('got logtail\n');
+            },
+            `${d.kind} logtail`,
+            8_000,
+          );
         } finally {
           ac.abort();
           res.destroy();

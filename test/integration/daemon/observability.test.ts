@@ -48,14 +48,22 @@ describe('daemon: /metrics, /api/logs and log_* options', () => {
     process.env = env; // the children inherit the daemon's environment
     daemon = new Daemon({ configPath: join(dir, 'supervisord.conf'), handleSignals: false, echo: { write: () => true } });
     await daemon.start();
-    await until(() => daemon.pm.getProcessInfo('beat').statename === 'RUNNING', () => daemon.pm.getProcessInfo('beat').statename, 5000);
+    await until(
+      () => daemon.pm.getProcessInfo('beat').statename === 'RUNNING',
+      () => daemon.pm.getProcessInfo('beat').statename,
+      5000,
+    );
     pids.push(daemon.pm.getProcessInfo('beat').pid);
   }, 15_000);
 
   afterAll(async () => {
     daemon.shutdown();
     expect(await daemon.done).toBe(0);
-    await until(() => pids.every((p) => !isAlive(p)), () => `left alive: ${pids.filter(isAlive).join(' ')}`, 5000);
+    await until(
+      () => pids.every((p) => !isAlive(p)),
+      () => `left alive: ${pids.filter(isAlive).join(' ')}`,
+      5000,
+    );
     rmSync(dir, { recursive: true, force: true });
     process.env = savedEnv;
   }, 15_000);
@@ -68,9 +76,13 @@ describe('daemon: /metrics, /api/logs and log_* options', () => {
     expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
   });
 
-  it('GET /api/logs and procvisorctl logs (with -u/-p) stream the program\'s lines', async () => {
+  it("GET /api/logs and procvisorctl logs (with -u/-p) stream the program's lines", async () => {
     expect((await fetch(`${base}/api/logs?follow=false`)).status).toBe(401);
-    await until(() => readFileSync(join(dir, 'beat.log'), 'utf8').split('\n').length > 4, () => 'no lines yet', 5000);
+    await until(
+      () => readFileSync(join(dir, 'beat.log'), 'utf8').split('\n').length > 4,
+      () => 'no lines yet',
+      5000,
+    );
     const res = await fetch(`${base}/api/logs?follow=false&lines=3`, { headers: auth });
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const events = (await res.text()).split('\n\n').filter((e) => e.startsWith('event: line'));

@@ -13,7 +13,10 @@ import { ServiceDaemon, until } from './service-daemon.js';
 const CAN_UNSHARE = process.getuid?.() === 0 && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
 const HAVE_TINI = existsSync('/usr/bin/tini');
 const RUNNABLE = HAVE_PROCVISOR && CAN_UNSHARE && HAVE_TINI;
-if (!RUNNABLE) console.warn(`NOTICE: PID-1 tests skipped (need root, unshare and /usr/bin/tini; root=${process.getuid?.() === 0}, unshare=${CAN_UNSHARE}, tini=${HAVE_TINI})`);
+if (!RUNNABLE)
+  console.warn(
+    `NOTICE: PID-1 tests skipped (need root, unshare and /usr/bin/tini; root=${process.getuid?.() === 0}, unshare=${CAN_UNSHARE}, tini=${HAVE_TINI})`,
+  );
 
 const ORPHANS_PER_PROCESS = 100;
 const PROCS = 3;
@@ -46,7 +49,10 @@ describe.skipIf(!RUNNABLE)('procvisor as PID 1 of a PID namespace', () => {
     const started = d.descendants().filter((r) => r.state !== 'Z');
     await d.cleanup();
     await until("the namespace's processes to end", () => started.every((r) => !isAlive(r.pid)), 10_000).catch(() => undefined);
-    expect(started.filter((r) => isAlive(r.pid)), 'processes left').toEqual([]);
+    expect(
+      started.filter((r) => isAlive(r.pid)),
+      'processes left',
+    ).toEqual([]);
   });
 
   it(`reaps the ${ORPHANS_PER_PROCESS * PROCS} orphans its programs leave (0 zombies); HUP and USR2 reach the daemon; SIGTERM stops everything and exits 0`, async () => {
@@ -80,7 +86,9 @@ describe.skipIf(!RUNNABLE)('procvisor as PID 1 of a PID namespace', () => {
 
   it('an exit policy: the daemon exits with the program status, through tini and PID 1', async () => {
     d = new ServiceDaemon();
-    d.write(`[program:job]\ncommand=/bin/sh -c "sleep 1; exit 9"\nstartsecs=0\nautorestart=false\nshutdown_on_exit=true\n\n[program:side]\ncommand=sleep 1000\nstartsecs=0\n`);
+    d.write(
+      `[program:job]\ncommand=/bin/sh -c "sleep 1; exit 9"\nstartsecs=0\nautorestart=false\nshutdown_on_exit=true\n\n[program:side]\ncommand=sleep 1000\nstartsecs=0\n`,
+    );
     d.start({ command: unshared(d) });
     expect(await d.waitExit(30_000)).toEqual({ code: 9, signal: null });
     expect(d.output).toMatch(/shutting down with exit status 9/);

@@ -4,8 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, type LiveDaemon, type RunResult } from './daemon-pair.js';
 
-const running = (...names: string[]) => (infos: Record<string, unknown>[]) =>
-  names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
+const running =
+  (...names: string[]) =>
+  (infos: Record<string, unknown>[]) =>
+    names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
 
 async function pids(d: LiveDaemon): Promise<Record<string, number>> {
   return Object.fromEntries((await d.infos()).map((i) => [i.name as string, i.pid as number]));
@@ -33,7 +35,17 @@ describe.skipIf(!CAN_DIFF)('reread/update against supervisord and procvisor', ()
     const first = [['reread'], ['avail'], ['update']];
     const [real1, ours1] = await pair.ctlSequence(first);
     await Promise.all(pair.both.map((d) => d.ready(running('keep', 'chg', 'newone'))));
-    const second = [['status'], ['reread'], ['update'], ['remove', 'keep'], ['add', 'keep'], ['add', 'zz'], ['remove', 'zz'], ['remove', 'newmanual'], ['add', 'newmanual']];
+    const second = [
+      ['status'],
+      ['reread'],
+      ['update'],
+      ['remove', 'keep'],
+      ['add', 'keep'],
+      ['add', 'zz'],
+      ['remove', 'zz'],
+      ['remove', 'newmanual'],
+      ['add', 'newmanual'],
+    ];
     const [real2, ours2] = await pair.ctlSequence(second);
     expect(named(first, ours1)).toEqual(named(first, real1));
     expect(named(second, ours2)).toEqual(named(second, real2));

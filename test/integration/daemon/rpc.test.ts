@@ -56,15 +56,23 @@ const STEPS: Step[] = [
       // supervisord's child keeps its parent's Python signal handlers until exec, so a SIGTERM
       // sent in that window is swallowed and the stop waits out stopwaitsecs (it loses about one
       // in four of these races here). Stop only once `sleep` has been exec'd, on both daemons.
-      await until(async () => {
-        const pid = (await d.info('sleeper')).pid as number;
-        return pid > 0 && execed(pid, 'sleep');
-      }, 'sleeper exec', 8_000);
+      await until(
+        async () => {
+          const pid = (await d.info('sleeper')).pid as number;
+          return pid > 0 && execed(pid, 'sleep');
+        },
+        'sleeper exec',
+        8_000,
+      );
       const stopped = await d.call('supervisor.stopProcess', 'sleeper', false);
-      const info = await until(async () => {
-        const i = await d.info('sleeper');
-        return i.statename === 'STOPPED' && i;
-      }, 'sleeper STOPPED', 8_000);
+      const info = await until(
+        async () => {
+          const i = await d.info('sleeper');
+          return i.statename === 'STOPPED' && i;
+        },
+        'sleeper STOPPED',
+        8_000,
+      );
       return { started, stopped, info };
     },
   ],
@@ -73,10 +81,14 @@ const STEPS: Step[] = [
     async (d) => {
       const before = (await d.info('victim')).pid as number;
       const signalled = await d.call('supervisor.signalProcess', 'victim', 'USR1');
-      const info = await until(async () => {
-        const i = await d.info('victim');
-        return i.statename === 'RUNNING' && i.pid !== before && i.pid !== 0 && i;
-      }, 'victim restarted', 8_000);
+      const info = await until(
+        async () => {
+          const i = await d.info('victim');
+          return i.statename === 'RUNNING' && i.pid !== before && i.pid !== 0 && i;
+        },
+        'victim restarted',
+        8_000,
+      );
       return { signalled, info, exited: d.logLines(/exited: victim/) };
     },
   ],
@@ -118,7 +130,10 @@ const STEPS: Step[] = [
       return o;
     },
   ],
-  ['multicall: nested multicall, missing methodName, no params', call('system.multicall', [mc('system.multicall', []), { params: [] }, { methodName: 'supervisor.getAPIVersion' }])],
+  [
+    'multicall: nested multicall, missing methodName, no params',
+    call('system.multicall', [mc('system.multicall', []), { params: [] }, { methodName: 'supervisor.getAPIVersion' }]),
+  ],
   ['multicall([])', call('system.multicall', [])],
   ['removeProcessGroup(never) while running', call('supervisor.removeProcessGroup', 'never')],
   ['stopProcess(never)', call('supervisor.stopProcess', 'never')],
@@ -136,7 +151,10 @@ const STEPS: Step[] = [
     'methodSignature of every method',
     async (d) => {
       const names = (await d.value('system.listMethods')) as string[];
-      const sigs = (await d.value('system.multicall', names.map((n) => mc('system.methodSignature', n)))) as unknown[];
+      const sigs = (await d.value(
+        'system.multicall',
+        names.map((n) => mc('system.methodSignature', n)),
+      )) as unknown[];
       return Object.fromEntries(names.map((n, i) => [n, sigs[i]]));
     },
   ],
@@ -145,7 +163,8 @@ const STEPS: Step[] = [
     async (d) => {
       await d.value('supervisor.removeProcessGroup', 'exit4'); // exits at once: its result would be a race
       const o = await d.call('supervisor.startAllProcesses');
-      if ('value' in o && Array.isArray(o.value)) o.value.sort((a, b) => String((a as { name: string }).name).localeCompare(String((b as { name: string }).name)));
+      if ('value' in o && Array.isArray(o.value))
+        o.value.sort((a, b) => String((a as { name: string }).name).localeCompare(String((b as { name: string }).name)));
       return o;
     },
   ],
@@ -153,8 +172,7 @@ const STEPS: Step[] = [
 ];
 
 const isUp = (infos: Record<string, unknown>[]) =>
-  ['echoer', 'victim'].every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING') &&
-  infos.find((i) => i.name === 'exit4')?.statename === 'EXITED';
+  ['echoer', 'victim'].every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING') && infos.find((i) => i.name === 'exit4')?.statename === 'EXITED';
 
 describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor', () => {
   const pair = new DaemonPair();
@@ -210,12 +228,38 @@ describe.skipIf(!CAN_DIFF)('XML-RPC against supervisord and procvisor', () => {
 
   it('gives the getProcessInfo shapes the spec lists', () => {
     const real = (label: string) => (results.get(label)![0] as { value: Record<string, unknown> }).value;
-    expect(real('getProcessInfo(echoer) RUNNING')).toMatchObject({ state: 20, statename: 'RUNNING', pid: '<pid>', start: '<start>', stop: 0, description: 'pid <PID>, uptime <UPTIME>' });
-    expect(real('getProcessInfo(exit4) EXITED')).toMatchObject({ state: 100, statename: 'EXITED', spawnerr: 'Bad exit code 4', exitstatus: 4, pid: 0, stop: '<stop>', description: '<DATE>' });
-    expect(real('getProcessInfo(never) never started')).toMatchObject({ state: 0, statename: 'STOPPED', start: 0, stop: 0, pid: 0, description: 'Not started' });
+    expect(real('getProcessInfo(echoer) RUNNING')).toMatchObject({
+      state: 20,
+      statename: 'RUNNING',
+      pid: '<pid>',
+      start: '<start>',
+      stop: 0,
+      description: 'pid <PID>, uptime <UPTIME>',
+    });
+    expect(real('getProcessInfo(exit4) EXITED')).toMatchObject({
+      state: 100,
+      statename: 'EXITED',
+      spawnerr: 'Bad exit code 4',
+      exitstatus: 4,
+      pid: 0,
+      stop: '<stop>',
+      description: '<DATE>',
+    });
+    expect(real('getProcessInfo(never) never started')).toMatchObject({
+      state: 0,
+      statename: 'STOPPED',
+      start: 0,
+      stop: 0,
+      pid: 0,
+      description: 'Not started',
+    });
     const stopped = results.get('startProcess(sleeper, false) + stopProcess(sleeper, false) -> STOPPED')![0] as { info: Record<string, unknown> };
     expect(stopped.info).toMatchObject({ statename: 'STOPPED', exitstatus: -1, description: '<DATE>' });
     const killed = results.get('signalProcess(victim, USR1): EXITED unexpected, restarted with a new pid')![0];
-    expect(killed).toMatchObject({ signalled: { value: true }, info: { statename: 'RUNNING', exitstatus: 0 }, exited: ['WARN exited: victim (terminated by SIGUSR1; not expected)'] });
+    expect(killed).toMatchObject({
+      signalled: { value: true },
+      info: { statename: 'RUNNING', exitstatus: 0 },
+      exited: ['WARN exited: victim (terminated by SIGUSR1; not expected)'],
+    });
   });
 });

@@ -41,8 +41,15 @@ describe.skipIf(!RUNNABLE)('systemd notifications from the daemon', () => {
     const started = d.descendants().filter((r) => r.state !== 'Z');
     await d.cleanup();
     fake?.child.kill('SIGKILL');
-    await until('the processes to end', () => started.every((r) => !isAlive(r.pid)) && (fake?.child.exitCode !== null || fake.child.signalCode !== null), 10_000).catch(() => undefined);
-    expect(started.filter((r) => isAlive(r.pid)), 'processes left').toEqual([]);
+    await until(
+      'the processes to end',
+      () => started.every((r) => !isAlive(r.pid)) && (fake?.child.exitCode !== null || fake.child.signalCode !== null),
+      10_000,
+    ).catch(() => undefined);
+    expect(
+      started.filter((r) => isAlive(r.pid)),
+      'processes left',
+    ).toEqual([]);
   });
 
   it('READY=1 after autostart settled, RELOADING=1/READY=1 around SIGHUP, WATCHDOG=1, STOPPING=1 at shutdown', async () => {

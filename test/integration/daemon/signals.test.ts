@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../helpers/wait-for.js';
 import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, marked, type LiveDaemon } from './daemon-pair.js';
 
-const running = (...names: string[]) => (infos: Record<string, unknown>[]) =>
-  names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
+const running =
+  (...names: string[]) =>
+  (infos: Record<string, unknown>[]) =>
+    names.every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
 
 async function pidOf(d: LiveDaemon, name: string): Promise<number> {
   return (await d.info(name)).pid as number;
@@ -40,11 +42,15 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor', () => {
         const pid = d.pid!;
         const plain = await pidOf(d, 'plain');
         process.kill(pid, 'SIGHUP');
-        await until(async () => {
-          const infos = await d.infos();
-          const p = infos.find((i) => i.name === 'plain');
-          return p?.statename === 'RUNNING' && p.pid !== plain && running('graceful')(infos);
-        }, `${d.kind} reloaded`, 8_000);
+        await until(
+          async () => {
+            const infos = await d.infos();
+            const p = infos.find((i) => i.name === 'plain');
+            return p?.statename === 'RUNNING' && p.pid !== plain && running('graceful')(infos);
+          },
+          `${d.kind} reloaded`,
+          8_000,
+        );
         return {
           samePid: (await d.value('supervisor.getPID')) === pid && d.pid === pid,
           newPlainPid: (await pidOf(d, 'plain')) !== plain,
@@ -64,10 +70,14 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor', () => {
     expect(real).toEqual({ code: 0, stdout: 'Restarted supervisord\n', stderr: '' });
     await Promise.all(
       pair.both.map((d, k) =>
-        until(async () => {
-          const infos = await d.infos();
-          return running('plain', 'graceful')(infos) && infos.find((i) => i.name === 'plain')?.pid !== before[k];
-        }, `${d.kind} reloaded`, 8_000),
+        until(
+          async () => {
+            const infos = await d.infos();
+            return running('plain', 'graceful')(infos) && infos.find((i) => i.name === 'plain')?.pid !== before[k];
+          },
+          `${d.kind} reloaded`,
+          8_000,
+        ),
       ),
     );
   }, 20_000);
@@ -91,7 +101,11 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor', () => {
     expect(lines[1]).toEqual(lines[0]);
     expect(lines[0]).toEqual({
       moved: ['INFO received SIGUSR2 indicating log reopen request', 'INFO supervisord logreopen'],
-      reopened: ['WARN stopped: graceful (terminated by SIGTERM)', "INFO spawned: 'graceful' with pid <PID>", expect.stringMatching(/^INFO success: graceful entered RUNNING state/)],
+      reopened: [
+        'WARN stopped: graceful (terminated by SIGTERM)',
+        "INFO spawned: 'graceful' with pid <PID>",
+        expect.stringMatching(/^INFO success: graceful entered RUNNING state/),
+      ],
     });
   }, 15_000);
 
@@ -108,7 +122,10 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor', () => {
           left: marked([d.dir]),
           log: (() => {
             const lines = d.logLines();
-            return lines.slice(lines.lastIndexOf('WARN received SIGTERM indicating exit request')).filter((l) => /SIGTERM|stopped: /.test(l)).sort();
+            return lines
+              .slice(lines.lastIndexOf('WARN received SIGTERM indicating exit request'))
+              .filter((l) => /SIGTERM|stopped: /.test(l))
+              .sort();
           })(),
         };
       }),

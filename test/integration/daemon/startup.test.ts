@@ -78,11 +78,7 @@ describe.skipIf(!CAN_DIFF)('configuration errors at startup: supervisord vs proc
   });
 
   it('a missing configuration file and an unknown option', async () => {
-    const cases = [
-      ['-n', '-c', '/nonexistent/supervisord.conf'],
-      ['-x'],
-      ['-n', '-c'],
-    ];
+    const cases = [['-n', '-c', '/nonexistent/supervisord.conf'], ['-x'], ['-n', '-c']];
     const results = await pool(cases, 2, async (args) => {
       const [real, ours] = await Promise.all([run('supervisord', args), run(process.execPath, [PROCVISOR_JS, ...args])]);
       return [real, ours].map((r) => ({ code: r.code, stdout: r.stdout, error: r.stderr.split('\n')[0] }));

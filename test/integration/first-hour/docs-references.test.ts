@@ -10,14 +10,22 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const text = (page: string) => readFileSync(join(ROOT, page), 'utf8');
 
 /** `{ a, b as c, type D }` from 'spec' → spec → [a, b] (types left out: they do not exist at run time). */
 function importsOf(source: string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
-    const names = (m[1] ?? '').split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type '));
+    const names = (m[1] ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n && !n.startsWith('type '));
     const set = out.get(m[2] ?? '') ?? new Set<string>();
     for (const n of names) set.add(n.split(/\s+as\s+/)[0] ?? n);
     out.set(m[2] ?? '', set);

@@ -45,7 +45,9 @@ describe('scripts/ensure-built.mjs', () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', version: '1.0.0', scripts: { build } }));
     const script = join(ROOT, 'scripts/ensure-built.mjs');
     const first = await run(process.execPath, [script], { cwd: dir, env, timeout: 60_000 });
-    expect(first.stderr).toMatch(/^procvisor: dist\/ is missing: compiling src\/ with TypeScript, about 10 s the first time \(npm run --silent build\)…\nprocvisor: done in \d+\.\d s\n$/);
+    expect(first.stderr).toMatch(
+      /^procvisor: dist\/ is missing: compiling src\/ with TypeScript, about 10 s the first time \(npm run --silent build\)…\nprocvisor: done in \d+\.\d s\n$/,
+    );
     const second = await run(process.execPath, [script], { cwd: dir, env, timeout: 60_000 });
     expect(second.stderr).toBe('');
     writeFileSync(join(dir, 'src/index.ts'), 'export const x = 1;\n');

@@ -31,7 +31,7 @@ describe('README quick start for plain JavaScript', () => {
     const script = (block ?? '')
       .replace("'/var/log/myapp'", JSON.stringify(dir))
       .replace("['node', 'server.js']", JSON.stringify([process.execPath, fixture]))
-      .replace('// … your program …', "console.log(JSON.stringify(pm.getAllProcessInfo().map((p) => [p.name, p.statename])));");
+      .replace('// … your program …', 'console.log(JSON.stringify(pm.getAllProcessInfo().map((p) => [p.name, p.statename])));');
     expect(script).not.toBe(block);
     const env = { ...process.env };
     delete env.NODE_EXTRA_CA_CERTS;

@@ -57,7 +57,9 @@ describe('program log formats', () => {
       expect(Date.parse(r.time as string)).toBeGreaterThanOrEqual(before - 1);
     }
     // The bytes written, rebuilt from the records.
-    const rebuilt = recs.map((r, i) => Buffer.concat([Buffer.from(r.line as string, r.encoding === 'base64' ? 'base64' : 'utf8'), Buffer.from(i < recs.length - 1 ? '\n' : '')]));
+    const rebuilt = recs.map((r, i) =>
+      Buffer.concat([Buffer.from(r.line as string, r.encoding === 'base64' ? 'base64' : 'utf8'), Buffer.from(i < recs.length - 1 ? '\n' : '')]),
+    );
     expect(Buffer.concat(rebuilt).equals(BYTES)).toBe(true);
     expect(JSON.parse(stderr.toString())).toMatchObject({ process: 'p', stream: 'stderr', line: 'oops' });
   });
@@ -68,7 +70,12 @@ describe('program log formats', () => {
     const lines = stdout.toString('latin1').split('\n');
     expect(lines.length).toBe(5); // four lines, the last one ended at exit
     for (const l of lines.slice(0, 4)) expect(l).toMatch(stamp);
-    expect(lines.slice(0, 4).map((l) => l.replace(stamp, ''))).toEqual(['partial', 'line two', Buffer.from([0xff, 0x00, 0xfe]).toString('latin1'), 'no newline at the end']);
+    expect(lines.slice(0, 4).map((l) => l.replace(stamp, ''))).toEqual([
+      'partial',
+      'line two',
+      Buffer.from([0xff, 0x00, 0xfe]).toString('latin1'),
+      'no newline at the end',
+    ]);
     // What the program wrote is still there, unstamped, in memory.
     expect(pm.lastLines('p', 2)).toEqual(['\ufffd\u0000\ufffd', 'no newline at the end']);
   });

@@ -35,7 +35,12 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 // Every file in `dir`, name → contents.
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(join(dir, f), 'latin1')]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(join(dir, f), 'latin1')]),
+  );
 }
 
 const scenarios: [name: string, maxbytes: number, backups: number, chunks: number[]][] = [

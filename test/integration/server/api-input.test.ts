@@ -39,8 +39,18 @@ describe('422 for definitions supervisord could not hold or procvisor could not 
     ['a name with /', program({ name: 'a/b' }), 'name', /^Invalid name: "a\/b" because of character: '\/'$/],
     ['a name with a bidi control', program({ name: 'abc\u202egpj.exe' }), 'name', /^Invalid name: .* because of character: '\\u202e'$/],
     ['a name with %(', program({ name: 'a%(b' }), 'name', /^Invalid name: "a%\(b" because of '%\(' \(supervisord would expand it\)$/],
-    ['a name whose AUTO log file name is too long', program({ name: 'n'.repeat(240) }), 'name', /^the stdout log file name of process n+ would be \d+ bytes long, over the file system's limit of 255: use a shorter name or set stdout_logfile$/],
-    ['a process_name whose log file name is too long', program({ numprocs: 2, process_name: `%(program_name)s_${'p'.repeat(230)}_%(process_num)d` }), 'process_name', /log file name of process ok_p+_0 would be \d+ bytes long/],
+    [
+      'a name whose AUTO log file name is too long',
+      program({ name: 'n'.repeat(240) }),
+      'name',
+      /^the stdout log file name of process n+ would be \d+ bytes long, over the file system's limit of 255: use a shorter name or set stdout_logfile$/,
+    ],
+    [
+      'a process_name whose log file name is too long',
+      program({ numprocs: 2, process_name: `%(program_name)s_${'p'.repeat(230)}_%(process_num)d` }),
+      'process_name',
+      /log file name of process ok_p+_0 would be \d+ bytes long/,
+    ],
     ['a process_name with *', program({ process_name: 'x*' }), 'process_name', /^Invalid name: "x\*" because of character: '\*'$/],
     ['stopsignal 0', program({ stopsignal: 0 }), 'stopsignal', /^stopsignal 0 is not a signal: it would stop nothing/],
     ["stopsignal '0'", program({ stopsignal: '0' }), 'stopsignal', /^stopsignal 0 is not a signal/],
@@ -68,11 +78,21 @@ describe('422 for definitions supervisord could not hold or procvisor could not 
   });
 
   it.each([
-    ['a directory that does not exist', { command: 'true', directory: '/nonexistent/procvisor-dir' }, 'directory', /^couldn't chdir to \/nonexistent\/procvisor-dir: ENOENT$/],
+    [
+      'a directory that does not exist',
+      { command: 'true', directory: '/nonexistent/procvisor-dir' },
+      'directory',
+      /^couldn't chdir to \/nonexistent\/procvisor-dir: ENOENT$/,
+    ],
     ['a directory that is a file', { command: 'true', directory: '/etc/passwd' }, 'directory', /^couldn't chdir to \/etc\/passwd: ENOTDIR$/],
     ['a name with *', { command: 'true', name: 'job*' }, 'name', /^Invalid name: "job\*" because of character: '\*'$/],
     ['a name with :', { command: 'true', name: 'a:b' }, 'name', /because of character: ':'$/],
-    ['a name whose log file name is too long', { command: 'true', name: 'r'.repeat(250) }, 'name', /^the stdout log file name of run r+ would be \d+ bytes long/],
+    [
+      'a name whose log file name is too long',
+      { command: 'true', name: 'r'.repeat(250) },
+      'name',
+      /^the stdout log file name of run r+ would be \d+ bytes long/,
+    ],
   ])('POST /api/run: %s', async (_what, body, field, message) => {
     const { pm, call } = await startApi();
     const res = await call('POST', '/api/run', body);

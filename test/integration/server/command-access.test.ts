@@ -14,7 +14,9 @@ import { freePort } from '../../helpers/concurrency.js';
 const IS_ROOT = process.getuid?.() === 0;
 const HAVE_SETPRIV = existsSync('/usr/bin/setpriv') || existsSync('/bin/setpriv');
 if (!IS_ROOT || !HAVE_SETPRIV) {
-  console.warn(`NOTICE: command-access escalation tests skipped: they need root and setpriv (uid ${process.getuid?.()}, setpriv ${HAVE_SETPRIV ? 'found' : 'missing'})`);
+  console.warn(
+    `NOTICE: command-access escalation tests skipped: they need root and setpriv (uid ${process.getuid?.()}, setpriv ${HAVE_SETPRIV ? 'found' : 'missing'})`,
+  );
 }
 
 const NOBODY = 65534;
@@ -30,12 +32,17 @@ function asNobody(url: string, body: unknown, authorization?: string): Promise<{
   const env: Record<string, string> = { PATH: '/usr/bin:/bin', URL: url, BODY: JSON.stringify(body) };
   if (authorization) env.AUTH = authorization;
   return new Promise((resolve, reject) => {
-    execFile('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', script], { env, timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`attacker client failed: ${err.message}\n${stderr}`));
-      const out = JSON.parse(stdout) as { status: number; text: string; uid: number };
-      if (out.uid !== NOBODY) return reject(new Error(`the client ran as uid ${out.uid}, not ${NOBODY}`));
-      resolve(out);
-    });
+    execFile(
+      'setpriv',
+      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', script],
+      { env, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`attacker client failed: ${err.message}\n${stderr}`));
+        const out = JSON.parse(stdout) as { status: number; text: string; uid: number };
+        if (out.uid !== NOBODY) return reject(new Error(`the client ran as uid ${out.uid}, not ${NOBODY}`));
+        resolve(out);
+      },
+    );
   });
 }
 
@@ -91,7 +98,10 @@ describe.skipIf(!IS_ROOT || !HAVE_SETPRIV)('defining commands needs credentials 
     const base = `http://127.0.0.1:${port}`;
     const run = await asNobody(`${base}/api/run`, escalation(owned));
     expect(run.status).toBe(403);
-    expect(JSON.parse(run.text).error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('set username and a non-empty password in [inet_http_server]') });
+    expect(JSON.parse(run.text).error).toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringContaining('set username and a non-empty password in [inet_http_server]'),
+    });
     const create = await asNobody(`${base}/api/programs`, program(owned));
     expect(create.status).toBe(403);
     const edit = await asNobody(`${base}/api/programs/evil`, program(owned));

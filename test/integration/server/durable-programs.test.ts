@@ -109,7 +109,11 @@ describe.skipIf(!HAVE_CTL)('API programs are supervisord configuration', () => {
     expect(daemon.pm.getGroupDetails('off')).toBeUndefined();
     const after = (await api(socket, 'GET', '/api/programs')).body.programs.map((p: Json) => [p.name, p.enabled, p.readOnly ?? false]);
     expect(after).toEqual(listed);
-    expect((await api(socket, 'GET', '/api/programs/web')).body.program.config).toMatchObject({ name: 'web', command: 'sleep 1000', environment: 'PORT="8080"' });
+    expect((await api(socket, 'GET', '/api/programs/web')).body.program.config).toMatchObject({
+      name: 'web',
+      command: 'sleep 1000',
+      environment: 'PORT="8080"',
+    });
     // Enabling off again starts it, and that too is kept in its file.
     expect((await api(socket, 'POST', '/api/programs/off/enable')).status).toBe(200);
     expect(new ProgramDirStore({ dir: join(dir, 'programs.d') }).get('off')?.enabled).toBe(true);

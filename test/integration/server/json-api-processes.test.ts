@@ -12,7 +12,6 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-
 /** A started manager behind the JSON API on 127.0.0.1:random. */
 async function startApi() {
   const pm = createTestManager();
@@ -44,7 +43,23 @@ describe('status', () => {
     ]);
     const one = await call('GET', '/api/processes/a');
     expect(Object.keys(one.body).sort()).toEqual(
-      ['name', 'group', 'namespec', 'state', 'statename', 'pid', 'uptime', 'start', 'stop', 'exitstatus', 'spawnerr', 'description', 'nextRetryAt', 'restarts', 'usage'].sort(),
+      [
+        'name',
+        'group',
+        'namespec',
+        'state',
+        'statename',
+        'pid',
+        'uptime',
+        'start',
+        'stop',
+        'exitstatus',
+        'spawnerr',
+        'description',
+        'nextRetryAt',
+        'restarts',
+        'usage',
+      ].sort(),
     );
     expect(one.body).toMatchObject({ name: 'a', state: 20, pid: pm.getProcessInfo('a').pid, exitstatus: 0 });
     expect(one.body.uptime).toBeGreaterThanOrEqual(0);
@@ -109,11 +124,17 @@ describe('POST /api/processes/:namespec/start|stop|restart|signal', () => {
     const { pm, call } = await startApi();
     const script = 'trap "echo got-usr1" USR1; echo ready; while :; do sleep 0.05; done';
     pm.addProcessGroup({ name: 'trap', command: ['sh', '-c', script], startsecs: 0, stopwaitsecs: 1 });
-    await until(() => pm.lastLines('trap', 5).includes('ready'), () => `output: ${pm.lastLines('trap', 5).join('|')}`);
+    await until(
+      () => pm.lastLines('trap', 5).includes('ready'),
+      () => `output: ${pm.lastLines('trap', 5).join('|')}`,
+    );
     const res = await call('POST', '/api/processes/trap/signal', { signal: 'USR1' });
     expect(res.status).toBe(200);
     expect(res.body.process.statename).toBe('RUNNING');
-    await until(() => pm.lastLines('trap', 5).includes('got-usr1'), () => `output: ${pm.lastLines('trap', 5).join('|')}`);
+    await until(
+      () => pm.lastLines('trap', 5).includes('got-usr1'),
+      () => `output: ${pm.lastLines('trap', 5).join('|')}`,
+    );
     expect((await call('POST', '/api/processes/trap/signal', { signal: 10 })).status).toBe(200);
     expect((await call('POST', '/api/processes/trap/signal', { signal: 'NOPE' })).body.error).toMatchObject({ code: 'BAD_SIGNAL', faultCode: 11 });
     expect((await call('POST', '/api/processes/trap/signal', {})).body.error).toMatchObject({ code: 'INVALID', field: 'signal' });
@@ -183,7 +204,10 @@ describe('GET /api/processes/:namespec/logs', () => {
   it('follow=true streams lines as server-sent events until the client leaves', async () => {
     const { pm, base } = await startApi();
     pm.addProcessGroup({ name: 'f', command: ['sh', '-c', 'echo one; read x; echo "$x"; exec sleep 1000'], startsecs: 0, stopwaitsecs: 1 });
-    await until(() => pm.lastLines('f', 5).includes('one'), () => 'no output');
+    await until(
+      () => pm.lastLines('f', 5).includes('one'),
+      () => 'no output',
+    );
     let followEnded = false;
     const logLines = pm.logLines.bind(pm);
     vi.spyOn(pm, 'logLines').mockImplementation((ns, options) => {
@@ -228,7 +252,10 @@ describe('GET /api/processes/:namespec/logs', () => {
   it('the stream ends with an `end` event when the process is removed', async () => {
     const { pm, base } = await startApi();
     pm.addProcessGroup({ name: 'r', command: ['sh', '-c', 'echo hello; exec sleep 1000'], startsecs: 0, stopwaitsecs: 1 });
-    await until(() => pm.lastLines('r', 5).includes('hello'), () => 'no output');
+    await until(
+      () => pm.lastLines('r', 5).includes('hello'),
+      () => 'no output',
+    );
     const res = await fetch(`${base}/api/processes/r/logs?follow=true&stream=stdout`, { headers: { authorization: AUTHORIZATION } });
     const reader = res.body!.getReader();
     const first = await reader.read();

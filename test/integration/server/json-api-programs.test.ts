@@ -13,7 +13,6 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-
 /** A started manager behind the JSON API on 127.0.0.1:random. */
 async function startApi() {
   const pm = createTestManager();

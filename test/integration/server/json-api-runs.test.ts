@@ -15,7 +15,6 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-
 /** A started manager behind the JSON API on 127.0.0.1:random. */
 async function startApi(options: { retentionMs?: number } = {}) {
   const pm = createTestManager();
@@ -74,7 +73,10 @@ describe('POST /api/run', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body.name).toBe('job1');
-    await until(() => pm.lastLines('job1', 2).includes('hello from /tmp'), () => pm.lastLines('job1', 2).join('|'));
+    await until(
+      () => pm.lastLines('job1', 2).includes('hello from /tmp'),
+      () => pm.lastLines('job1', 2).join('|'),
+    );
     expect((await call('GET', '/api/run/job1/logs')).body).toMatchObject({ ended: false, stdout: 'hello from /tmp\n' });
     expect((await call('GET', '/api/run')).body.runs.map((r: Json) => r.name)).toEqual(['job1']);
     expect((await call('POST', '/api/run', { name: 'job1', command: 'true' })).body.error.code).toBe('ALREADY_ADDED');
@@ -97,7 +99,10 @@ describe('POST /api/run', () => {
     const res = await call('POST', '/api/run', { command: 'true' });
     const name = res.body.name;
     await waitForState(pm, name, 'EXITED');
-    await until(() => pm.getGroupDetails(name) === undefined, () => `${name} still there`);
+    await until(
+      () => pm.getGroupDetails(name) === undefined,
+      () => `${name} still there`,
+    );
     expect((await call('GET', `/api/run/${name}`)).status).toBe(404);
   });
 

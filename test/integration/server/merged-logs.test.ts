@@ -102,7 +102,11 @@ describe('procvisorctl logs -f with three processes', () => {
     const { base } = await startThree();
     const out = capture(true);
     const done = main(['-s', base, 'logs', '-f', 'web', 'cron'], out.io);
-    await until(() => (out.text().match(/web tick/g) ?? []).length >= 3 && (out.text().match(/cron tick/g) ?? []).length >= 3, () => out.text(), 15_000);
+    await until(
+      () => (out.text().match(/web tick/g) ?? []).length >= 3 && (out.text().match(/cron tick/g) ?? []).length >= 3,
+      () => out.text(),
+      15_000,
+    );
     out.ac.abort();
     expect(await done).toBe(0);
     expect(out.text()).toContain('==> Press Ctrl-C to exit <==');

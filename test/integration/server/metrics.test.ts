@@ -72,7 +72,11 @@ describe('GET /metrics', () => {
     await waitForState(pm, 'busy', 'RUNNING');
     const treePid = pm.getProcessInfo('tree').pid;
     const busyPid = pm.getProcessInfo('busy').pid;
-    await until(() => procUsage(treePid).count === 5 && procUsage(busyPid).cpu >= 0.3, () => `tree ${JSON.stringify(procUsage(treePid))} busy ${JSON.stringify(procUsage(busyPid))}`, 8000);
+    await until(
+      () => procUsage(treePid).count === 5 && procUsage(busyPid).cpu >= 0.3,
+      () => `tree ${JSON.stringify(procUsage(treePid))} busy ${JSON.stringify(procUsage(busyPid))}`,
+      8000,
+    );
     const { base, auth } = await serveWithCredentials(pm);
 
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
@@ -108,7 +112,9 @@ describe('GET /metrics', () => {
     const state = samples(text, 'procvisor_process_state');
     expect(state.get('{group="idle",name="idle",state="STOPPED"}')).toBe(1);
     expect(state.get('{group="idle",name="idle",state="RUNNING"}')).toBe(0);
-    expect([...state.entries()].filter(([k, v]) => k.includes('name="tree"') && v === 1).map(([k]) => k)).toEqual(['{group="tree",name="tree",state="RUNNING"}']);
+    expect([...state.entries()].filter(([k, v]) => k.includes('name="tree"') && v === 1).map(([k]) => k)).toEqual([
+      '{group="tree",name="tree",state="RUNNING"}',
+    ]);
     expect(samples(text, 'procvisor_process_start_time_seconds').get('{group="tree",name="tree"}')).toBe(pm.getProcessInfo('tree').start);
     expect(samples(text, 'procvisor_process_pid').get('{group="busy",name="busy"}')).toBe(busyPid);
     expect(samples(text, 'procvisor_process_restarts_total').get('{group="tree",name="tree"}')).toBe(0);

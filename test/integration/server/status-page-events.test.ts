@@ -22,7 +22,11 @@ describe('GET /api/events', () => {
     expect(sse.contentType).toBe('text/event-stream; charset=utf-8');
     const snap = json(await sse.next((e) => e.event === 'snapshot'));
     expect(snap.supervisor).toEqual({ statecode: 1, statename: 'RUNNING' });
-    expect(snap.processes.map((p: Json) => `${p.namespec} ${p.statename} ${p.description}`)).toEqual(['a STOPPED Not started', 'b:b0 STOPPED Not started', 'b:b1 STOPPED Not started']);
+    expect(snap.processes.map((p: Json) => `${p.namespec} ${p.statename} ${p.description}`)).toEqual([
+      'a STOPPED Not started',
+      'b:b0 STOPPED Not started',
+      'b:b1 STOPPED Not started',
+    ]);
     sse.close();
   });
 
@@ -57,7 +61,11 @@ describe('GET /api/events', () => {
     pm.addProcessGroup({ name: 'quick', command: "sh -c 'exit 3'", startsecs: 0, autorestart: false });
     const states: Json[] = [];
     for (const to of ['STARTING', 'RUNNING', 'EXITED']) states.push(json(await sse.next(isState('quick', to))));
-    expect(states.map((s) => `${s.from}->${s.to} ${s.process.statename}`)).toEqual(['STOPPED->STARTING STARTING', 'STARTING->RUNNING RUNNING', 'RUNNING->EXITED EXITED']);
+    expect(states.map((s) => `${s.from}->${s.to} ${s.process.statename}`)).toEqual([
+      'STOPPED->STARTING STARTING',
+      'STARTING->RUNNING RUNNING',
+      'RUNNING->EXITED EXITED',
+    ]);
     expect(states[2].process).toMatchObject({ pid: 0, exitstatus: 3, spawnerr: 'Bad exit code 3' });
     expect(states[2].expected).toBe(false);
     sse.close();
@@ -79,7 +87,11 @@ describe('GET /api/events', () => {
     const { base } = await startStatusServer({ heartbeatMs: 30 });
     const sse = await openSse(`${base}/api/events`);
     await sse.next((e) => e.event === 'snapshot');
-    await until(() => sse.raw.filter((l) => l === ': keepalive').length >= 2, () => `lines: ${JSON.stringify(sse.raw.slice(-5))}`, 2000);
+    await until(
+      () => sse.raw.filter((l) => l === ': keepalive').length >= 2,
+      () => `lines: ${JSON.stringify(sse.raw.slice(-5))}`,
+      2000,
+    );
     sse.close();
   });
 
@@ -97,10 +109,16 @@ describe('GET /api/events', () => {
     expect(pm.listenerCount('processState')).toBe(before + 1);
     expect(pm.listenerCount('processGroupAdded')).toBe(groupsBefore + 1);
     one.close();
-    await until(() => events.clientCount === 1, () => `clients: ${events.clientCount}`);
+    await until(
+      () => events.clientCount === 1,
+      () => `clients: ${events.clientCount}`,
+    );
     expect(pm.listenerCount('processState')).toBe(before + 1);
     two.close();
-    await until(() => events.clientCount === 0, () => `clients: ${events.clientCount}`);
+    await until(
+      () => events.clientCount === 0,
+      () => `clients: ${events.clientCount}`,
+    );
     expect(pm.listenerCount('processState')).toBe(before);
     expect(pm.listenerCount('processGroupAdded')).toBe(groupsBefore);
     expect(pm.listenerCount('supervisorState')).toBe(moodBefore);

@@ -19,7 +19,8 @@ describe('status page helpers', () => {
       ['BACKOFF', false, true, true],
       ['STOPPING', false, false, false],
     ];
-    for (const [state, start, stop, restart] of table) expect([state, canApply('start', [state]), canApply('stop', [state]), canApply('restart', [state])]).toEqual([state, start, stop, restart]);
+    for (const [state, start, stop, restart] of table)
+      expect([state, canApply('start', [state]), canApply('stop', [state]), canApply('restart', [state])]).toEqual([state, start, stop, restart]);
     expect(canApply('stop', ['STOPPED', 'RUNNING'])).toBe(true); // a group: any member
     expect(canApply('start', ['RUNNING', 'BACKOFF'])).toBe(false);
     expect(canApply('clear', ['STOPPING'])).toBe(true);
@@ -27,7 +28,14 @@ describe('status page helpers', () => {
 
   it('puts numbers in words', () => {
     expect([cpuText(null), cpuText(0), cpuText(3.14159), cpuText(12.6), cpuText(250)]).toEqual(['', '0.0%', '3.1%', '13%', '250%']);
-    expect([bytesText(undefined), bytesText(512), bytesText(812 * 1024), bytesText(42.13 * 1024 * 1024), bytesText(300 * 1024 * 1024), bytesText(1.25 * 1024 ** 3)]).toEqual(['', '512 B', '812 KB', '42.1 MB', '300 MB', '1.3 GB']);
+    expect([
+      bytesText(undefined),
+      bytesText(512),
+      bytesText(812 * 1024),
+      bytesText(42.13 * 1024 * 1024),
+      bytesText(300 * 1024 * 1024),
+      bytesText(1.25 * 1024 ** 3),
+    ]).toEqual(['', '512 B', '812 KB', '42.1 MB', '300 MB', '1.3 GB']);
   });
 
   it('draws the newest sample at the right edge, scaled to the peak or the floor', () => {
@@ -40,7 +48,10 @@ describe('status page helpers', () => {
   it('splits a time off a log line when it has one (ISO 8601 prefix or a JSON line)', () => {
     expect(splitLogLine('2026-12-03T14:02:11.123Z GET / 200')).toEqual({ time: '2026-12-03T14:02:11.123Z', text: 'GET / 200' });
     expect(splitLogLine('[2026-12-03 14:02:11,001+01:00] started')).toEqual({ time: '2026-12-03 14:02:11,001+01:00', text: 'started' });
-    expect(splitLogLine('{"time":"2026-12-03T14:02:12.000Z","process":"web","stream":"stdout","line":"hi"}')).toEqual({ time: '2026-12-03T14:02:12.000Z', text: 'hi' });
+    expect(splitLogLine('{"time":"2026-12-03T14:02:12.000Z","process":"web","stream":"stdout","line":"hi"}')).toEqual({
+      time: '2026-12-03T14:02:12.000Z',
+      text: 'hi',
+    });
     expect(splitLogLine('{"level":"info"}')).toEqual({ time: '', text: '{"level":"info"}' });
     expect(splitLogLine('2026-12-03 is a date, not a time')).toEqual({ time: '', text: '2026-12-03 is a date, not a time' });
     expect(splitLogLine('[2026-12-03T14:02:11Z unbalanced')).toEqual({ time: '', text: '[2026-12-03T14:02:11Z unbalanced' });

@@ -92,7 +92,15 @@ describe('status page view', () => {
   });
 
   it('summarises counts per state', () => {
-    expect(summaryText(new Map([['RUNNING', 2], ['STOPPED', 0], ['FATAL', 1]]))).toBe('3 processes: 2 RUNNING, 1 FATAL');
+    expect(
+      summaryText(
+        new Map([
+          ['RUNNING', 2],
+          ['STOPPED', 0],
+          ['FATAL', 1],
+        ]),
+      ),
+    ).toBe('3 processes: 2 RUNNING, 1 FATAL');
     expect(summaryText(new Map([['RUNNING', 1]]))).toBe('1 process: 1 RUNNING');
     expect(summaryText(new Map())).toBe('0 processes');
   });

@@ -35,11 +35,13 @@ describe('GET /', () => {
     const html = await res.text();
     expect(html).toMatch(/^<!doctype html>\n<html lang="en" class="no-js">/);
     expect(rowsOf(html)).toEqual(['broken FATAL', 'pool:w0 STOPPED', 'pool:w1 STOPPED', 'web RUNNING']);
-    expect(html).toContain('<thead><tr><th scope="col" class="h-name">Name</th><th scope="col" class="h-group">Group</th><th scope="col" class="h-state">State</th>');
+    expect(html).toContain(
+      '<thead><tr><th scope="col" class="h-name">Name</th><th scope="col" class="h-group">Group</th><th scope="col" class="h-state">State</th>',
+    );
     expect(html).toContain('<th scope="col" class="h-cpu js-only">CPU</th><th scope="col" class="h-memory js-only">Memory</th>');
     const pid = pm.getProcessInfo('web').pid;
     expect(html).toContain(`<td class="c-state"><span class="state s-running">RUNNING</span></td><td class="c-pid">${pid}</td><td class="c-detail">up 0:00:0`);
-    expect(html).toContain("<td class=\"c-spawnerr\">can&#39;t find command &#39;/nonexistent/&lt;b&gt;&amp;&#39;</td>");
+    expect(html).toContain('<td class="c-spawnerr">can&#39;t find command &#39;/nonexistent/&lt;b&gt;&amp;&#39;</td>');
     expect(html).not.toContain('<b>&');
     expect(html).toContain('<th scope="rowgroup" colspan="9">Group pool <span class="count">(2 processes)</span></th>');
     expect(html).toContain('<td class="c-detail">Not started</td>');
@@ -89,7 +91,10 @@ describe('GET /', () => {
 
   it('renders 1,000 processes quickly', async () => {
     const { pm, base } = await startStatusServer({ start: false });
-    addPrograms(pm, Array.from({ length: 1000 }, (_, i) => ({ name: `p${String(i).padStart(4, '0')}`, ...SLEEP, autostart: false })));
+    addPrograms(
+      pm,
+      Array.from({ length: 1000 }, (_, i) => ({ name: `p${String(i).padStart(4, '0')}`, ...SLEEP, autostart: false })),
+    );
     await fetch(`${base}/`); // warm up
     const t0 = performance.now();
     const html = await (await fetch(`${base}/`)).text();

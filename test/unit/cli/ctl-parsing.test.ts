@@ -83,7 +83,12 @@ describe('getopt (Python getopt.getopt)', () => {
 
   it('accepts clustered and attached short options, long prefixes and --', () => {
     expect(getopt(['-icf', '--serv=u:x', '--user', 'bob', '--', '-s'])).toEqual({
-      opts: [['-i', ''], ['-c', 'f'], ['--serverurl', 'u:x'], ['--username', 'bob']],
+      opts: [
+        ['-i', ''],
+        ['-c', 'f'],
+        ['--serverurl', 'u:x'],
+        ['--username', 'bob'],
+      ],
       args: ['-s'],
     });
   });
@@ -161,9 +166,7 @@ describe('realizeOptions', () => {
 
   it('refuses a file without [supervisorctl]', () => {
     const file = writeConf('d.conf', '[supervisord]\n');
-    expect(() => realizeOptions(['-c', file, 'status'], ctx)).toThrow(
-      new UsageError('.ini file does not include supervisorctl section'),
-    );
+    expect(() => realizeOptions(['-c', file, 'status'], ctx)).toThrow(new UsageError('.ini file does not include supervisorctl section'));
   });
 
   it('answers -h and -? with the help request', () => {
@@ -195,7 +198,7 @@ describe('expandPercent (Python % with a mapping)', () => {
     expect(expandPercent('%(a)s/%(b)s 100%%', { a: 'x', b: 'y' }, 'k')).toBe('x/y 100%');
   });
 
-  it('reports unknown names and bad formats with supervisord\'s messages', () => {
+  it("reports unknown names and bad formats with supervisord's messages", () => {
     expect(() => expandPercent('%(nope)s', { b: '1', a: '2' }, 'supervisorctl.serverurl')).toThrow(
       "Format string '%(nope)s' for 'supervisorctl.serverurl' contains names ('nope') which cannot be expanded. Available names: a, b",
     );

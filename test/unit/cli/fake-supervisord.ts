@@ -5,14 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  XmlRpcFault,
-  decodeMethodCall,
-  encodeFault,
-  encodeResponse,
-  type XmlRpcEncodable,
-  type XmlRpcValue,
-} from '../../../src/xmlrpc/codec.js';
+import { XmlRpcFault, decodeMethodCall, encodeFault, encodeResponse, type XmlRpcEncodable, type XmlRpcValue } from '../../../src/xmlrpc/codec.js';
 
 export type FakeMethod = (...params: XmlRpcValue[]) => XmlRpcEncodable | Promise<XmlRpcEncodable>;
 

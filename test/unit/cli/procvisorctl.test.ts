@@ -75,12 +75,11 @@ describe('results supervisorctl formats specially', () => {
     expect(await run(['stop', 'a'])).toEqual({ code: 1, stdout: 'FAILED: a: unexpected error\n', stderr: '' });
   });
 
-  it('reports an unknown start result code as supervisorctl\'s ValueError', async () => {
+  it("reports an unknown start result code as supervisorctl's ValueError", async () => {
     fake.methods.set('supervisor.startProcess', fault(30, 'FAILED: a'));
     expect(await run(['start', 'a'])).toEqual({
       code: 1,
-      stdout:
-        "error: <class 'ValueError'>, Unknown result code 30 for a: file: /usr/lib/python3/dist-packages/supervisor/supervisorctl.py line: 761\n",
+      stdout: "error: <class 'ValueError'>, Unknown result code 30 for a: file: /usr/lib/python3/dist-packages/supervisor/supervisorctl.py line: 761\n",
       stderr: '',
     });
   });
@@ -187,9 +186,7 @@ describe('interactive use', () => {
     const r = await run([], { stdin });
     expect(r).toEqual({
       code: 0,
-      stdout:
-        `${'a'.padEnd(33)}RUNNING   pid 42, uptime 0:00:01\n` +
-        'supervisor> 4.2.5\nsupervisor> supervisor> *** Unknown syntax: foo\nsupervisor> \n',
+      stdout: `${'a'.padEnd(33)}RUNNING   pid 42, uptime 0:00:01\n` + 'supervisor> 4.2.5\nsupervisor> supervisor> *** Unknown syntax: foo\nsupervisor> \n',
       stderr: '',
     });
   });
@@ -212,7 +209,10 @@ describe('interactive use', () => {
     const r = await run(['fg', 'a'], { stdin });
     expect(r.stdout).toBe('==> Press Ctrl-C to exit <==\nExiting foreground\n');
     const sent = fake.calls.filter((c) => c.method === 'supervisor.sendProcessStdin').map((c) => c.params);
-    expect(sent).toEqual([['a', 'one\n'], ['a', 'two\n']]);
+    expect(sent).toEqual([
+      ['a', 'one\n'],
+      ['a', 'two\n'],
+    ]);
   });
 
   it('fg stops when the process dies', async () => {
@@ -243,7 +243,7 @@ describe('main()', () => {
     expect(out.stderr).toBe('Error: option -x not recognized\nFor help, use /usr/bin/procvisorctl -h\n');
   });
 
-  it('reports a serverurl it cannot use as supervisorctl\'s Python error', async () => {
+  it("reports a serverurl it cannot use as supervisorctl's Python error", async () => {
     const out = captureIo();
     expect(await main(['-s', 'https://x', 'status'], out.io)).toBe(1);
     expect(out.stdout).toBe(

@@ -30,7 +30,9 @@ const processNames = (c: ReturnType<typeof parse>) => c.specs.flatMap((g) => g.p
 
 describe('programs and groups', () => {
   it('a program becomes a typed ProgramConfig; per-process options stay templates', () => {
-    const c = parse('[program:web]\ncommand=run %(process_num)d\nprocess_name=web_%(process_num)02d\nnumprocs=2\nautostart=no\nexitcodes=0,3\nstopsignal=sigint\nstdout_logfile_maxbytes=1KB\numask=027\nuser=0\n');
+    const c = parse(
+      '[program:web]\ncommand=run %(process_num)d\nprocess_name=web_%(process_num)02d\nnumprocs=2\nautostart=no\nexitcodes=0,3\nstopsignal=sigint\nstdout_logfile_maxbytes=1KB\numask=027\nuser=0\n',
+    );
     expect(c.groups).toEqual([
       {
         name: 'web',
@@ -52,7 +54,9 @@ describe('programs and groups', () => {
   });
 
   it('numprocs naming, string order of names', () => {
-    const c = parse('[program:m]\ncommand=sleep 1000\nnumprocs=11\nprocess_name=m_%(process_num)d\npriority=70\n[program:x]\ncommand=sleep 1\nnumprocs=3\nnumprocs_start=8\nprocess_name=%(program_name)s_%(process_num)02d\n');
+    const c = parse(
+      '[program:m]\ncommand=sleep 1000\nnumprocs=11\nprocess_name=m_%(process_num)d\npriority=70\n[program:x]\ncommand=sleep 1\nnumprocs=3\nnumprocs_start=8\nprocess_name=%(program_name)s_%(process_num)02d\n',
+    );
     expect(processNames(c)).toEqual(['m:m_0', 'm:m_1', 'm:m_10', ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `m:m_${n}`), 'x:x_08', 'x:x_09', 'x:x_10']);
   });
 
@@ -76,7 +80,14 @@ describe('programs and groups', () => {
       `[program:daemon-123]\ncommand=php /home/forge/app/artisan queue:work --sleep=3\nprocess_name=%(program_name)s_%(process_num)02d\nautostart=true\nautorestart=true\nuser=root\nnumprocs=2\nredirect_stderr=true\nstdout_logfile=${DIR}/daemon-123.log\nstopwaitsecs=3600\nstopsignal=SIGTERM\n`,
     );
     expect(processNames(c)).toEqual(['daemon-123:daemon-123_00', 'daemon-123:daemon-123_01']);
-    expect(c.specs[0]?.processes[0]).toMatchObject({ stopwaitsecs: 3600, stopsignal: 15, user: 'root', redirect_stderr: true, stdout: { logfile: `${DIR}/daemon-123.log` }, stderr: { logfile: null } });
+    expect(c.specs[0]?.processes[0]).toMatchObject({
+      stopwaitsecs: 3600,
+      stopsignal: 15,
+      user: 'root',
+      redirect_stderr: true,
+      stdout: { logfile: `${DIR}/daemon-123.log` },
+      stderr: { logfile: null },
+    });
   });
 
   it('[DEFAULT] applies everywhere, [Program:x] is ignored, duplicate sections merge', () => {
@@ -92,12 +103,23 @@ describe('programs and groups', () => {
 
   it('[supervisord] gets supervisord defaults', () => {
     const c = parse('');
-    expect(c.supervisord).toMatchObject({ logfile: 'supervisord.log', logfile_maxbytes: 50 * 1024 * 1024, loglevel: 'info', identifier: 'supervisor', umask: 0o22, minfds: 1024, user: null, environment: {} });
+    expect(c.supervisord).toMatchObject({
+      logfile: 'supervisord.log',
+      logfile_maxbytes: 50 * 1024 * 1024,
+      loglevel: 'info',
+      identifier: 'supervisor',
+      umask: 0o22,
+      minfds: 1024,
+      user: null,
+      environment: {},
+    });
     expect(c.groups).toEqual([]);
   });
 
   it('HTTP sections, serverurl for AUTO, and [supervisorctl] from the main file', () => {
-    const c = parse(`[unix_http_server]\nfile=%(here)s/s.sock\nchmod=0770\n[inet_http_server]\nport=*:9001\nusername=u\npassword=p\n[supervisorctl]\nserverurl=unix://%(here)s/s.sock\nprompt=hi\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n`);
+    const c = parse(
+      `[unix_http_server]\nfile=%(here)s/s.sock\nchmod=0770\n[inet_http_server]\nport=*:9001\nusername=u\npassword=p\n[supervisorctl]\nserverurl=unix://%(here)s/s.sock\nprompt=hi\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n`,
+    );
     expect(c.unix_http_server).toEqual({ file: join(DIR, 's.sock'), chmod: 0o770 });
     expect(c.inet_http_server).toEqual({ host: '', port: 9001, username: 'u', password: 'p' });
     expect(c.supervisorctl).toEqual({ serverurl: `unix://${join(DIR, 's.sock')}`, prompt: 'hi' });
@@ -108,7 +130,9 @@ describe('programs and groups', () => {
 
 describe('warnings (supervisord logs them at startup)', () => {
   it('AUTO log without rollover, deprecated syslog file name, redirect_stderr with a stderr file', () => {
-    const c = parse(`[program:a]\ncommand=x\nstdout_logfile_maxbytes=0\n[program:b]\ncommand=x\nstdout_logfile=syslog\n[program:c]\ncommand=x\nredirect_stderr=true\nstderr_logfile=${DIR}/c.err\n`);
+    const c = parse(
+      `[program:a]\ncommand=x\nstdout_logfile_maxbytes=0\n[program:b]\ncommand=x\nstdout_logfile=syslog\n[program:c]\ncommand=x\nredirect_stderr=true\nstderr_logfile=${DIR}/c.err\n`,
+    );
     expect(c.warnings).toEqual([
       'For [program:a], AUTO logging used for stdout_logfile without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally',
       'For [program:b], stdout_logfile=syslog but this is deprecated and will be removed.  Use stdout_syslog=true to enable syslog instead.',
@@ -164,7 +188,11 @@ describe('errors: supervisord messages, located', () => {
     ['stdout_logfile=/nonexistent/dir/x.log', 'The directory named as part of the path /nonexistent/dir/x.log does not exist', 'stdout_logfile'],
     ['stopasgroup=true\nkillasgroup=false', 'Cannot set stopasgroup=true and killasgroup=false', 'killasgroup'],
     ['numprocs=2', '%(process_num) must be present within process_name when numprocs > 1', 'numprocs'],
-    ['startsecs=%(process_num)d', "Format string '%(process_num)d' for 'program:x.startsecs' contains names ('process_num') which cannot be expanded. Available names: ENV_APP, ENV_HOME, ENV_PATH, group_name, here, host_node_name, program_name", 'startsecs'],
+    [
+      'startsecs=%(process_num)d',
+      "Format string '%(process_num)d' for 'program:x.startsecs' contains names ('process_num') which cannot be expanded. Available names: ENV_APP, ENV_HOME, ENV_PATH, group_name, here, host_node_name, program_name",
+      'startsecs',
+    ],
   ])('%s', (line, message, option) => {
     const e = configError(() => parseSupervisordConfig(`[supervisord]\n[program:x]\ncommand=sleep 1\n${line}\n`, { file, env: ENV }));
     expect(e.message).toBe(message + suffix());
@@ -181,7 +209,7 @@ describe('errors: supervisord messages, located', () => {
     expect(configError(() => parse('[program:x]\ncommand=x\npriority=abc\n')).message).toBe("invalid literal for int() with base 10: 'abc'");
   });
 
-  it("4.2.5 names the previous program of a group when a later one is unknown", () => {
+  it('4.2.5 names the previous program of a group when a later one is unknown', () => {
     expect(configError(() => parse('[group:g]\nprograms=a,zz\n[program:a]\ncommand=x\n')).message).toBe('[program:a] names unknown program or fcgi-program zz');
     expect(configError(() => parse('[group:g]\nprograms=zz\n')).message).toBe('[group:g] names unknown program or fcgi-program zz');
   });
@@ -189,7 +217,9 @@ describe('errors: supervisord messages, located', () => {
   it('a syntax error keeps its line; the main file must have [supervisord]', () => {
     const e = configError(() => parseSupervisordConfig('[supervisord]\n[program:x]\ncommand=x\nbroken line\n', { file, env: ENV }));
     expect(e).toMatchObject({ message: `Source contains parsing errors: '${file}'\n\t[line  4]: 'broken line\\n'`, line: 4, file });
-    expect(configError(() => parseSupervisordConfig('[program:x]\ncommand=x\n', { file, env: ENV })).message).toBe('.ini file does not include supervisord section');
+    expect(configError(() => parseSupervisordConfig('[program:x]\ncommand=x\n', { file, env: ENV })).message).toBe(
+      '.ini file does not include supervisord section',
+    );
   });
 
   it('a missing file', () => {
@@ -197,8 +227,16 @@ describe('errors: supervisord messages, located', () => {
   });
 
   it('[eventlistener:x] is read as a pool', () => {
-    expect(parse('[eventlistener:ev]\ncommand=x\nevents=TICK_5\n').specs[0]).toMatchObject({ name: 'ev', priority: -1, listener: { events: ['TICK_5'], bufferSize: 10 } });
-    expect(configError(() => parse('[eventlistener:ev]\ncommand=x\nevents=TICK_7\n'))).toMatchObject({ section: 'eventlistener:ev', option: 'events', message: 'Unknown event type TICK_7 in [eventlistener:ev] events' });
+    expect(parse('[eventlistener:ev]\ncommand=x\nevents=TICK_5\n').specs[0]).toMatchObject({
+      name: 'ev',
+      priority: -1,
+      listener: { events: ['TICK_5'], bufferSize: 10 },
+    });
+    expect(configError(() => parse('[eventlistener:ev]\ncommand=x\nevents=TICK_7\n'))).toMatchObject({
+      section: 'eventlistener:ev',
+      option: 'events',
+      message: 'Unknown event type TICK_7 in [eventlistener:ev] events',
+    });
   });
 
   it('[fcgi-program:x] is a group of its own with a socket; its errors name the section, option and line', () => {
@@ -223,7 +261,9 @@ describe('errors: supervisord messages, located', () => {
   });
 
   it('checkRpcInterfaces: the main factory takes no options (so [DEFAULT] keys break it in 4.2.5)', () => {
-    const c = parse('[DEFAULT]\nautostart=false\n[unix_http_server]\nfile=/tmp/x.sock\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n');
+    const c = parse(
+      '[DEFAULT]\nautostart=false\n[unix_http_server]\nfile=/tmp/x.sock\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n',
+    );
     expect(configError(() => checkRpcInterfaces(c)).message).toBe('Could not make supervisor rpc interface');
   });
 });

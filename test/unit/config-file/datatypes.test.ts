@@ -59,7 +59,7 @@ describe('datatypes match supervisord 4.2.5 (tables/datatypes.json)', () => {
   }
 });
 
-describe('datatypes: supervisord\'s value parsers and environment= syntax', () => {
+describe("datatypes: supervisord's value parsers and environment= syntax", () => {
   it('byte sizes: two-letter suffixes only, spaces before the suffix tolerated', () => {
     expect(parseByteSize('10 MB')).toBe(10 * 1024 * 1024);
     expect(() => parseByteSize('1K')).toThrow("invalid literal for int() with base 10: '1k'");

@@ -87,7 +87,14 @@ describe('configurations built in code', () => {
 
   it('groups keep their program order and priority', () => {
     const c = roundTrip([
-      { name: 'g', priority: 5, programs: [{ name: 'b', command: 'x' }, { name: 'a', command: 'y' }] },
+      {
+        name: 'g',
+        priority: 5,
+        programs: [
+          { name: 'b', command: 'x' },
+          { name: 'a', command: 'y' },
+        ],
+      },
       { name: 'solo', command: 'z', priority: 1 },
     ]);
     expect(c.specs.map((g) => [g.name, g.priority, g.processes.map((p) => p.name)])).toEqual([
@@ -107,14 +114,22 @@ describe('configurations built in code', () => {
   });
 
   it('quoteWord leaves plain words alone', () => {
-    expect(['sleep', '1000', '--opt=a,b', '/usr/bin/x', '%(program_name)s'].map(quoteWord)).toEqual(['sleep', '1000', '--opt=a,b', '/usr/bin/x', '%(program_name)s']);
+    expect(['sleep', '1000', '--opt=a,b', '/usr/bin/x', '%(program_name)s'].map(quoteWord)).toEqual([
+      'sleep',
+      '1000',
+      '--opt=a,b',
+      '/usr/bin/x',
+      '%(program_name)s',
+    ]);
     expect(quoteWord("it's")).toBe(`'it'\\''s'`);
   });
 });
 
 describe('property: whatever emit writes reads back with the same meaning', () => {
   const text = fc
-    .array(fc.constantFrom('a', 'b', ' ', '  ', '\t', ';', '#', '\n', '%%', '%(program_name)s', '"', "'", '=', ',', '[x]', ':', '\\', 'é', '\u00a0'), { maxLength: 12 })
+    .array(fc.constantFrom('a', 'b', ' ', '  ', '\t', ';', '#', '\n', '%%', '%(program_name)s', '"', "'", '=', ',', '[x]', ':', '\\', 'é', '\u00a0'), {
+      maxLength: 12,
+    })
     .map((parts) => parts.join(''));
   const word = fc.array(fc.constantFrom('a', 'Z', '_', '1'), { minLength: 1, maxLength: 4 }).map((p) => p.join(''));
   const program = fc.record(

@@ -7,7 +7,11 @@ describe('extension options in supervisord.conf', () => {
     const program = {
       name: 'web',
       command: 'node server.js',
-      ready: { checks: [{ tcp: 8080 }, { http: 'http://127.0.0.1:8080/health', status: 200 }, { log: 'listening on \\d+', count: 2 }, { file: '/tmp/ready' }], timeout: 30, interval: 250 },
+      ready: {
+        checks: [{ tcp: 8080 }, { http: 'http://127.0.0.1:8080/health', status: 200 }, { log: 'listening on \\d+', count: 2 }, { file: '/tmp/ready' }],
+        timeout: 30,
+        interval: 250,
+      },
       depends_on: { db: 'running' as const, migrate: 'exited' as const },
       backoff: { strategy: 'exponential' as const, initial: 1, multiplier: 2, max: 60, jitter: 'full' as const, reset_after: 30, give_up: false },
       max_memory_mb: 512,
@@ -48,11 +52,15 @@ describe('extension options in supervisord.conf', () => {
   it('bad exit-policy and notify values name the option', () => {
     expect(() => parseSupervisordConfig('[supervisord]\n[program:a]\ncommand=x\nshutdown_on_exit=sometimes\n')).toThrow(/shutdown_on_exit/);
     expect(() => parseSupervisordConfig('[supervisord]\n[program:a]\ncommand=x\nshutdown_on_fatal=maybe\n')).toThrow(/shutdown_on_fatal/);
-    expect(() => parseSupervisordConfig('[supervisord]\n[program:a]\ncommand=x\nready_notify_watchdog=5\nready_timeout=5\n')).toThrow(/ready_notify_watchdog needs ready_notify=true/);
+    expect(() => parseSupervisordConfig('[supervisord]\n[program:a]\ncommand=x\nready_notify_watchdog=5\nready_timeout=5\n')).toThrow(
+      /ready_notify_watchdog needs ready_notify=true/,
+    );
     expect(() => parseSupervisordConfig('[supervisord]\nshutdown_on_fatal=perhaps\n')).toThrow(/shutdown_on_fatal/);
   });
 
   it('a custom readiness function cannot be written to a file', () => {
-    expect(() => toSupervisordConf({ groups: [{ name: 'x', command: 'x', ready: { checks: [{ custom: () => true }], timeout: 1 } }] })).toThrow(/custom readiness function/);
+    expect(() => toSupervisordConf({ groups: [{ name: 'x', command: 'x', ready: { checks: [{ custom: () => true }], timeout: 1 } }] })).toThrow(
+      /custom readiness function/,
+    );
   });
 });

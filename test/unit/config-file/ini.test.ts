@@ -25,7 +25,7 @@ describe('parseIni matches supervisord 4.2.5 (tables/ini.json)', () => {
   });
 });
 
-describe('parseIni: the 4.2.5 reader\'s grammar', () => {
+describe("parseIni: the 4.2.5 reader's grammar", () => {
   const value = (text: string, key = 'command') => getIniEntry(parseIni(`[program:a]\n${text}\n`, 'f'), 'program:a', key)?.value;
 
   it.each<[string, string, string?]>([

@@ -50,7 +50,15 @@ describe('logging options', () => {
   });
 
   it('round-trip through supervisord.conf as log_* keys (a % in the time format is escaped)', () => {
-    const logging = { format: 'timestamped' as const, time_format: '%Y-%m-%d %H:%M:%S', utc: true, rotate: 'daily' as const, rotate_hour: 3, compress: true, max_age: '7d' };
+    const logging = {
+      format: 'timestamped' as const,
+      time_format: '%Y-%m-%d %H:%M:%S',
+      utc: true,
+      rotate: 'daily' as const,
+      rotate_hour: 3,
+      compress: true,
+      max_age: '7d',
+    };
     const text = toSupervisordConf({ groups: [{ name: 'web', command: 'node server.js', logging }] });
     expect(text).toContain('log_format=timestamped');
     expect(text).toContain('log_time_format=%%Y-%%m-%%d %%H:%%M:%%S');

@@ -50,11 +50,14 @@ describe('systemd units from the same program definitions', () => {
     expect(systemdQuote('a b')).toBe('"a b"');
     expect(systemdQuote('50%')).toBe('50%%');
     expect(systemdQuote('$HOME')).toBe('"$$HOME"');
-    const d = daemonUnit({ configPath: '/etc/supervisor/supervisord.conf', procvisorBin: '/usr/lib/node_modules/procvisor/dist/cli/procvisor.js', execPath: '/usr/bin/node' });
+    const d = daemonUnit({
+      configPath: '/etc/supervisor/supervisord.conf',
+      procvisorBin: '/usr/lib/node_modules/procvisor/dist/cli/procvisor.js',
+      execPath: '/usr/bin/node',
+    });
     expect(d).toContain('ExecStart=/usr/bin/node /usr/lib/node_modules/procvisor/dist/cli/procvisor.js -n -c /etc/supervisor/supervisord.conf');
     expect(d).toContain('ExecReload=/bin/kill -HUP $MAINPID');
     // procvisor tells systemd when it is ready, through a helper process of its own.
     expect(d).toMatch(/^Type=notify\nNotifyAccess=all\n/m);
   });
 });
-

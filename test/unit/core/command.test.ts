@@ -60,7 +60,7 @@ describe('resolveCommand', () => {
     expect(resolveCommand('/bin/sh -c true', undefined)).toEqual({ file: '/bin/sh', argv: ['/bin/sh', '-c', 'true'] });
   });
 
-  it('a bare word is searched in the PATH given (the program environment\'s first)', () => {
+  it("a bare word is searched in the PATH given (the program environment's first)", () => {
     expect(resolveCommand('tool --x', `/nonexistent:${join(dir, 'bin')}`)).toEqual({ file: join(dir, 'bin', 'tool'), argv: ['tool', '--x'] });
   });
 
@@ -85,11 +85,11 @@ describe('resolveCommand', () => {
     fails(`"/no/it's"`, undefined, 'NO_FILE', `can't find command "/no/it's"`);
   });
 
-  it('a directory -> NOT_EXECUTABLE `command at \'X\' is a directory`', () => {
+  it("a directory -> NOT_EXECUTABLE `command at 'X' is a directory`", () => {
     fails(join(dir, 'adir'), undefined, 'NOT_EXECUTABLE', `command at '${join(dir, 'adir')}' is a directory`);
   });
 
-  it('no execute bit -> NOT_EXECUTABLE `command at \'X\' is not executable`', () => {
+  it("no execute bit -> NOT_EXECUTABLE `command at 'X' is not executable`", () => {
     fails('/etc/passwd', undefined, 'NOT_EXECUTABLE', "command at '/etc/passwd' is not executable");
     fails(join(dir, 'plain.txt'), undefined, 'NOT_EXECUTABLE', `command at '${join(dir, 'plain.txt')}' is not executable`);
   });
@@ -101,7 +101,7 @@ describe('resolveCommand', () => {
     fails(f, undefined, 'NOT_EXECUTABLE', `no permission to run command '${f}'`);
   });
 
-  it('unparsable -> NOT_EXECUTABLE `can\'t parse command \'CMD\': REASON`', () => {
+  it("unparsable -> NOT_EXECUTABLE `can't parse command 'CMD': REASON`", () => {
     fails('echo "unterminated', undefined, 'NOT_EXECUTABLE', `can't parse command 'echo "unterminated': No closing quotation`);
   });
 

@@ -30,21 +30,49 @@ describe('decideOnExit', () => {
     ['stop, exit 0', { state: 'STOPPING', killing: true, status: 0 }, { to: 'STOPPED', expected: true, spawnerr: null, exitstatus: 0 }],
     ['stop, signal death', { state: 'STOPPING', killing: true, status: -1 }, { to: 'STOPPED', expected: false, spawnerr: null, exitstatus: -1 }],
     ['stop, code outside exitcodes', { state: 'STOPPING', killing: true, status: 3 }, { to: 'STOPPED', expected: false, spawnerr: null, exitstatus: 3 }],
-    ['a stop wins over too quick (stopped while STARTING)', { state: 'STOPPING', killing: true, elapsed: 0.1, status: 0 }, { to: 'STOPPED', expected: true, spawnerr: null, exitstatus: 0 }],
+    [
+      'a stop wins over too quick (stopped while STARTING)',
+      { state: 'STOPPING', killing: true, elapsed: 0.1, status: 0 },
+      { to: 'STOPPED', expected: true, spawnerr: null, exitstatus: 0 },
+    ],
     // too quick -> BACKOFF regardless of code.
     ['exit 1 too quickly', { state: 'STARTING', elapsed: 0.01, status: 1 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
-    ['exit 0 too quickly is still a failure', { state: 'STARTING', elapsed: 0.5, status: 0 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
+    [
+      'exit 0 too quickly is still a failure',
+      { state: 'STARTING', elapsed: 0.5, status: 0 },
+      { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null },
+    ],
     ['signal death too quickly', { state: 'STARTING', elapsed: 0.5, status: -1 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
-    ['fractional startsecs', { state: 'STARTING', elapsed: 0.19, startsecs: 0.2, status: 0 }, { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null }],
+    [
+      'fractional startsecs',
+      { state: 'STARTING', elapsed: 0.19, startsecs: 0.2, status: 0 },
+      { to: 'BACKOFF', expected: false, spawnerr: TOO_QUICK, exitstatus: null },
+    ],
     // otherwise -> EXITED (through RUNNING when still STARTING).
-    ['STARTING, elapsed == startsecs is not too quick', { state: 'STARTING', elapsed: 1, status: 0 }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 }],
-    ['startsecs=0 never too quick', { state: 'STARTING', elapsed: 0, startsecs: 0, status: 3 }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 3', exitstatus: 3 }],
+    [
+      'STARTING, elapsed == startsecs is not too quick',
+      { state: 'STARTING', elapsed: 1, status: 0 },
+      { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 },
+    ],
+    [
+      'startsecs=0 never too quick',
+      { state: 'STARTING', elapsed: 0, startsecs: 0, status: 3 },
+      { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 3', exitstatus: 3 },
+    ],
     ['RUNNING expected', { status: 0 }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 }],
     ['RUNNING unexpected', { status: 1 }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 1', exitstatus: 1 }],
     ['custom exitcodes', { status: 2, exitcodes: [0, 2] }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 2 }],
     ['empty exitcodes: every exit unexpected', { status: 0, exitcodes: [] }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code 0', exitstatus: 0 }],
-    ['signal death never matches exitcodes', { status: -1, exitcodes: [0, 1, 2] }, { to: 'EXITED', expected: false, spawnerr: 'Bad exit code -1', exitstatus: -1 }],
-    ['RUNNING with a short elapsed time is not too quick', { state: 'RUNNING', elapsed: 0.1, status: 0 }, { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 }],
+    [
+      'signal death never matches exitcodes',
+      { status: -1, exitcodes: [0, 1, 2] },
+      { to: 'EXITED', expected: false, spawnerr: 'Bad exit code -1', exitstatus: -1 },
+    ],
+    [
+      'RUNNING with a short elapsed time is not too quick',
+      { state: 'RUNNING', elapsed: 0.1, status: 0 },
+      { to: 'EXITED', expected: true, spawnerr: null, exitstatus: 0 },
+    ],
   ];
   for (const [name, over, want] of rows) {
     it(name, () => {
@@ -52,7 +80,7 @@ describe('decideOnExit', () => {
     });
   }
 
-  it('the too-quick text is supervisord\'s', () => {
+  it("the too-quick text is supervisord's", () => {
     expect(TOO_QUICK).toBe('Exited too quickly (process log may have details)');
   });
 });
@@ -93,7 +121,13 @@ describe('decideOnExit: the rest of the reap (backoff count, readiness, UNKNOWN,
 
   it('not ready yet: a failed start even after startsecs, with the readiness reason when it timed out', () => {
     const early = facts({ state: 'STARTING', elapsed: 5, ready: false, status: 0 });
-    expect(decideOnExit(early)).toMatchObject({ to: 'BACKOFF', spawnerr: 'exited before it was ready (exit status 0)', exitstatus: null, backoff: 1, viaRunning: false });
+    expect(decideOnExit(early)).toMatchObject({
+      to: 'BACKOFF',
+      spawnerr: 'exited before it was ready (exit status 0)',
+      exitstatus: null,
+      backoff: 1,
+      viaRunning: false,
+    });
     const reason = 'readiness check timed out after 2s: tcp 8080';
     expect(decideOnExit({ ...early, status: -1, description: 'terminated by SIGKILL', readyFailure: reason })).toMatchObject({
       to: 'BACKOFF',
@@ -123,7 +157,11 @@ describe('decideOnExit: the rest of the reap (backoff count, readiness, UNKNOWN,
   });
 
   it('STARTING that outlived startsecs goes through RUNNING; the log line says expected or not', () => {
-    expect(decideOnExit(facts({ state: 'STARTING', elapsed: 2 }))).toMatchObject({ to: 'EXITED', viaRunning: true, log: { level: 'info', message: 'exited: web (exit status 0; expected)' } });
+    expect(decideOnExit(facts({ state: 'STARTING', elapsed: 2 }))).toMatchObject({
+      to: 'EXITED',
+      viaRunning: true,
+      log: { level: 'info', message: 'exited: web (exit status 0; expected)' },
+    });
     expect(decideOnExit(facts({ state: 'RUNNING' })).viaRunning).toBe(false);
   });
 

@@ -26,11 +26,23 @@ describe('event types and payloads', () => {
 
   it('renders payloads as supervisord 4.2.5 sends them', () => {
     const cases: Array<[EventData, string]> = [
-      [{ type: 'PROCESS_STATE_STARTING', processname: 'w', groupname: 'g', from_state: 'STOPPED', tries: 0 }, 'processname:w groupname:g from_state:STOPPED tries:0'],
-      [{ type: 'PROCESS_STATE_EXITED', processname: 'w', groupname: 'g', from_state: 'RUNNING', expected: false, pid: 12 }, 'processname:w groupname:g from_state:RUNNING expected:0 pid:12'],
+      [
+        { type: 'PROCESS_STATE_STARTING', processname: 'w', groupname: 'g', from_state: 'STOPPED', tries: 0 },
+        'processname:w groupname:g from_state:STOPPED tries:0',
+      ],
+      [
+        { type: 'PROCESS_STATE_EXITED', processname: 'w', groupname: 'g', from_state: 'RUNNING', expected: false, pid: 12 },
+        'processname:w groupname:g from_state:RUNNING expected:0 pid:12',
+      ],
       [{ type: 'PROCESS_STATE_FATAL', processname: 'w', groupname: 'g', from_state: 'BACKOFF' }, 'processname:w groupname:g from_state:BACKOFF'],
-      [{ type: 'PROCESS_LOG_STDERR', processname: 'w', groupname: 'g', pid: 7, data: Buffer.from('oops\n') }, 'processname:w groupname:g pid:7 channel:stderr\noops\n'],
-      [{ type: 'PROCESS_COMMUNICATION_STDOUT', processname: 'w', groupname: 'g', pid: 7, data: Buffer.from([0xff]) }, "processname:w groupname:g pid:7\nUndecodable: b'\\xff'"],
+      [
+        { type: 'PROCESS_LOG_STDERR', processname: 'w', groupname: 'g', pid: 7, data: Buffer.from('oops\n') },
+        'processname:w groupname:g pid:7 channel:stderr\noops\n',
+      ],
+      [
+        { type: 'PROCESS_COMMUNICATION_STDOUT', processname: 'w', groupname: 'g', pid: 7, data: Buffer.from([0xff]) },
+        "processname:w groupname:g pid:7\nUndecodable: b'\\xff'",
+      ],
       [{ type: 'REMOTE_COMMUNICATION', commType: 'hi', data: 'there' }, 'type:hi\nthere'],
       [{ type: 'SUPERVISOR_STATE_CHANGE_RUNNING' }, ''],
       [{ type: 'TICK_60', when: 1796306640 }, 'when:1796306640'],
@@ -123,7 +135,12 @@ describe('capture mode', () => {
   });
 
   it('finds tokens split across chunks', () => {
-    expect(run(100, ['x<!--XSUPER', `VISOR:BEGIN-->abc<!--XSUPERVISOR:E`, `ND-->${'y'.repeat(30)}`])).toEqual(['log:x', 'cap:abc', 'COMM:abc', `log:${'y'.repeat(30)}`]);
+    expect(run(100, ['x<!--XSUPER', `VISOR:BEGIN-->abc<!--XSUPERVISOR:E`, `ND-->${'y'.repeat(30)}`])).toEqual([
+      'log:x',
+      'cap:abc',
+      'COMM:abc',
+      `log:${'y'.repeat(30)}`,
+    ]);
   });
 
   it("bounds the captured text as supervisord's BoundIO does: each write past maxbytes drops as many leading bytes", () => {
@@ -139,7 +156,10 @@ describe('[eventlistener:x] configuration', () => {
   const base = { type: 'eventlistener' as const, name: 'lis', command: 'cat' };
 
   it('resolves a pool: default priority -1 and buffer 10, upper-cased events, stdout never captured', () => {
-    const spec = resolveGroup({ ...base, events: 'process_state, TICK_5', stdout_capture_maxbytes: 100, stdout_events_enabled: true, stderr_events_enabled: true }, ctx);
+    const spec = resolveGroup(
+      { ...base, events: 'process_state, TICK_5', stdout_capture_maxbytes: 100, stdout_events_enabled: true, stderr_events_enabled: true },
+      ctx,
+    );
     expect(spec.priority).toBe(-1);
     expect(spec.listener).toEqual({ events: ['PROCESS_STATE', 'TICK_5'], bufferSize: 10, resultHandler: 'supervisor.dispatchers:default_handler' });
     expect(spec.processes[0]?.stdout).toMatchObject({ capture_maxbytes: 0, events_enabled: false });
@@ -151,14 +171,20 @@ describe('[eventlistener:x] configuration', () => {
     [{ events: ['PROCESS_STATE', 'NOPE'] }, 'Unknown event type NOPE in [eventlistener:lis] events'],
     [{ events: 'TICK', buffer_size: 0 }, '[eventlistener:lis] section sets invalid buffer_size (0)'],
     [{ events: 'TICK', result_handler: 'mymod:handler' }, 'mymod:handler cannot be resolved within [eventlistener:lis]'],
-    [{ events: 'TICK', redirect_stderr: true }, '[eventlistener:lis] section sets redirect_stderr=true but this is not allowed because it will interfere with the eventlistener protocol'],
+    [
+      { events: 'TICK', redirect_stderr: true },
+      '[eventlistener:lis] section sets redirect_stderr=true but this is not allowed because it will interfere with the eventlistener protocol',
+    ],
   ])('refuses %j', (extra, message) => {
     expect(() => resolveGroup({ ...base, ...extra }, ctx)).toThrow(ConfigError);
     expect(() => resolveGroup({ ...base, ...extra }, ctx)).toThrow(message);
   });
 
   it('reads [eventlistener:x] from a file, with the line of the bad option', () => {
-    const ok = parseSupervisordConfig('[supervisord]\n[program:w]\ncommand=cat\n[eventlistener:lis]\ncommand=cat\nevents=PROCESS_STATE_EXITED,tick_60\nbuffer_size=3\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n', { file: 'x.conf' });
+    const ok = parseSupervisordConfig(
+      '[supervisord]\n[program:w]\ncommand=cat\n[eventlistener:lis]\ncommand=cat\nevents=PROCESS_STATE_EXITED,tick_60\nbuffer_size=3\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n',
+      { file: 'x.conf' },
+    );
     const lis = ok.specs.find((s) => s.name === 'lis');
     expect(ok.specs.map((s) => s.name)).toEqual(['lis', 'w']);
     expect(lis?.listener).toMatchObject({ events: ['PROCESS_STATE_EXITED', 'TICK_60'], bufferSize: 3 });
@@ -180,7 +206,9 @@ describe('[eventlistener:x] configuration', () => {
   });
 
   it('is written back as [eventlistener:x] and read again the same', () => {
-    const read = parseSupervisordConfig('[supervisord]\n[eventlistener:lis]\ncommand=cat\nevents=PROCESS_STATE,TICK_5\nbuffer_size=3\npriority=5\n', { file: 'x.conf' });
+    const read = parseSupervisordConfig('[supervisord]\n[eventlistener:lis]\ncommand=cat\nevents=PROCESS_STATE,TICK_5\nbuffer_size=3\npriority=5\n', {
+      file: 'x.conf',
+    });
     const text = toSupervisordConf(read);
     expect(text).toContain('[eventlistener:lis]');
     const again = parseSupervisordConfig(text, { file: 'x.conf' });

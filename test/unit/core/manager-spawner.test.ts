@@ -54,7 +54,12 @@ describe('ProcessManager with an injected spawner', () => {
     // The forced SIGKILL of the shutdown fails too (fake pids are above pid_max: ending their
     // families finds nothing real).
     await pm.shutdown({ force: true });
-    expect(spawner.kills.filter((k) => k.signal === 9).map((k) => k.target).sort()).toEqual([PID, PID + 1]);
+    expect(
+      spawner.kills
+        .filter((k) => k.signal === 9)
+        .map((k) => k.target)
+        .sort(),
+    ).toEqual([PID, PID + 1]);
     expect(pm.getState().statename).toBe('SHUTDOWN');
   });
 });

@@ -22,7 +22,10 @@ describe('makeNamespec', () => {
     expect(makeNamespec('x', 'x_08')).toBe('x:x_08');
   });
   it('round-trips through parseNamespec', () => {
-    for (const [g, p] of [['a', 'a'], ['g', 'p']] as const) {
+    for (const [g, p] of [
+      ['a', 'a'],
+      ['g', 'p'],
+    ] as const) {
       expect(parseNamespec(makeNamespec(g, p))).toEqual({ group: g, process: p });
     }
   });

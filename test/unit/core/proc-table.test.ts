@@ -34,10 +34,24 @@ describe('families', () => {
   // 10 leads group 10; 11 is its child; 12 (child of 11) left for its own group; 13 was
   // reparented to init but stayed in group 10; 14 is in session 10 only; 15 is a zombie child
   // of 10; 20 and 21 are unrelated.
-  const table = [row(1, 0), row(10, 1), row(11, 10, 10), row(12, 11, 12, 12), row(13, 1, 10), row(14, 1, 14, 10), row(15, 10, 10, 10, true), row(20, 1), row(21, 20)];
+  const table = [
+    row(1, 0),
+    row(10, 1),
+    row(11, 10, 10),
+    row(12, 11, 12, 12),
+    row(13, 1, 10),
+    row(14, 1, 14, 10),
+    row(15, 10, 10, 10, true),
+    row(20, 1),
+    row(21, 20),
+  ];
 
   it('holds the root, its group and session, and every live descendant', () => {
-    const pids = (roots: number[]) => new FamilyIndex(table).family(roots).map((e) => e.pid).sort((a, b) => a - b);
+    const pids = (roots: number[]) =>
+      new FamilyIndex(table)
+        .family(roots)
+        .map((e) => e.pid)
+        .sort((a, b) => a - b);
     expect(pids([10])).toEqual([10, 11, 12, 13, 14]);
     expect(pids([20])).toEqual([20, 21]);
     expect(pids([11])).toEqual([11, 12]);

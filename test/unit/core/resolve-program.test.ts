@@ -18,7 +18,7 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 describe('defaults', () => {
-  it('a minimal program gets supervisord\'s defaults', () => {
+  it("a minimal program gets supervisord's defaults", () => {
     const [p, ...rest] = resolveProgram({ name: 'a', command: 'sleep 1000' }, 'a', api);
     expect(rest).toEqual([]);
     expect(p).toMatchObject({
@@ -96,7 +96,11 @@ describe('option conversions', () => {
 
 describe('numprocs and naming', () => {
   it('numprocs=3, numprocs_start=8, %(program_name)s_%(process_num)02d -> x_08, x_09, x_10', () => {
-    const ps = resolveProgram({ name: 'x', command: 'sleep 1000', numprocs: 3, numprocs_start: 8, process_name: '%(program_name)s_%(process_num)02d' }, 'x', api);
+    const ps = resolveProgram(
+      { name: 'x', command: 'sleep 1000', numprocs: 3, numprocs_start: 8, process_name: '%(program_name)s_%(process_num)02d' },
+      'x',
+      api,
+    );
     expect(ps.map((p) => p.name)).toEqual(['x_08', 'x_09', 'x_10']);
     expect(ps.map((p) => p.processNum)).toEqual([8, 9, 10]);
     expect(ps.every((p) => p.group === 'x')).toBe(true);
@@ -171,7 +175,7 @@ describe('heterogeneous groups', () => {
   });
 });
 
-describe('errors carry supervisord\'s texts', () => {
+describe("errors carry supervisord's texts", () => {
   const rows: [Partial<ProgramConfig>, string, string][] = [
     [{ stopsignal: 'FOO' }, 'stopsignal', "value 'FOO' is not a valid signal name"],
     [{ stopsignal: '99' }, 'stopsignal', "value '99' is not a valid signal number"],

@@ -69,7 +69,7 @@ describe('transition table', () => {
 });
 
 describe('states', () => {
-  it('codes are supervisord\'s', () => {
+  it("codes are supervisord's", () => {
     expect(STATE_CODE).toEqual({ STOPPED: 0, STARTING: 10, RUNNING: 20, BACKOFF: 30, STOPPING: 40, EXITED: 100, FATAL: 200, UNKNOWN: 1000 });
     expect(PROCESS_STATES).toHaveLength(8);
     expect(SUPERVISOR_STATE_CODE).toEqual({ FATAL: 2, RUNNING: 1, RESTARTING: 0, SHUTDOWN: -1 });

@@ -28,7 +28,9 @@ describe("lines({ follow, onSlowConsumer: 'end' })", () => {
     const log = new ChannelLog();
     const budget = new FollowBudget(2000);
     const ended: number[] = [];
-    const its = [0, 1, 2].map((k) => log.lines({ follow: true, onSlowConsumer: 'end', maxQueuedChars: 1500, budget, onOverflow: () => ended.push(k) })[Symbol.asyncIterator]());
+    const its = [0, 1, 2].map((k) =>
+      log.lines({ follow: true, onSlowConsumer: 'end', maxQueuedChars: 1500, budget, onOverflow: () => ended.push(k) })[Symbol.asyncIterator](),
+    );
     const pending = its.map((it) => it.next());
     log.write(Buffer.from('go\n'));
     expect((await Promise.all(pending)).map((r) => r.value)).toEqual(['go', 'go', 'go']);

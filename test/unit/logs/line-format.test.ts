@@ -74,7 +74,7 @@ describe('JSON lines', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, string>);
 
-  it('one object per line: {time, process, stream, line}; a line split across chunks is one record with its first byte\'s time', () => {
+  it("one object per line: {time, process, stream, line}; a line split across chunks is one record with its first byte's time", () => {
     const { f, t } = make('json');
     expect(f.write(Buffer.from('hello "wor')).length).toBe(0);
     t.now += 2000;

@@ -76,8 +76,7 @@ describe('MainLog', () => {
     log.debug('hidden');
     log.info("spawned: 'web' with pid 1234");
     log.warn('received SIGTERM indicating exit request');
-    const expected =
-      "2024-05-01 12:03:04,056 INFO spawned: 'web' with pid 1234\n" + '2024-05-01 12:03:04,056 WARN received SIGTERM indicating exit request\n';
+    const expected = "2024-05-01 12:03:04,056 INFO spawned: 'web' with pid 1234\n" + '2024-05-01 12:03:04,056 WARN received SIGTERM indicating exit request\n';
     expect(fs.readFileSync(p, 'utf8')).toBe(expected);
     expect(echoed.join('')).toBe(expected);
     expect(log.readLog(0, 0)).toBe(expected);
@@ -89,15 +88,13 @@ describe('MainLog', () => {
     const log = new MainLog({ level: 'blather', now: fixedNow });
     const levels: LogLevelName[] = ['critical', 'error', 'warn', 'info', 'debug', 'trace', 'blather'];
     for (const l of levels) log[l](l);
-    expect(log.readLog(0, 0).split('\n').filter(Boolean).map((s) => s.slice(24))).toEqual([
-      'CRIT critical',
-      'ERRO error',
-      'WARN warn',
-      'INFO info',
-      'DEBG debug',
-      'TRAC trace',
-      'BLAT blather',
-    ]);
+    expect(
+      log
+        .readLog(0, 0)
+        .split('\n')
+        .filter(Boolean)
+        .map((s) => s.slice(24)),
+    ).toEqual(['CRIT critical', 'ERRO error', 'WARN warn', 'INFO info', 'DEBG debug', 'TRAC trace', 'BLAT blather']);
     log.level = 'error';
     expect(log.isEnabled('warn')).toBe(false);
     expect(log.isEnabled('critical')).toBe(true);

@@ -10,7 +10,8 @@ function setup(historyBytes = 1 << 20) {
   const pm = new EventEmitter();
   const clock = { t: 1000 };
   const hub = new LogHub(pm as unknown as ProcessManager, { historyBytes, now: () => clock.t });
-  const out = (name: string, data: string, channel: 'stdout' | 'stderr' = 'stdout') => pm.emit('processOutput', { name, group: name, pid: 1, channel, data: Buffer.from(data) });
+  const out = (name: string, data: string, channel: 'stdout' | 'stderr' = 'stdout') =>
+    pm.emit('processOutput', { name, group: name, pid: 1, channel, data: Buffer.from(data) });
   const stop = (name: string) => pm.emit('processState', { name, group: name, from: 'RUNNING', to: 'EXITED', pid: 1, time: clock.t });
   return { hub, clock, out, stop };
 }

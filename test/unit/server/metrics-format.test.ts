@@ -6,7 +6,17 @@ describe('renderFamilies', () => {
   it('writes HELP and TYPE, then one sample per line with escaped label values', () => {
     const text = renderFamilies([
       { name: 'x_total', type: 'counter', help: 'Things.\nCounted \\ here.', samples: [[{ name: 'a"b', group: 'c\\d\ne' }, 3]] },
-      { name: 'y', type: 'gauge', help: 'Y.', samples: [[{}, Infinity], [{ k: 'v' }, NaN], [{ k: 'w' }, -Infinity], [{ k: 'z' }, 0.25]] },
+      {
+        name: 'y',
+        type: 'gauge',
+        help: 'Y.',
+        samples: [
+          [{}, Infinity],
+          [{ k: 'v' }, NaN],
+          [{ k: 'w' }, -Infinity],
+          [{ k: 'z' }, 0.25],
+        ],
+      },
     ]);
     expect(text).toBe(
       [
