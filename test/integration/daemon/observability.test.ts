@@ -33,6 +33,8 @@ describe('daemon: /metrics, /api/logs and log_* options', () => {
         `port=127.0.0.1:${port}`,
         'username=ops',
         'password=s3cret',
+        '[rpcinterface:supervisor]',
+        'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
         '[program:beat]',
         `command=${process.execPath} -e "${script}"`,
         'startsecs=0',

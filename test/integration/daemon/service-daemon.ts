@@ -49,7 +49,8 @@ export class ServiceDaemon {
     writeFileSync(
       this.conf,
       `[supervisord]\nlogfile=${join(this.dir, 'main.log')}\npidfile=${join(this.dir, 'pv.pid')}\nchildlogdir=${this.dir}\n${supervisord}\n` +
-        `[unix_http_server]\nfile=${this.socket}\n${server}\n[supervisorctl]\nserverurl=unix://${this.socket}\n\n${body}`,
+        `[unix_http_server]\nfile=${this.socket}\n${server}\n[supervisorctl]\nserverurl=unix://${this.socket}\n\n` +
+        `[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n${body}`,
     );
   }
 
