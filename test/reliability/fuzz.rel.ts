@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConfigError, parseSupervisordConfig } from '../../src/index.js';
 import { decodeResponse } from '../../src/xmlrpc/decode.js';
 import { XmlRpcFault } from '../../src/xmlrpc/types.js';
+import { INTERNAL_ERROR_PAGE } from '../../src/server/rpc-python.js';
 import { HangError, TestDaemon, type RawResponse, type Transport } from './daemon.js';
 import {
   apiCase,
@@ -51,6 +52,8 @@ const failures: Record<string, string[]> = {};
 const cases: Record<string, number> = {};
 const stats = {
   serverErrors: 0,
+  /** supervisord's own 500 page for an argument Python's int() refuses (the real program answers so too). */
+  pythonErrors: 0,
   hangs: 0,
   unexpected: 0,
   resetsAfter413: 0,
@@ -90,7 +93,7 @@ afterAll(async () => {
   const total = Object.values(cases).reduce((a, b) => a + b, 0);
   say(
     'fuzz',
-    `${total} cases: ${JSON.stringify(cases)}; 5xx ${stats.serverErrors}, hangs ${stats.hangs}, unexpected ${stats.unexpected}, resets after an early 413 ${stats.resetsAfter413}, resets on a request head over 16 KiB ${stats.resetsOversizedHead}, log streams of real processes that sent nothing yet ${stats.silentStreams}`,
+    `${total} cases: ${JSON.stringify(cases)}; 5xx ${stats.serverErrors} (plus ${stats.pythonErrors} of supervisord's own 500 page for arguments int() refuses), hangs ${stats.hangs}, unexpected ${stats.unexpected}, resets after an early 413 ${stats.resetsAfter413}, resets on a request head over 16 KiB ${stats.resetsOversizedHead}, log streams of real processes that sent nothing yet ${stats.silentStreams}`,
   );
   say('fuzz', `XML-RPC faults ${JSON.stringify(stats.faults)}; HTTP statuses ${JSON.stringify(stats.statuses)}`);
   say('fuzz', `daemon stopped ${stopped.clean ? 'cleanly' : `by ${String(stopped.signal)}`}, survivors ${survivors.length}`);
@@ -206,7 +209,10 @@ async function exchange(
     return undefined;
   }
   stats.statuses[res.status] = (stats.statuses[res.status] ?? 0) + 1;
-  if (res.status >= 500) {
+  if (target === 'xmlrpc' && res.status === 500 && res.body.toString('utf8') === INTERNAL_ERROR_PAGE) {
+    // e.g. readLog('x', 1): supervisord's int() raises inside medusa, which answers this 500 page.
+    stats.pythonErrors++;
+  } else if (res.status >= 500) {
     stats.serverErrors++;
     fail(target, `HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)} <- ${describe}`);
   } else if (PASSWD.test(res.body.toString('latin1'))) {
