@@ -134,6 +134,8 @@ async function send(
  */
 function isLogStream(path: string): boolean {
   if (path === '/mainlogtail') return true;
+  // The merged stream of every process's output follows by default (server-sent events).
+  if (new URL(path, 'http://localhost').pathname === '/api/logs') return true;
   if (!path.startsWith('/logtail/')) return false;
   let parts: string[];
   try {
