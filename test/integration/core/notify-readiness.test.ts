@@ -49,7 +49,8 @@ describe.skipIf(!RUNNABLE)('readiness check `notify` (READY=1 on $NOTIFY_SOCKET)
     writeFileSync(gate, '');
     await started;
     expect(pm.getProcessInfo('svc:svc_0').statename).toBe('RUNNING');
-    expect(pm.readProcessStdoutLog('svc:svc_0', 0, 0)).toContain('sent READY=1');
+    // The program prints that line after sending READY=1: its output may come after the transition.
+    await until(() => pm.readProcessStdoutLog('svc:svc_0', 0, 0).includes('sent READY=1'), out, 5000);
     expect(edges(events, 'svc_0')).toEqual(['STOPPED->STARTING', 'STARTING->RUNNING']);
   }, 30_000);
 
