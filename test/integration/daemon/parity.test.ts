@@ -145,15 +145,19 @@ describe.skipIf(!CAN_DIFF)('parity with supervisord 4.2.5 (issue 13)', () => {
     const lines = pair.both.map((d: LiveDaemon) =>
       d.logLines(/waiting for (x|slow) to stop|killing 'slow'|stopped: (x|slow)/).map((l) => l.replace(/\(\d+\)/, '(<PID>)')),
     );
-    expect(lines[1]).toEqual(lines[0]);
-    expect(lines[0]).toEqual([
-      'INFO waiting for x to stop',
-      'WARN stopped: x (terminated by SIGTERM)',
+    // x exits on SIGTERM at once: whether supervisord's first check still sees it stopping is a
+    // race on its side (it sometimes logs no 'waiting for x'), so only slow's lines are compared.
+    const slow = lines.map((l) => l.filter((x) => x.includes('slow')));
+    expect(slow[1]).toEqual(slow[0]);
+    expect(slow[0]).toEqual([
       'INFO waiting for slow to stop',
       'INFO waiting for slow to stop',
       "WARN killing 'slow' (<PID>) with SIGKILL",
       'WARN stopped: slow (terminated by SIGKILL)',
     ]);
+    for (const l of lines) expect(l.filter((x) => !x.includes('slow')).at(-1)).toBe('WARN stopped: x (terminated by SIGTERM)');
+    // procvisor checks at once after the signal: its 'waiting for x' always comes first.
+    expect(lines[1]?.[0]).toBe('INFO waiting for x to stop');
   }, 20_000);
 
   it('after a reload, the start-up lines are logged again', async () => {

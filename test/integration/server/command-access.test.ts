@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../../src/server/daemon.js';
 import { freePort } from '../../helpers/concurrency.js';
+import { until } from '../../helpers/wait-for.js';
 
 const IS_ROOT = process.getuid?.() === 0;
 const HAVE_SETPRIV = existsSync('/usr/bin/setpriv') || existsSync('/bin/setpriv');
@@ -119,7 +120,12 @@ describe.skipIf(!IS_ROOT || !HAVE_SETPRIV)('defining commands needs credentials 
     const { port, socket, owned } = await startDaemon('');
     const made = await overSocket(socket, '/api/run', escalation(owned));
     expect(made.status, made.text).toBe(201);
-    for (let i = 0; i < 100 && !existsSync(owned); i++) await new Promise((r) => setTimeout(r, 50));
+    // The run's shell creates the file before it writes to it: wait for the content.
+    await until(
+      () => existsSync(owned) && readFileSync(owned, 'utf8').trim() !== '',
+      () => `${owned}: nothing written`,
+      5000,
+    );
     expect(readFileSync(owned, 'utf8').trim()).toBe('0');
     rmSync(owned);
     const created = await overSocket(socket, '/api/programs', { name: 'p', command: 'sleep 30', autostart: false });
