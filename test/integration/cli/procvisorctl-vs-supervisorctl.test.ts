@@ -21,10 +21,12 @@ if (!HAVE_SUPERVISORD) {
 }
 
 // Programs with a twin for mirrored runs; the twin differs only in its (same-length) names.
+// startsecs=1 for a: supervisord swallows a SIGTERM sent between its fork and the exec, and with
+// startsecs=0 'restart a' returns inside that window, so the next 'stop a' would wait stopwaitsecs.
 const TWINNED = (a: string, failer: string, w: string, grp: string, ga: string, gb: string) => `
 [program:${a}]
 command=sleep 1000
-startsecs=0
+startsecs=1
 
 [program:${failer}]
 command=/bin/false
