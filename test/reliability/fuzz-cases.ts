@@ -3,6 +3,8 @@
 // programs (`keep:*`) or to the machine (commands, log paths, process counts) is drawn from safe
 // pools: the fuzz targets parsing and validation, not the machine it runs on.
 import fc from 'fast-check';
+import { PROGRAM_OPTIONS } from '../../src/supervisor/config.js';
+import { EXTENSION_INI_KEYS } from '../../src/supervisor/extensions.js';
 import type { XmlRpcEncodable } from '../../src/xmlrpc/types.js';
 import { encodeMethodCall, encodeValue } from '../../src/xmlrpc/encode.js';
 
@@ -84,61 +86,8 @@ const SIGNALS = [
 
 // ---- supervisord.conf texts ----
 
-const PROGRAM_KEYS = [
-  'command',
-  'process_name',
-  'numprocs',
-  'numprocs_start',
-  'priority',
-  'autostart',
-  'autorestart',
-  'startsecs',
-  'startretries',
-  'exitcodes',
-  'stopsignal',
-  'stopwaitsecs',
-  'stopasgroup',
-  'killasgroup',
-  'user',
-  'redirect_stderr',
-  'stdout_logfile',
-  'stdout_logfile_maxbytes',
-  'stdout_logfile_backups',
-  'stdout_capture_maxbytes',
-  'stdout_events_enabled',
-  'stdout_syslog',
-  'stderr_logfile',
-  'stderr_logfile_maxbytes',
-  'stderr_logfile_backups',
-  'stderr_capture_maxbytes',
-  'stderr_events_enabled',
-  'stderr_syslog',
-  'environment',
-  'directory',
-  'umask',
-  'serverurl',
-  'ready_tcp',
-  'ready_http',
-  'ready_http_status',
-  'ready_log',
-  'ready_log_count',
-  'ready_file',
-  'ready_timeout',
-  'ready_interval',
-  'depends_on',
-  'backoff',
-  'backoff_initial',
-  'backoff_multiplier',
-  'backoff_max',
-  'backoff_jitter',
-  'backoff_reset_after',
-  'backoff_give_up',
-  'max_memory_mb',
-  'port',
-  'port_range',
-  'port_host',
-  'port_env',
-];
+// Every option a [program:x] section takes: supervisord's, then procvisor's extensions (INI names).
+const PROGRAM_KEYS = [...PROGRAM_OPTIONS, ...EXTENSION_INI_KEYS];
 const SUPERVISORD_KEYS = [
   'logfile',
   'logfile_maxbytes',
