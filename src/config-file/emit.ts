@@ -253,7 +253,7 @@ function listenerLines(p: EventListenerConfig): Line[] {
   return lines;
 }
 
-const SUPERVISORD_ORDER: Array<keyof SupervisordSection> = [
+export const SUPERVISORD_ORDER: Array<keyof SupervisordSection> = [
   'logfile',
   'logfile_maxbytes',
   'logfile_backups',

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { PROGRAM_OPTIONS } from '../../src/supervisor/config.js';
 import { EXTENSION_INI_KEYS } from '../../src/supervisor/extensions.js';
+import { SUPERVISORD_ORDER } from '../../src/config-file/emit.js';
 import type { XmlRpcEncodable } from '../../src/xmlrpc/types.js';
 import { encodeMethodCall, encodeValue } from '../../src/xmlrpc/encode.js';
 
@@ -88,25 +89,7 @@ const SIGNALS = [
 
 // Every option a [program:x] section takes: supervisord's, then procvisor's extensions (INI names).
 const PROGRAM_KEYS = [...PROGRAM_OPTIONS, ...EXTENSION_INI_KEYS];
-const SUPERVISORD_KEYS = [
-  'logfile',
-  'logfile_maxbytes',
-  'logfile_backups',
-  'loglevel',
-  'pidfile',
-  'umask',
-  'nodaemon',
-  'silent',
-  'minfds',
-  'minprocs',
-  'nocleanup',
-  'childlogdir',
-  'user',
-  'directory',
-  'strip_ansi',
-  'environment',
-  'identifier',
-];
+const SUPERVISORD_KEYS: readonly string[] = SUPERVISORD_ORDER;
 const SERVER_KEYS = ['file', 'chmod', 'chown', 'username', 'password', 'port', 'serverurl', 'prompt', 'history_file'];
 
 /** Values that exercise every parser: numbers, booleans, sizes, signals, expansions, quoting. */
