@@ -195,6 +195,7 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   }
   // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon.
   const { Daemon } = await import('../server/daemon.js');
+  const { fleetPlugin } = await import('../fleet/plugin.js');
   // Foreground always: the log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
   const programsDir = args.programsDir;
   const daemon = new Daemon({
@@ -202,6 +203,7 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     overrides: args.overrides,
     echo: io.stdout,
     ...(programsDir ? { programStore: (d: Daemon) => programDirStoreFor(d, programsDir) } : {}),
+    plugins: (d: Daemon) => [fleetPlugin(d)],
   });
   try {
     await daemon.start();

@@ -1,6 +1,7 @@
 // Reading a whole supervisord.conf the way supervisord 4.2.5's ServerOptions.read_config does:
 // the main file, its [include] files, [supervisord], [rpcinterface:x], [group:x] and [program:x]
 // (in supervisord's order, so the first error is supervisord's), then the HTTP servers.
+import { readFleetSection } from './fleet-section.js';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -98,6 +99,8 @@ export function parseSupervisordConfig(text: string, options: ParseOptions = {})
   if (rpcinterface.length > 0) result.rpcinterface = rpcinterface;
   if (unix[0]) result.unix_http_server = unix[0];
   if (inet[0]) result.inet_http_server = inet[0];
+  const fleet = readFleetSection(r);
+  if (fleet) result.fleet = fleet;
   const ctl = readSupervisorctl(mainDoc, here, env);
   if (ctl) result.supervisorctl = ctl;
   return result;

@@ -87,7 +87,27 @@ export interface SupervisordConfig {
 }
 
 /** What readSupervisordConfig returns: the configuration plus what reading it produced. */
+/** procvisor's [fleet] section (see docs/fleet.md). */
+export interface FleetSection {
+  /** etcd client URLs. */
+  endpoints: string[];
+  node: string;
+  labels: Record<string, string>;
+  /** Key prefix, without a trailing slash. */
+  prefix: string;
+  /** Seconds: the node's lease (liveness, singleton fencing). */
+  lease_ttl: number;
+  /** Seconds: the least time between two status writes of this node. */
+  status_interval: number;
+  /** Seconds: status is written again after this long without a change (memory, uptime); 0: only on change. */
+  status_refresh: number;
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  auth?: { username: string; password: string };
+}
+
 export interface ReadConfigResult extends SupervisordConfig {
+  /** The [fleet] section, when the file has one. */
+  fleet?: FleetSection;
   /** supervisord's parse-time warnings, with its wording (logged at WARN once running). */
   warnings: string[];
   /** Files read: the main file, then each included file in order. */

@@ -36,6 +36,21 @@ export interface DaemonOptions {
   handleSignals?: boolean;
   /** Where the JSON API keeps its programs (e.g. a ProgramDirStore); default: in memory. */
   programStore?: (daemon: Daemon) => ProgramStore;
+  /** What lives beside the daemon (the fleet agent), given the daemon. */
+  plugins?: (daemon: Daemon) => DaemonPlugin[];
+}
+
+/** Something that lives beside the daemon: routes answered before the JSON API, and hooks at its moments. */
+export interface DaemonPlugin {
+  routes?: Route[];
+  /** After the first start, once the configured programs were started. */
+  started?(): Promise<void> | void;
+  /** After a restart (SIGHUP, `supervisorctl reload`) replaced the manager. */
+  managerReplaced?(): Promise<void> | void;
+  /** Before the manager shuts down. */
+  stopping?(): Promise<void> | void;
+  /** After the manager shut down (every process stopped). */
+  stopped?(): Promise<void> | void;
 }
 
 /** How the daemon ended: 0 after a shutdown. */
@@ -63,12 +78,14 @@ export class Daemon implements Supervisor {
   readonly #signalHandlers: [NodeJS.Signals, () => void][] = [];
   /** Exit policies, systemd notifications, /healthz and /readyz. */
   readonly service = new ServiceHooks(this);
+  readonly #plugins: DaemonPlugin[];
 
   constructor(options: DaemonOptions) {
     this.options = options;
     this.#done = new Promise((r) => (this.#resolveDone = r));
     this.api = createJsonApi({ manager: () => this.pm, ...(options.programStore ? { store: options.programStore(this) } : {}) });
     this.events = createEventsApi({ manager: () => this.pm });
+    this.#plugins = options.plugins?.(this) ?? [];
   }
 
   /** Resolves with the exit code once the daemon has shut down. */
@@ -100,6 +117,7 @@ export class Daemon implements Supervisor {
     if (this.options.handleSignals !== false) this.#installSignals();
     this.mainLog.info(`supervisord started with pid ${this.pid}`);
     await this.#activate();
+    for (const p of this.#plugins) await p.started?.();
   }
 
   /** What supervisord logs first at every start and restart: root, parse warnings, stale AUTO logs. */
@@ -168,7 +186,7 @@ export class Daemon implements Supervisor {
   async #listen(): Promise<void> {
     for (const [level, line] of serverLines(this.config)) this.mainLog.log(level, line);
     // /api/events before the JSON API, which answers everything else under /api/.
-    const routes = [this.service.health.route, this.events, this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
+    const routes = [this.service.health.route, this.events, ...this.#plugins.flatMap((p) => p.routes ?? []), this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
     routes.splice(routes.indexOf(this.events) + 1, 0, createLogsApi({ manager: () => this.pm })); // GET /api/logs (merged live lines), before the JSON API
     routes.push(createMetricsRoute({ manager: () => this.pm })); // GET /metrics (Prometheus)
     const { unix, inet } = this.config;
@@ -227,7 +245,9 @@ export class Daemon implements Supervisor {
     await new Promise((r) => setImmediate(r));
     this.api.close();
     this.events.close();
+    for (const p of this.#plugins) await p.stopping?.();
     await this.pm.shutdown();
+    for (const p of this.#plugins) await p.stopped?.();
     await this.#closeServers();
     await this.service.closed();
   }
@@ -236,7 +256,9 @@ export class Daemon implements Supervisor {
   async abort(): Promise<void> {
     this.api.close();
     this.events.close();
+    for (const p of this.#plugins) await p.stopping?.();
     await this.pm?.shutdown();
+    for (const p of this.#plugins) await p.stopped?.();
     await this.#closeServers();
     await this.service.closed();
   }
@@ -276,6 +298,7 @@ export class Daemon implements Supervisor {
         this.mainLog.info(`supervisord started with pid ${this.pid}`);
         await this.#activate();
         await this.api.sync();
+        for (const p of this.#plugins) await p.managerReplaced?.();
       } finally {
         this.#restarting = false;
       }
