@@ -8,7 +8,20 @@ import { iniOptions } from '../dialect/ini.js';
 import type { FleetSection } from './config-types.js';
 import { configError, located, type Reader, saneget } from './config-reader.js';
 
-const KEYS = new Set(['etcd', 'node', 'labels', 'prefix', 'lease_ttl', 'status_interval', 'status_refresh', 'ca_file', 'cert_file', 'key_file', 'username', 'password']);
+const KEYS = new Set([
+  'etcd',
+  'node',
+  'labels',
+  'prefix',
+  'lease_ttl',
+  'status_interval',
+  'status_refresh',
+  'ca_file',
+  'cert_file',
+  'key_file',
+  'username',
+  'password',
+]);
 
 /** Label keys and values: what a Kubernetes-style selector accepts, short enough for a key. */
 const LABEL = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$/;
@@ -22,7 +35,8 @@ export function parseLabels(value: string): Record<string, string> {
     const eq = pair.indexOf('=');
     const k = eq < 0 ? pair : pair.slice(0, eq);
     const v = eq < 0 ? '' : pair.slice(eq + 1);
-    if (!LABEL.test(k) || (v !== '' && !LABEL.test(v))) throw new Error(`invalid label ${JSON.stringify(pair)} (expected key=value of letters, digits, '.', '_', '-', '/')`);
+    if (!LABEL.test(k) || (v !== '' && !LABEL.test(v)))
+      throw new Error(`invalid label ${JSON.stringify(pair)} (expected key=value of letters, digits, '.', '_', '-', '/')`);
     out[k] = v;
   }
   return out;
@@ -45,7 +59,12 @@ function seconds(r: Reader, key: string, def: number, min: number): number {
 function file(r: Reader, key: string): Buffer | undefined {
   const raw = located(r, 'fleet', key, () => saneget(r, 'fleet', key, { here: r.here }));
   if (raw === undefined) return undefined;
-  return located(r, 'fleet', key, () => readFileSync(resolve(r.here, raw)));
+  const path = resolve(r.here, raw);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw configError(r, `could not read ${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'fleet', key);
+  }
 }
 
 /** The [fleet] section, or undefined when the file has none. Throws ConfigError naming the option. */
@@ -58,7 +77,8 @@ export function readFleetSection(r: Reader): FleetSection | undefined {
   if (etcd === undefined) throw configError(r, 'section [fleet] has no etcd value (the etcd endpoints, e.g. http://127.0.0.1:2379)', 'fleet');
   const endpoints = parseListOfStrings(etcd);
   for (const e of endpoints) {
-    if (!/^https?:\/\/[^/\s]+\/?$/.test(e)) throw configError(r, `invalid etcd endpoint ${JSON.stringify(e)} (expected http://host:port or https://host:port)`, 'fleet', 'etcd');
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(e))
+      throw configError(r, `invalid etcd endpoint ${JSON.stringify(e)} (expected http://host:port or https://host:port)`, 'fleet', 'etcd');
   }
   if (endpoints.length === 0) throw configError(r, 'section [fleet] has an empty etcd value', 'fleet', 'etcd');
   const node = located(r, 'fleet', 'node', () => checkNodeName(saneget(r, 'fleet', 'node') ?? hostname()));
@@ -80,10 +100,12 @@ export function readFleetSection(r: Reader): FleetSection | undefined {
     status_interval: seconds(r, 'status_interval', 1, 1),
     status_refresh: seconds(r, 'status_refresh', 30, 0),
   };
+  const given = (k: string) => iniOptions(r.doc, 'fleet').includes(k);
+  if (given('cert_file') !== given('key_file'))
+    throw configError(r, 'section [fleet] needs both cert_file and key_file, or neither', 'fleet', given('cert_file') ? 'cert_file' : 'key_file');
   const ca = file(r, 'ca_file');
   const cert = file(r, 'cert_file');
   const key = file(r, 'key_file');
-  if ((cert === undefined) !== (key === undefined)) throw configError(r, 'section [fleet] needs both cert_file and key_file, or neither', 'fleet', cert === undefined ? 'cert_file' : 'key_file');
   if (ca || cert) out.tls = { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
   if (username !== undefined && password !== undefined) out.auth = { username, password };
   return out;

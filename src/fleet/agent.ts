@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { FleetSection } from '../config-file/config-types.js';
 import type { ProgramConfig } from '../supervisor/config.js';
 import type { ProcessManager } from '../supervisor/manager.js';
-import { readProcessUsage } from '../supervisor/process-usage.js';
+import { type ProcessUsage, readProcessUsage } from '../supervisor/process-usage.js';
 import { makeNamespec } from '../supervisor/names.js';
-import { connectEtcd, type Etcd3, type IKeyValue, NodeLease, text, type Watcher } from './etcd.js';
+import { connectEtcd, type Etcd3, type IKeyValue, type IRangeResponse, NodeLease, text, type Watcher } from './etcd.js';
 import {
   type AliveRecord,
   type CommandRecord,
@@ -70,6 +70,10 @@ export class FleetAgent {
   #errors: Record<string, string> = {};
 
   #syncTimer: NodeJS.Timeout | undefined;
+  /** The newest revision a watch event showed; a reading must be at least this new. */
+  #seenRevision = 0;
+  /** The next reading must go through the leader (start, reconnection, after a failure). */
+  #linearizable = true;
   #syncing = false;
   #syncAgain = false;
   #retryMs = RETRY_MIN_MS;
@@ -101,9 +105,16 @@ export class FleetAgent {
     this.#lease = new NodeLease(this.#client, s.lease_ttl, { lost: () => this.#leaseLost(), renewed: () => this.#leaseRenewed() });
     for (const dir of [this.keys.dir('programs'), this.keys.dir('members'), this.keys.dir('singletons'), this.keys.commands(this.node)]) {
       const w = this.#client.watch().prefix(dir).watcher();
-      w.on('put', () => this.requestSync());
-      w.on('delete', () => this.requestSync());
-      w.on('connected', () => this.requestSync());
+      const changed = (kv: IKeyValue) => {
+        this.#seenRevision = Math.max(this.#seenRevision, Number(kv.mod_revision));
+        this.requestSync();
+      };
+      w.on('put', changed);
+      w.on('delete', changed);
+      w.on('connected', () => {
+        this.#linearizable = true;
+        this.requestSync();
+      });
       w.on('error', (e) => this.#o.log('warn', `fleet: watch of ${dir}: ${e.message}`));
       this.#watchers.push(w);
     }
@@ -183,7 +194,7 @@ export class FleetAgent {
   // ---- sync: read the desired state, claim singletons, reconcile, run commands ---------------
 
   /** Asks for a sync soon (changes arriving together are read once). */
-  requestSync(delayMs = 20): void {
+  requestSync(delayMs = 1): void {
     if (this.#closed) return;
     if (this.#syncing) {
       this.#syncAgain = true;
@@ -200,11 +211,7 @@ export class FleetAgent {
     let retry = false;
     try {
       await this.#ensureLease();
-      const [programs, holders, commands] = await Promise.all([
-        this.client.getAll().prefix(this.keys.dir('programs')).exec(),
-        this.client.getAll().prefix(this.keys.dir('singletons')).exec(),
-        this.client.getAll().prefix(this.keys.commands(this.node)).exec(),
-      ]);
+      const [programs, holders, commands] = await this.#read();
       this.#readPrograms(programs.kvs);
       this.#readHolders(holders.kvs);
       this.#online();
@@ -214,6 +221,7 @@ export class FleetAgent {
       if (this.#dirty) this.#scheduleStatus();
     } catch (e) {
       retry = !this.#closed;
+      this.#linearizable = true;
       this.#offline(e);
     } finally {
       this.#syncing = false;
@@ -225,6 +233,29 @@ export class FleetAgent {
       this.#syncAgain = false;
       this.requestSync(0);
     }
+  }
+
+  /**
+   * Reads programs, singleton holders and this node's commands. After a watch event a member's
+   * local (serializable) reading is enough when it is at least as new as the event; otherwise
+   * (start, reconnection, a member behind) the reading goes through the leader.
+   */
+  async #read(): Promise<[IRangeResponse, IRangeResponse, IRangeResponse]> {
+    const range = (dir: string, serializable: boolean) => this.client.getAll().prefix(dir).serializable(serializable).exec();
+    const read = (serializable: boolean) =>
+      Promise.all([
+        range(this.keys.dir('programs'), serializable),
+        range(this.keys.dir('singletons'), serializable),
+        range(this.keys.commands(this.node), serializable),
+      ]);
+    const seen = this.#seenRevision;
+    if (!this.#linearizable) {
+      const local = await read(true);
+      if (local.every((r) => Number(r.header.revision) >= seen)) return local;
+    }
+    const out = await read(false);
+    this.#linearizable = false;
+    return out;
   }
 
   #online(): void {
@@ -263,7 +294,12 @@ export class FleetAgent {
       const rec = parseRecord(text(kv));
       try {
         if (!rec || typeof rec.config !== 'object' || rec.config === null) throw new Error('not a program record');
-        next.set(name, { name, placement: parsePlacement(rec.placement), config: { ...(rec.config as ProgramConfig), name }, updatedAt: Number(rec.updatedAt) || 0 });
+        next.set(name, {
+          name,
+          placement: parsePlacement(rec.placement),
+          config: { ...(rec.config as ProgramConfig), name },
+          updatedAt: Number(rec.updatedAt) || 0,
+        });
       } catch (e) {
         this.#errors[name] = `unreadable definition in etcd: ${(e as Error).message}`;
       }
@@ -317,7 +353,10 @@ export class FleetAgent {
       } else if (h) continue;
       if (!lease.id || !this.#trusted()) continue;
       const rec: HolderRecord = { node: this.node, since: Date.now() };
-      const res = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(JSON.stringify(rec)).lease(lease.id)).commit();
+      const res = await this.client
+        .if(key, 'Create', '==', 0)
+        .then(this.client.put(key).value(JSON.stringify(rec)).lease(lease.id))
+        .commit();
       if (res.succeeded) {
         const rev = String(res.header.revision);
         this.#holders.set(p.name, { ...rec, lease: lease.id, token: rev, modRevision: rev });
@@ -506,15 +545,30 @@ export class FleetAgent {
         watcher.on('put', (kv) => {
           clearTimeout(timer);
           const r = parseRecord(text(kv));
-          resolve({ id, node, ok: r?.ok === true, ...(Array.isArray(r?.results) ? { results: r.results as unknown[] } : {}), ...(typeof r?.error === 'string' ? { error: r.error } : {}) });
+          resolve({
+            id,
+            node,
+            ok: r?.ok === true,
+            ...(Array.isArray(r?.results) ? { results: r.results as unknown[] } : {}),
+            ...(typeof r?.error === 'string' ? { error: r.error } : {}),
+          });
         });
       });
       const lease = (this.#lease as NodeLease).id;
       const put = this.client.put(this.keys.command(node, id)).value(JSON.stringify(rec));
       await (lease ? put.lease(lease) : put).exec();
       const result = await answer;
-      await this.client.delete().key(resultKey).exec().catch(() => undefined);
-      if (!result.ok) await this.client.delete().key(this.keys.command(node, id)).exec().catch(() => undefined);
+      await this.client
+        .delete()
+        .key(resultKey)
+        .exec()
+        .catch(() => undefined);
+      if (!result.ok)
+        await this.client
+          .delete()
+          .key(this.keys.command(node, id))
+          .exec()
+          .catch(() => undefined);
       return result;
     } finally {
       await watcher.cancel().catch(() => undefined);
@@ -545,7 +599,7 @@ export class FleetAgent {
     const pm = this.#o.manager();
     const groups = pm.listGroups();
     const pids = groups.flatMap((g) => g.processes.filter((p) => p.pid > 0).map((p) => p.pid));
-    const usage = pids.length > 0 ? readProcessUsage(pids) : new Map();
+    const usage = pids.length > 0 ? readProcessUsage(pids) : new Map<number, ProcessUsage>();
     const processes: FleetProcess[] = [];
     for (const g of groups) {
       for (const p of g.processes) {

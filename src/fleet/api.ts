@@ -1,7 +1,17 @@
 // /api/fleet: the fleet's resources on every node's JSON API (see docs/fleet.md).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '../server/http-server.js';
-import { ApiError, checkCrossSite, expectObject, queryBoolean, queryInteger, readJson, rejectUnknownFields, sendError, sendJson } from '../server/json-api-http.js';
+import {
+  ApiError,
+  checkCrossSite,
+  expectObject,
+  queryBoolean,
+  queryInteger,
+  readJson,
+  rejectUnknownFields,
+  sendError,
+  sendJson,
+} from '../server/json-api-http.js';
 import { COMMAND_ACCESS_HINT, mayDefineCommands } from '../server/command-access.js';
 import type { FleetService } from './service.js';
 
@@ -21,7 +31,10 @@ export function createFleetApi(service: () => FleetService | undefined): Route {
     }
     const method = req.method ?? 'GET';
     const allow = (methods: string[]) => {
-      if (!methods.includes(method)) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname} (allowed: ${methods.join(', ')})`, { allow: methods.join(', ') });
+      if (!methods.includes(method))
+        throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname} (allowed: ${methods.join(', ')})`, {
+          allow: methods.join(', '),
+        });
     };
     checkCrossSite(req);
     const body = method === 'GET' ? undefined : await readJson(req);

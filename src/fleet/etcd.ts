@@ -1,7 +1,7 @@
 // The fleet's connection to etcd: the npm `etcd3` client (loaded only when a daemon joins a
 // fleet), with a deadline on every unary call so that an unreachable cluster fails calls instead
 // of hanging them, and the node's lease kept by hand so that fencing knows when it was renewed.
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue, IRangeResponse, Watcher } from 'etcd3';
 
 export interface EtcdOptions {
   endpoints: string[];
@@ -11,21 +11,41 @@ export interface EtcdOptions {
   callTimeoutMs?: number;
 }
 
-export type { Etcd3, IKeyValue, Watcher };
+export type { Etcd3, IKeyValue, IRangeResponse, Watcher };
 
 /** How soon a failed renewal is tried again. */
 const RETRY_MS = 150;
 
 /** A client for `options`; unary calls fail after callTimeoutMs (streams have no deadline). */
 export async function connectEtcd(options: EtcdOptions): Promise<Etcd3> {
-  const { Etcd3 } = await import('etcd3');
+  const [{ Etcd3, isRecoverableError }, { circuitBreaker, ConsecutiveBreaker, handleWhen, retry, ConstantBackoff }] = await Promise.all([
+    import('etcd3'),
+    import('cockatiel'),
+  ]);
   const timeout = options.callTimeoutMs ?? 3000;
   const { tls, auth } = options;
+  const recoverable = handleWhen(isRecoverableError);
   return new Etcd3({
     hosts: options.endpoints,
+    // The client's default skips a member for 5 s after three failures, and so refuses every call
+    // for 5 s after a whole cluster comes back. Here one failure skips a member for a second (a
+    // dead one is not asked again at once; a returning cluster is used within a second), and a
+    // call is tried on up to three members.
+    faultHandling: {
+      host: () => circuitBreaker(recoverable, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(1) }),
+      global: retry(recoverable, { maxAttempts: 3, backoff: new ConstantBackoff(20) }),
+    },
     dialTimeout: timeout,
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
-    ...(tls ? { credentials: { rootCertificate: tls.ca ?? Buffer.alloc(0), ...(tls.key ? { privateKey: tls.key } : {}), ...(tls.cert ? { certChain: tls.cert } : {}) } } : {}),
+    ...(tls
+      ? {
+          credentials: {
+            rootCertificate: tls.ca ?? Buffer.alloc(0),
+            ...(tls.key ? { privateKey: tls.key } : {}),
+            ...(tls.cert ? { certChain: tls.cert } : {}),
+          },
+        }
+      : {}),
     ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
   });
 }
@@ -142,7 +162,7 @@ function keepAliveOnce(client: Etcd3, id: string, timeoutMs: number): Promise<nu
         stream.on('end', () => settle(() => reject(new Error('keep-alive stream ended'))));
         stream.write({ ID: id });
       },
-      (e: unknown) => settle(() => reject(e as Error)),
+      (e: unknown) => settle(() => reject(e)),
     );
   });
 }

@@ -146,13 +146,16 @@ export function parsePlacement(v: unknown): Placement {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) throw new Error("field 'placement' must be an object");
   const out: Placement = {};
-  for (const k of Object.keys(v)) if (!['nodes', 'labels', 'singleton'].includes(k)) throw new Error(`unknown field 'placement.${k}' (known: nodes, labels, singleton)`);
+  for (const k of Object.keys(v))
+    if (!['nodes', 'labels', 'singleton'].includes(k)) throw new Error(`unknown field 'placement.${k}' (known: nodes, labels, singleton)`);
   if (v.nodes !== undefined) {
-    if (!Array.isArray(v.nodes) || v.nodes.some((n) => typeof n !== 'string' || n === '')) throw new Error("field 'placement.nodes' must be a list of node names");
+    if (!Array.isArray(v.nodes) || v.nodes.some((n) => typeof n !== 'string' || n === ''))
+      throw new Error("field 'placement.nodes' must be a list of node names");
     out.nodes = [...new Set(v.nodes as string[])];
   }
   if (v.labels !== undefined) {
-    if (!isObject(v.labels) || Object.values(v.labels).some((x) => typeof x !== 'string')) throw new Error("field 'placement.labels' must map label names to strings");
+    if (!isObject(v.labels) || Object.values(v.labels).some((x) => typeof x !== 'string'))
+      throw new Error("field 'placement.labels' must map label names to strings");
     out.labels = { ...(v.labels as Record<string, string>) };
   }
   if (v.singleton !== undefined) {

@@ -177,7 +177,10 @@ export class FleetService {
     return reachable(async () => {
       const c = this.#agent.client;
       const key = this.#agent.keys.program(rec.name);
-      const res = await c.if(key, 'Create', '==', 0).then(c.put(key).value(JSON.stringify(rec))).commit();
+      const res = await c
+        .if(key, 'Create', '==', 0)
+        .then(c.put(key).value(JSON.stringify(rec)))
+        .commit();
       if (!res.succeeded) throw new ApiError(409, 'ALREADY_ADDED', `fleet program ${rec.name} already exists`);
       return { ...rec, nodes: [] };
     });
@@ -193,9 +196,12 @@ export class FleetService {
         if (!kv) throw new ApiError(404, 'BAD_NAME', `no fleet program named ${name}`);
         const current = this.#record(name, parseRecord(text(kv)) ?? {});
         const patch = expectObject(body, true);
-        const next = merge ? mergePatch({ ...(current.config as unknown as JsonObject), placement: current.placement as JsonObject }, patch) : patch;
+        const next = merge ? mergePatch({ ...(current.config as unknown as JsonObject), placement: current.placement }, patch) : patch;
         const rec = this.#parse(next, name);
-        const res = await c.if(key, 'Mod', '==', String(kv.mod_revision)).then(c.put(key).value(JSON.stringify(rec))).commit();
+        const res = await c
+          .if(key, 'Mod', '==', String(kv.mod_revision))
+          .then(c.put(key).value(JSON.stringify(rec)))
+          .commit();
         if (res.succeeded) return (await this.programs()).find((p) => p.name === name) ?? { ...rec, nodes: [] };
       }
       throw new ApiError(409, 'CONFLICT', `fleet program ${name} kept changing; try again`);
@@ -224,7 +230,7 @@ export class FleetService {
         const holder = holders.get(name)?.rec.node;
         targets = typeof holder === 'string' ? [holder] : [];
       } else {
-        targets = [...alive.keys()].filter((n) => eligible(rec.placement, n, ((members.get(n)?.rec as Partial<MemberRecord> | undefined)?.labels ?? {}) as Record<string, string>));
+        targets = [...alive.keys()].filter((n) => eligible(rec.placement, n, (members.get(n)?.rec as Partial<MemberRecord> | undefined)?.labels ?? {}));
       }
       if (targets.length === 0) throw new ApiError(409, 'CONFLICT', `fleet program ${name} is placed on no live node`);
       return Promise.all(targets.sort().map((node) => this.#agent.sendCommand(node, action, name, timeoutMs)));

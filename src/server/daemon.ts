@@ -186,7 +186,14 @@ export class Daemon implements Supervisor {
   async #listen(): Promise<void> {
     for (const [level, line] of serverLines(this.config)) this.mainLog.log(level, line);
     // /api/events before the JSON API, which answers everything else under /api/.
-    const routes = [this.service.health.route, this.events, ...this.#plugins.flatMap((p) => p.routes ?? []), this.api, createStatusPage({ manager: () => this.pm }), ...(this.options.routes?.(this) ?? [])];
+    const routes = [
+      this.service.health.route,
+      this.events,
+      ...this.#plugins.flatMap((p) => p.routes ?? []),
+      this.api,
+      createStatusPage({ manager: () => this.pm }),
+      ...(this.options.routes?.(this) ?? []),
+    ];
     routes.splice(routes.indexOf(this.events) + 1, 0, createLogsApi({ manager: () => this.pm })); // GET /api/logs (merged live lines), before the JSON API
     routes.push(createMetricsRoute({ manager: () => this.pm })); // GET /metrics (Prometheus)
     const { unix, inet } = this.config;

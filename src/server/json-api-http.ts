@@ -29,7 +29,17 @@ export interface Reply {
 }
 
 /** Error codes of the JSON API: supervisord's fault names plus the API's own. */
-export type ApiErrorCode = FaultName | 'INVALID' | 'CONFLICT' | 'FLEET_UNAVAILABLE' | 'DISABLED' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'FORBIDDEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'TOO_LARGE';
+export type ApiErrorCode =
+  | FaultName
+  | 'INVALID'
+  | 'CONFLICT'
+  | 'FLEET_UNAVAILABLE'
+  | 'DISABLED'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'FORBIDDEN'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'TOO_LARGE';
 
 /** The body of every error response. */
 export interface ApiErrorBody {

@@ -58,7 +58,7 @@ export class CuttableProxy {
 
 export interface Reply {
   status: number;
-  body: any;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers, asserted field by field
 }
 
 export class FleetNode {
@@ -122,7 +122,12 @@ export class FleetNode {
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/root', TZ: 'UTC', PVD_TEST_MARK: this.mark };
     this.child = spawn(process.execPath, [PROCVISOR_JS, '-n', '-c', this.conf], { env, stdio: ['ignore', out, out] });
     closeSync(out);
-    await until(async () => (await this.api('GET', '/api/fleet')).status === 200, () => `node ${this.name} answering; its output:\n${this.output()}`, 15_000, 50);
+    await until(
+      async () => (await this.api('GET', '/api/fleet')).status === 200,
+      () => `node ${this.name} answering; its output:\n${this.output()}`,
+      15_000,
+      50,
+    );
   }
 
   output(): string {

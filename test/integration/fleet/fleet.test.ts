@@ -91,6 +91,15 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
     expect(pidsRunning('sleep 3103')).toEqual([edited.pid]);
     expect((await nodes.b.local('two'))?.pid, 'the other program kept its process').toBe(two.pid);
 
+    const dup = await nodes.c.api('POST', '/api/fleet/programs', { name: 'one', command: 'sleep 1', placement: { nodes: ['b'] } });
+    expect([dup.status, dup.body.error.code]).toEqual([409, 'ALREADY_ADDED']);
+    const badPlacement = await nodes.c.api('POST', '/api/fleet/programs', { name: 'bad', command: 'sleep 1', placement: { node: 'b' } });
+    expect([badPlacement.status, badPlacement.body.error.field]).toEqual([400, 'placement']);
+    const badOption = await nodes.c.api('POST', '/api/fleet/programs', { name: 'bad', command: 'sleep 1', startretries: 'many' });
+    expect(badOption.status, JSON.stringify(badOption.body)).toBe(400);
+    expect(badOption.body.error.message).toMatch(/startretries/);
+    expect((await nodes.c.api('GET', '/api/fleet/programs/bad')).status).toBe(404);
+
     const view = await nodes.c.api('GET', '/api/fleet/programs/one');
     expect(view.body.program).toMatchObject({ name: 'one', placement: { nodes: ['b'] }, config: { command: 'sleep 3103' } });
 
@@ -101,7 +110,12 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
   }, 60_000);
 
   it('puts one copy of a label-placed program on each matching node, and starts and stops it through etcd', async () => {
-    const r = await nodes.a.api('POST', '/api/fleet/programs', { name: 'workers', command: 'sleep 3201', startsecs: 0, placement: { labels: { role: 'worker' } } });
+    const r = await nodes.a.api('POST', '/api/fleet/programs', {
+      name: 'workers',
+      command: 'sleep 3201',
+      startsecs: 0,
+      placement: { labels: { role: 'worker' } },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     await running(nodes.b, 'workers');
     await running(nodes.c, 'workers');
@@ -228,11 +242,13 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
         (TTL_S + 5) * 1000,
         5,
       );
-      console.log(`fencing: holder ${holderName} stopped its copy ${stoppedAt - cutAt} ms after losing etcd; another node ran it ${moved.at - cutAt} ms after; at most ${most} at once`);
+      console.log(
+        `fencing: holder ${holderName} stopped its copy ${stoppedAt - cutAt} ms after losing etcd; another node ran it ${moved.at - cutAt} ms after; at most ${most} at once`,
+      );
       expect(most).toBe(1);
       expect(stoppedAt).toBeGreaterThan(0);
       expect(stoppedAt).toBeLessThanOrEqual(moved.at);
-      expect((await holder.local('fenced'))).toBeUndefined();
+      expect(await holder.local('fenced')).toBeUndefined();
     } finally {
       holder.restoreEtcd();
     }
@@ -260,6 +276,8 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
     for (const n of all()) n.cutEtcd();
     const outageEnds = Date.now() + (2 * TTL_S + 1) * 1000;
     let checks = 0;
+    const down = await nodes.b.api('GET', '/api/fleet/programs');
+    expect([down.status, down.body.error.code]).toEqual([503, 'FLEET_UNAVAILABLE']);
     while (Date.now() < outageEnds) {
       expect(await Promise.all(all().map((n) => n.localPids()))).toEqual(before);
       checks++;
@@ -278,7 +296,12 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
     }
     expect(await Promise.all(all().map((n) => n.localPids()))).toEqual(before);
     for (const n of all()) n.restoreEtcd();
-    await until(async () => pidsRunning('sleep 3503').length === 1 && (await nodes.a.local('changing'))?.statename === 'RUNNING', 'the change applied on a', 20_000, 25);
+    await until(
+      async () => pidsRunning('sleep 3503').length === 1 && (await nodes.a.local('changing'))?.statename === 'RUNNING',
+      'the change applied on a',
+      20_000,
+      25,
+    );
     const after = await Promise.all(all().map((n) => n.localPids()));
     for (const [i, n] of all().entries()) expect(after[i]?.steady, `steady on ${n.name} kept its pid`).toBe(before[i]?.steady);
     console.log(`outage: ${checks} checks of every node's pids over ${2 * TTL_S + 1} s, all unchanged`);
