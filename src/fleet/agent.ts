@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { FleetSection } from '../config-file/config-types.js';
-import type { ProgramConfig } from '../supervisor/config.js';
+import type { GroupSpec, ProgramConfig } from '../supervisor/config.js';
 import type { ProcessManager } from '../supervisor/manager.js';
 import { type ProcessUsage, readProcessUsage } from '../supervisor/process-usage.js';
 import { makeNamespec } from '../supervisor/names.js';
@@ -184,6 +184,15 @@ export class FleetAgent {
   /** Names of the fleet programs this node runs now. */
   get running(): string[] {
     return [...this.#applied.keys()].sort();
+  }
+
+  /** The fleet programs this node runs, as the manager has them (configuration and resolved spec). */
+  managedGroups(): { config: ProgramConfig; spec: GroupSpec }[] {
+    const pm = this.#o.manager();
+    return [...this.#applied.keys()].flatMap((name) => {
+      const g = pm.getGroupDetails(name);
+      return g ? [{ config: g.config as ProgramConfig, spec: g.spec }] : [];
+    });
   }
 
   /** Whether the status has changes not yet written (etcd unreachable, or within the interval). */

@@ -10,6 +10,7 @@ export function fleetPlugin(daemon: Daemon): DaemonPlugin {
   let service: FleetService | undefined;
   return {
     routes: [createFleetApi(() => service)],
+    groups: () => agent?.managedGroups() ?? [],
     async started() {
       const section = daemon.config.raw.fleet;
       if (!section) return;

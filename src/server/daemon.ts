@@ -8,7 +8,7 @@ import { cleanupAutoLogs } from '../logs/auto-logs.js';
 import { MainLog } from '../logs/main-log.js';
 import { ProcessManager } from '../supervisor/manager.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
-import { loadDaemonConfig, type DaemonConfig } from './daemon-config.js';
+import { loadDaemonConfig, type DaemonConfig, type LoadedGroup } from './daemon-config.js';
 import { configInfo } from '../config-file/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
@@ -43,6 +43,8 @@ export interface DaemonOptions {
 /** Something that lives beside the daemon: routes answered before the JSON API, and hooks at its moments. */
 export interface DaemonPlugin {
   routes?: Route[];
+  /** The groups it runs through the manager, as they are now: kept by every re-reading of the configuration file. */
+  groups?(): readonly LoadedGroup[];
   /** After the first start, once the configured programs were started. */
   started?(): Promise<void> | void;
   /** After a restart (SIGHUP, `supervisorctl reload`) replaced the manager. */
@@ -161,7 +163,10 @@ export class Daemon implements Supervisor {
       // supervisord's event serials go on across a reload.
       ...(this.pm ? { lastEventSerial: this.pm.events.lastSerial } : {}),
     });
-    this.pm.useConfigSource(() => [...this.#reread().groups.values()], [...this.config.groups.values()]);
+    // Groups that plugins manage (fleet programs) are part of every reading, so that reread and
+    // update (supervisorctl's) neither list them as removed nor stop them; the file's win a name clash.
+    const owned = () => this.#plugins.flatMap((p) => p.groups?.() ?? []);
+    this.pm.useConfigSource(() => [...owned(), ...this.#reread().groups.values()], [...owned(), ...this.config.groups.values()]);
     this.events?.rebind();
     this.service.managerCreated(this.pm);
   }

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, etcdOrWarn } from '../../helpers/etcd-cluster.js';
-import { HAVE_PROCVISOR } from '../daemon/daemon-pair.js';
+import { HAVE_PROCVISOR, HAVE_SUPERVISORD, run } from '../daemon/daemon-pair.js';
 import { isAlive } from '../../helpers/processes.js';
 import { sleep, until } from '../../helpers/wait-for.js';
-import { FleetNode, markedPids, pidsRunning } from './fleet-nodes.js';
+import { FleetNode, markedPids, PASSWORD, pidsRunning, USER } from './fleet-nodes.js';
 
 const TTL_S = 2;
 const enabled = HAVE_PROCVISOR && etcdOrWarn('fleet tests (test/integration/fleet)');
@@ -90,6 +90,15 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
     );
     expect(pidsRunning('sleep 3103')).toEqual([edited.pid]);
     expect((await nodes.b.local('two'))?.pid, 'the other program kept its process').toBe(two.pid);
+
+    if (HAVE_SUPERVISORD) {
+      // The stock supervisorctl sees fleet programs as groups, and its reread/update leave them alone.
+      const ctl = (...args: string[]) => run('supervisorctl', ['-s', `http://127.0.0.1:${nodes.b.port}`, '-u', USER, '-p', PASSWORD, ...args]);
+      expect((await ctl('status', 'two')).stdout).toMatch(/^two\s+RUNNING\s+pid \d+/);
+      const update = await ctl('update');
+      expect(update.stdout, update.stderr).not.toMatch(/removed|stopped/);
+      expect((await nodes.b.local('two'))?.pid).toBe(two.pid);
+    }
 
     const dup = await nodes.c.api('POST', '/api/fleet/programs', { name: 'one', command: 'sleep 1', placement: { nodes: ['b'] } });
     expect([dup.status, dup.body.error.code]).toEqual([409, 'ALREADY_ADDED']);
