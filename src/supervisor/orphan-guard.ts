@@ -2,11 +2,94 @@
 // pipe from the host; the host writes the pid of every child it spawns (each child leads its own
 // session and process group). When the host dies for any reason — even SIGKILL — the pipe reaches
 // EOF and the watchdog ends every registered group and session and every descendant of the
-// registered children: SIGTERM, then SIGKILL one second later. Pure Node, no native addon.
+// registered children: SIGTERM, then SIGKILL one second later. No native addon: the watchdog is a
+// Perl script (perl-base is part of every Debian system; ~5 MB instead of Node's ~40 MB), or the
+// same program in Node where there is no perl.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
-/** The watchdog, run with `node -e`. Reads `+PID` / `-PID` lines; acts on EOF. */
-const WATCHDOG_SOURCE = String.raw`
+/**
+ * The watchdog in Perl, with no module: `perl -e SOURCE TOKEN`. Reads `+PID` / `-PID` lines; acts
+ * on EOF exactly as the Node version below.
+ */
+const PERL_WATCHDOG = String.raw`
+my $mark = 'PROCVISOR_GUARD=' . $ARGV[0] . ':';
+my (%roots, %known);
+my $buf = '';
+for (;;) {
+  my $n = sysread(STDIN, my $chunk, 65536);
+  if (!defined $n) { next if $!{EINTR}; last; }
+  last if $n == 0;
+  $buf .= $chunk;
+  while ((my $i = index($buf, "
+")) >= 0) {
+    my $line = substr($buf, 0, $i + 1, '');
+    next unless $line =~ /^([+-])(\d+)
+$/ && $2 > 1;
+    if ($1 eq '+') { $roots{$2} = 1 } else { delete $roots{$2} }
+  }
+}
+sub marked {
+  open(my $fh, '<', "/proc/$_[0]/environ") or return 0;
+  local $/;
+  my $env = <$fh>;
+  return defined $env && index($env, $mark) >= 0;
+}
+sub table {
+  my @rows;
+  opendir(my $d, '/proc') or return ();
+  for my $name (readdir $d) {
+    next unless $name =~ /^\d+$/;
+    open(my $fh, '<', "/proc/$name/stat") or next;
+    my $stat = <$fh>;
+    next unless defined $stat;
+    my @f = split / /, substr($stat, rindex($stat, ')') + 2);
+    push @rows, [$name + 0, $f[1], $f[2], $f[3], $f[19], $f[0] eq 'Z'];
+  }
+  return @rows;
+}
+# Every process ever seen in the family stays a target (while the same process holds its pid), so
+# a descendant that left the group is still found after its parent died and init adopted it.
+sub targets {
+  my @rows = table();
+  my (%fam, %start, %zombie);
+  for my $r (@rows) {
+    my ($pid, $ppid, $pgrp, $sid, $st, $z) = @$r;
+    $start{$pid} = $st;
+    $zombie{$pid} = $z;
+    $fam{$pid} = 1 if $roots{$pid} || $roots{$pgrp} || $roots{$sid} || (defined $known{$pid} && $known{$pid} eq $st) || marked($pid);
+  }
+  for (my $grew = 1; $grew; ) {
+    $grew = 0;
+    for my $r (@rows) { if (!$fam{$r->[0]} && $fam{$r->[1]}) { $fam{$r->[0]} = 1; $grew = 1 } }
+  }
+  my @out;
+  for my $pid (keys %fam) {
+    $known{$pid} = $start{$pid};
+    push @out, $pid if !$zombie{$pid} && $pid != $$;
+  }
+  return @out;
+}
+sub send_all {
+  my $sig = shift;
+  my @t = targets();
+  kill "-$sig", $_ for keys %roots;
+  kill $sig, $_ for @t;
+  return scalar @t;
+}
+exit 0 if send_all('TERM') == 0 && !%roots;
+for (1 .. 20) {
+  select(undef, undef, undef, 0.05);
+  exit 0 if !targets();
+}
+send_all('KILL');
+select(undef, undef, undef, 0.05);
+send_all('KILL');
+exit 0;
+`;
+
+/** The watchdog in Node, where there is no perl: `node -e SOURCE TOKEN`. */
+const NODE_WATCHDOG = String.raw`
 const fs = require('node:fs');
 const roots = new Set();
 let buf = '';
@@ -94,11 +177,15 @@ export function newGuardValue(): string {
   return `${GUARD_TOKEN}:${++managers}`;
 }
 
+const PERL_PATHS = ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'];
+
 function startWatchdog(): ChildProcess {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, ['--max-old-space-size=16', '-e', WATCHDOG_SOURCE, GUARD_TOKEN], {
+  const perl = PERL_PATHS.find((p) => existsSync(p));
+  const [file, args] = perl ? [perl, ['-e', PERL_WATCHDOG, GUARD_TOKEN]] : [process.execPath, ['--max-old-space-size=16', '-e', NODE_WATCHDOG, GUARD_TOKEN]];
+  const child = spawn(file, args, {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     env,
