@@ -86,6 +86,23 @@ async function call<T>(ctl: Controller, method: string, urlPath: string, body?: 
 
 const programPath = (name: string): string => `/api/fleet/programs/${encodeURIComponent(name)}`;
 
+/** A program answer: {program: FleetProgram} (the JSON API's convention), or the program itself. */
+async function callProgram(ctl: Controller, method: string, urlPath: string, body?: unknown): Promise<FleetProgram> {
+  const answer = await call<{ program?: FleetProgram } & Partial<FleetProgram>>(ctl, method, urlPath, body);
+  return answer.program && typeof answer.program === 'object' ? answer.program : (answer as FleetProgram);
+}
+
+/** GET /api/fleet. */
+interface FleetInfo {
+  node: string;
+  labels?: Record<string, string>;
+  prefix: string;
+  connected: boolean;
+  lastError?: string;
+  running?: string[];
+  statusQueued?: boolean;
+}
+
 function readJsonFile(ctl: Controller, file: string): Record<string, unknown> {
   const full = path.resolve(ctl.io.cwd ?? process.cwd(), file);
   let value: unknown;
@@ -104,9 +121,12 @@ function oneName(words: readonly string[], sub: string): string {
 }
 
 async function showInfo(ctl: Controller): Promise<void> {
-  const info = await call<{ node: string; prefix: string; connected: boolean; lastError?: string }>(ctl, 'GET', '/api/fleet');
+  const info = await call<FleetInfo>(ctl, 'GET', '/api/fleet');
   const state = info.connected ? 'connected' : `NOT connected${info.lastError ? ` (${info.lastError})` : ''}`;
-  ctl.output(`node ${info.node}, prefix ${info.prefix}, etcd ${state}`);
+  const labels = Object.entries(info.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  ctl.output(`node ${info.node}${labels.length > 0 ? ` (${labels.join(',')})` : ''}, prefix ${info.prefix}, etcd ${state}`);
+  if (info.running) ctl.output(`fleet programs running here: ${info.running.length > 0 ? info.running.join(', ') : 'none'}`);
+  if (info.statusQueued && !info.connected) ctl.output('status changes queued until etcd answers');
   if (!info.connected) ctl.exitstatus = EXIT.GENERIC;
 }
 
@@ -122,7 +142,7 @@ async function showStatus(ctl: Controller, programs: readonly string[]): Promise
 
 async function addProgram(ctl: Controller, words: readonly string[]): Promise<void> {
   const body = isJsonFileArgument(words) ? readJsonFile(ctl, words[0]!) : createBody(parseProgramArgs(words));
-  const program = await call<FleetProgram>(ctl, 'POST', '/api/fleet/programs', body);
+  const program = await callProgram(ctl, 'POST', '/api/fleet/programs', body);
   ctl.output(`${program.name}: added (${placementText(program.placement)})`);
 }
 
@@ -131,10 +151,10 @@ async function editProgram(ctl: Controller, words: readonly string[]): Promise<v
   if (isJsonFileArgument(words)) {
     const body = readJsonFile(ctl, words[0]!);
     if (typeof body.name !== 'string') throw new FleetArgError(`${words[0]}: "name" is required to replace a program`);
-    program = await call<FleetProgram>(ctl, 'PUT', programPath(body.name), body);
+    program = await callProgram(ctl, 'PUT', programPath(body.name), body);
   } else {
     const args = parseProgramArgs(words);
-    program = await call<FleetProgram>(ctl, 'PATCH', programPath(args.name), patchBody(args));
+    program = await callProgram(ctl, 'PATCH', programPath(args.name), patchBody(args));
   }
   ctl.output(`${program.name}: updated (${placementText(program.placement)})`);
 }
@@ -162,7 +182,7 @@ async function runFleet(ctl: Controller, sub: string, words: string[]): Promise<
       return;
     }
     case 'show':
-      ctl.output(JSON.stringify(await call<FleetProgram>(ctl, 'GET', programPath(oneName(words, sub))), null, 2));
+      ctl.output(JSON.stringify(await callProgram(ctl, 'GET', programPath(oneName(words, sub))), null, 2));
       return;
     case 'status':
       return showStatus(ctl, words);

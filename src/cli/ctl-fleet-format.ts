@@ -45,11 +45,22 @@ export interface FleetProcessRow {
   rss?: number | null;
 }
 
-/** One entry of a fleet action's {results}. */
+/** A process's result within a node's answer: supervisord's {name, group, status, description}. */
+export interface FleetProcessResult {
+  namespec?: string;
+  name?: string;
+  group?: string;
+  /** supervisord's fault code; 80 (SUCCESS) when it worked. */
+  status?: number;
+  code?: string;
+  description?: string;
+}
+
+/** One entry of a fleet action's {results}: one per node. */
 export interface FleetActionResult {
   node: string;
   ok: boolean;
-  results?: { namespec?: string; name?: string; group?: string; code?: string; description?: string }[];
+  results?: FleetProcessResult[];
   error?: string | { code?: string; message?: string };
 }
 
@@ -70,9 +81,9 @@ const labelText = (labels: Record<string, string> | undefined): string =>
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 
-// Timestamps may come as ISO text, epoch milliseconds or epoch seconds.
+// Timestamps may come as ISO text, epoch milliseconds or epoch seconds; 0 means "never".
 function epochMs(t: string | number | null | undefined): number | undefined {
-  if (t === null || t === undefined || t === '') return undefined;
+  if (t === null || t === undefined || t === '' || t === 0) return undefined;
   if (typeof t === 'number') return t > 1e11 ? t : t * 1000;
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? undefined : ms;
@@ -138,11 +149,29 @@ export function formatProcesses(processes: readonly FleetProcessRow[]): string[]
 }
 
 const PAST: Record<string, string> = { start: 'started', stop: 'stopped', restart: 'restarted' };
+const SUCCESS = 80;
 
 function errorText(e: FleetActionResult['error']): string {
   if (e === undefined) return 'failed';
   if (typeof e === 'string') return e;
   return e.message ?? e.code ?? 'failed';
+}
+
+const succeeded = (p: FleetProcessResult): boolean => (p.status === undefined ? p.code === undefined || p.code === 'SUCCESS' : p.status === SUCCESS);
+
+function namespecOf(p: FleetProcessResult): string {
+  if (p.namespec) return p.namespec;
+  return p.group && p.name && p.group !== p.name ? `${p.group}:${p.name}` : (p.name ?? p.group ?? '?');
+}
+
+// A restart answers with the stop's results then the start's: the last one per process tells.
+function lastPerProcess(results: readonly FleetProcessResult[]): FleetProcessResult[] {
+  const byName = new Map<string, FleetProcessResult>();
+  for (const p of results) {
+    byName.delete(namespecOf(p));
+    byName.set(namespecOf(p), p);
+  }
+  return [...byName.values()];
 }
 
 /** `fleet start|stop|restart NAME`: one line per process (or per node when it gives none). */
@@ -158,10 +187,9 @@ export function formatActionResults(action: string, results: readonly FleetActio
       lines.push(`${r.node}: ${PAST[action] ?? 'done'}`);
       continue;
     }
-    for (const p of r.results) {
-      const namespec = p.namespec ?? (p.group && p.name && p.group !== p.name ? `${p.group}:${p.name}` : (p.name ?? '?'));
-      const ok = p.code === undefined || p.code === 'SUCCESS';
-      lines.push(`${r.node}: ${namespec}: ${ok ? (PAST[action] ?? 'done') : `ERROR (${p.code}${p.description ? `: ${p.description}` : ''})`}`);
+    for (const p of lastPerProcess(r.results)) {
+      const why = [p.code, p.description].filter(Boolean).join(': ') || `status ${p.status}`;
+      lines.push(`${r.node}: ${namespecOf(p)}: ${succeeded(p) ? (PAST[action] ?? 'done') : `ERROR (${why})`}`);
     }
   }
   return lines;
@@ -169,5 +197,5 @@ export function formatActionResults(action: string, results: readonly FleetActio
 
 /** True when every node and every process in an action's results succeeded. */
 export function actionSucceeded(results: readonly FleetActionResult[]): boolean {
-  return results.every((r) => r.ok && (r.results ?? []).every((p) => p.code === undefined || p.code === 'SUCCESS'));
+  return results.every((r) => r.ok && lastPerProcess(r.results ?? []).every(succeeded));
 }

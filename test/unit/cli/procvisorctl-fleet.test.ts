@@ -21,36 +21,28 @@ interface Seen {
 }
 
 const NOW_S = Math.floor(Date.now() / 1000);
+// Shaped as the fleet branch's answers: epoch ms timestamps (0: never), FleetProgram records.
 const NODES = {
   nodes: [
-    {
-      name: 'web-1',
-      labels: { role: 'web', zone: 'a' },
-      alive: true,
-      self: true,
-      joinedAt: new Date().toISOString(),
-      statusAt: new Date(Date.now() - 3000).toISOString(),
-      processes: 2,
-    },
-    {
-      name: 'db-1',
-      labels: {},
-      alive: false,
-      self: false,
-      joinedAt: new Date().toISOString(),
-      statusAt: new Date(Date.now() - 600_000).toISOString(),
-      processes: 0,
-    },
+    { name: 'web-1', labels: { role: 'web', zone: 'a' }, alive: true, self: true, joinedAt: Date.now(), statusAt: Date.now() - 3000, processes: 2, errors: {} },
+    { name: 'db-1', labels: {}, alive: false, self: false, joinedAt: Date.now(), statusAt: Date.now() - 600_000, processes: 0, errors: {} },
+    { name: 'new-1', labels: {}, alive: true, self: false, joinedAt: Date.now(), statusAt: 0, processes: 0, errors: {} },
   ],
 };
 const PROGRAMS = {
   programs: [
-    { name: 'web', placement: { labels: { role: 'web' } }, config: { command: 'node app.js' }, updatedAt: '2026-01-01T00:00:00Z', nodes: ['web-1', 'web-2'] },
+    {
+      name: 'web',
+      placement: { labels: { role: 'web' } },
+      config: { name: 'web', command: 'node app.js' },
+      updatedAt: 1767225600000,
+      nodes: ['web-1', 'web-2'],
+    },
     {
       name: 'cron',
       placement: { nodes: ['web-1', 'db-1'], singleton: true },
-      config: { command: 'cron' },
-      updatedAt: '2026-01-01T00:00:00Z',
+      config: { name: 'cron', command: 'cron' },
+      updatedAt: 1767225600000,
       nodes: ['web-1'],
       holder: 'web-1',
     },
@@ -63,13 +55,15 @@ const proc = (node: string, program: string, name: string, statename: string, ex
   program,
   group: program,
   name,
+  namespec: name === program ? name : `${program}:${name}`,
   state: statename === 'RUNNING' ? 20 : 0,
   statename,
   pid: statename === 'RUNNING' ? 4242 : 0,
   start: NOW_S - 3725,
-  uptime: statename === 'RUNNING' ? 3725 : 0,
+  uptime: statename === 'RUNNING' ? 3725 : null,
   restarts: 0,
   rss: null,
+  fleet: true,
   ...extra,
 });
 const PROCESSES = {
@@ -125,10 +119,30 @@ async function run(...args: string[]) {
 
 describe('fleet reads', () => {
   it('fleet: this node and the etcd connection; exit 1 when disconnected', async () => {
-    routes.set('GET /api/fleet', [200, { node: 'web-1', prefix: '/procvisor', connected: true }]);
-    expect(await run('fleet')).toEqual({ code: 0, stdout: 'node web-1, prefix /procvisor, etcd connected\n', stderr: '' });
-    routes.set('GET /api/fleet', [200, { node: 'web-1', prefix: '/p', connected: false, lastError: 'connect ECONNREFUSED' }]);
-    expect(await run('fleet', 'info')).toMatchObject({ code: 1, stdout: 'node web-1, prefix /p, etcd NOT connected (connect ECONNREFUSED)\n' });
+    const info = {
+      node: 'web-1',
+      labels: { role: 'web' },
+      prefix: '/procvisor',
+      endpoints: ['http://127.0.0.1:2379'],
+      connected: true,
+      running: ['cron', 'web'],
+      statusWrites: 3,
+      statusQueued: false,
+    };
+    routes.set('GET /api/fleet', [200, info]);
+    expect(await run('fleet')).toEqual({
+      code: 0,
+      stdout: 'node web-1 (role=web), prefix /procvisor, etcd connected\nfleet programs running here: cron, web\n',
+      stderr: '',
+    });
+    routes.set('GET /api/fleet', [
+      200,
+      { ...info, labels: {}, prefix: '/p', connected: false, lastError: 'connect ECONNREFUSED', running: [], statusQueued: true },
+    ]);
+    expect(await run('fleet', 'info')).toMatchObject({
+      code: 1,
+      stdout: 'node web-1, prefix /p, etcd NOT connected (connect ECONNREFUSED)\nfleet programs running here: none\nstatus changes queued until etcd answers\n',
+    });
   });
 
   it('fleet nodes: one aligned row per node, this node starred, DOWN for a dead one', async () => {
@@ -136,7 +150,13 @@ describe('fleet reads', () => {
     const r = await run('fleet', 'nodes');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      ['NODE     ALIVE  PROCS  STATUS   LABELS', 'web-1 *  up     2      3s ago   role=web,zone=a', 'db-1     DOWN   0      10m ago  -', ''].join('\n'),
+      [
+        'NODE     ALIVE  PROCS  STATUS   LABELS',
+        'web-1 *  up     2      3s ago   role=web,zone=a',
+        'db-1     DOWN   0      10m ago  -',
+        'new-1    up     0      -        -',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -183,10 +203,11 @@ describe('fleet reads', () => {
     expect(nope).toMatchObject({ code: 4, stdout: 'nope: no process reported by any node\n' });
   });
 
-  it('fleet show NAME: the program as JSON, the name URL-encoded', async () => {
-    routes.set('GET /api/fleet/programs/a%20b', [200, { name: 'a b', placement: {}, config: {} }]);
-    const r = await run('fleet', 'show', 'a b');
-    expect(JSON.parse(r.stdout)).toEqual({ name: 'a b', placement: {}, config: {} });
+  it('fleet show NAME: the program as JSON (from {program} or bare), the name URL-encoded', async () => {
+    routes.set('GET /api/fleet/programs/a%20b', [200, { program: { name: 'a b', placement: {}, config: {} } }]);
+    expect(JSON.parse((await run('fleet', 'show', 'a b')).stdout)).toEqual({ name: 'a b', placement: {}, config: {} });
+    routes.set('GET /api/fleet/programs/c', [200, { name: 'c', placement: {}, config: {} }]);
+    expect(JSON.parse((await run('fleet', 'show', 'c')).stdout)).toEqual({ name: 'c', placement: {}, config: {} });
   });
 
   it('sends Basic auth when -u and -p are given', async () => {
@@ -197,10 +218,11 @@ describe('fleet reads', () => {
 });
 
 describe('fleet writes', () => {
-  const created = { name: 'web', placement: { nodes: ['b'], singleton: true }, config: {}, updatedAt: 'x', nodes: [] };
+  const created = { name: 'web', placement: { nodes: ['b'], singleton: true }, config: {}, updatedAt: 1767225600000, nodes: [] };
+  const wrap = (program: object) => ({ program });
 
   it('fleet add NAME key=value --nodes --labels --singleton: one POST with typed values', async () => {
-    routes.set('POST /api/fleet/programs', [201, created]);
+    routes.set('POST /api/fleet/programs', [201, wrap(created)]);
     const r = await run(
       'fleet',
       'add',
@@ -231,20 +253,20 @@ describe('fleet writes', () => {
   it('fleet add FILE.json: the file as the body', async () => {
     const def = { name: 'web', command: 'node app.js', placement: { labels: { role: 'web' } } };
     writeFileSync(join(dir, 'web.json'), JSON.stringify(def));
-    routes.set('POST /api/fleet/programs', [201, { ...created, placement: def.placement }]);
+    routes.set('POST /api/fleet/programs', [201, wrap({ ...created, placement: def.placement })]);
     expect((await run('fleet', 'add', 'web.json')).stdout).toBe('web: added (labels role=web)\n');
     expect(seen[0]?.body).toEqual(def);
   });
 
   it('fleet edit NAME key=value: a PATCH with only what was given; null and empty --nodes clear', async () => {
-    routes.set('PATCH /api/fleet/programs/web', [200, { ...created, placement: {} }]);
+    routes.set('PATCH /api/fleet/programs/web', [200, wrap({ ...created, placement: {} })]);
     expect((await run('fleet', 'edit', 'web', 'startsecs=5', 'user=null', '--nodes=', '--no-singleton')).stdout).toBe('web: updated (every node)\n');
     expect(seen[0]).toMatchObject({ method: 'PATCH', body: { startsecs: 5, user: null, placement: { nodes: null, singleton: false } } });
   });
 
   it('fleet edit FILE.json: a PUT of the file to its name', async () => {
     writeFileSync(join(dir, 'w2.json'), JSON.stringify({ name: 'w2', command: 'x' }));
-    routes.set('PUT /api/fleet/programs/w2', [200, { ...created, name: 'w2', placement: {} }]);
+    routes.set('PUT /api/fleet/programs/w2', [200, wrap({ ...created, name: 'w2', placement: {} })]);
     expect((await run('fleet', 'edit', 'w2.json')).stdout).toBe('w2: updated (every node)\n');
     expect(seen[0]).toMatchObject({ method: 'PUT', body: { name: 'w2', command: 'x' } });
   });
@@ -259,19 +281,44 @@ describe('fleet writes', () => {
       200,
       {
         results: [
-          { node: 'web-1', ok: true, results: [{ namespec: 'web', code: 'SUCCESS', status: 80, description: 'OK' }] },
-          { node: 'web-2', ok: true, results: [{ namespec: 'web', code: 'SPAWN_ERROR', status: 50, description: 'spawn error' }] },
-          { node: 'db-1', ok: false, error: 'no answer within 10 s' },
+          // A restart answers with the stop's results, then the start's.
+          {
+            id: 'a',
+            node: 'web-1',
+            ok: true,
+            results: [
+              { name: 'web', group: 'web', status: 80, description: 'OK' },
+              { name: 'web', group: 'web', status: 80, description: 'OK' },
+            ],
+          },
+          {
+            id: 'b',
+            node: 'web-2',
+            ok: true,
+            results: [
+              { name: 'web', group: 'web', status: 80, description: 'OK' },
+              { name: 'web', group: 'web', status: 50, description: 'SPAWN_ERROR: web' },
+            ],
+          },
+          { id: 'c', node: 'db-1', ok: false, error: 'no answer from node db-1 within 30s' },
         ],
       },
     ]);
     expect(await run('fleet', 'restart', 'web')).toEqual({
       code: 1,
-      stdout: 'web-1: web: restarted\nweb-2: web: ERROR (SPAWN_ERROR: spawn error)\ndb-1: ERROR (no answer within 10 s)\n',
+      stdout: 'web-1: web: restarted\nweb-2: web: ERROR (SPAWN_ERROR: web)\ndb-1: ERROR (no answer from node db-1 within 30s)\n',
       stderr: '',
     });
-    routes.set('POST /api/fleet/programs/web/stop', [200, { results: [{ node: 'web-1', ok: true }] }]);
-    expect(await run('fleet', 'stop', 'web')).toMatchObject({ code: 0, stdout: 'web-1: stopped\n' });
+    routes.set('POST /api/fleet/programs/web/stop', [
+      200,
+      {
+        results: [
+          { node: 'web-1', ok: true },
+          { node: 'web-2', ok: true, results: [{ name: 'w_0', group: 'web', status: 80, description: 'OK' }] },
+        ],
+      },
+    ]);
+    expect(await run('fleet', 'stop', 'web')).toMatchObject({ code: 0, stdout: 'web-1: stopped\nweb-2: web:w_0: stopped\n' });
   });
 });
 
@@ -279,8 +326,11 @@ describe('fleet errors', () => {
   it("prints the API's error message and code, exit 1", async () => {
     routes.set('POST /api/fleet/programs', [400, { error: { code: 'INVALID', faultCode: null, message: "field 'command' is required", field: 'command' } }]);
     expect(await run('fleet', 'add', 'web', 'command=x')).toEqual({ code: 1, stdout: "Error: field 'command' is required (INVALID)\n", stderr: '' });
-    routes.set('GET /api/fleet/nodes', [503, { error: { code: 'FLEET_UNAVAILABLE', faultCode: null, message: 'etcd cannot be reached' } }]);
-    expect(await run('fleet', 'nodes')).toMatchObject({ code: 1, stdout: 'Error: etcd cannot be reached (FLEET_UNAVAILABLE)\n' });
+    routes.set('GET /api/fleet/nodes', [
+      503,
+      { error: { code: 'FLEET_UNAVAILABLE', faultCode: null, message: 'fleet: etcd cannot be reached: deadline exceeded' } },
+    ]);
+    expect(await run('fleet', 'nodes')).toMatchObject({ code: 1, stdout: 'Error: fleet: etcd cannot be reached: deadline exceeded (FLEET_UNAVAILABLE)\n' });
   });
 
   it('a daemon without [fleet] (404) and an unreachable daemon: the message, exit 1', async () => {
@@ -338,7 +388,7 @@ describe('fleet argument parsing (the interactive shell splits the line itself)'
   });
 
   it('a typed shell line reaches the API split by its quotes', async () => {
-    routes.set('POST /api/fleet/programs', [201, { name: 'w', placement: {}, config: {}, updatedAt: 'x', nodes: [] }]);
+    routes.set('POST /api/fleet/programs', [201, { program: { name: 'w', placement: {}, config: {}, updatedAt: 0, nodes: [] } }]);
     const out = captureIo();
     const options = {
       configfile: undefined,
@@ -373,6 +423,7 @@ describe('fleet formatting', () => {
     expect(ago(now - 3 * 3600_000, now)).toBe('3h ago');
     expect(ago(now / 1000 - 3 * 86400, now)).toBe('3d ago');
     expect(ago(null, now)).toBe('-');
+    expect(ago(0, now)).toBe('-');
   });
 
   it('describes placements', () => {
