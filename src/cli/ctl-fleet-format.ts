@@ -43,6 +43,8 @@ export interface FleetProcessRow {
   uptime?: number;
   restarts?: number;
   rss?: number | null;
+  /** False for the node's own programs (its configuration, not the fleet). */
+  fleet?: boolean;
 }
 
 /** A process's result within a node's answer: supervisord's {name, group, status, description}. */
@@ -137,6 +139,7 @@ function processDescription(p: FleetProcessRow): string {
   const notes: string[] = [];
   if (p.statename === 'RUNNING' && p.pid) notes.push(`pid ${p.pid}, uptime ${formatUptime(p.uptime ?? 0)}`);
   if (p.restarts) notes.push(`restarts ${p.restarts}`);
+  if (p.fleet === false) notes.push('local');
   if (p.alive === false) notes.push('node down');
   else if (p.stale) notes.push('stale');
   return notes.join(', ');

@@ -43,33 +43,36 @@ function fleetRoute(fx: FleetFixture) {
   };
 }
 
-const proc = (node: string, group: string, name: string, statename: string, pid: number) => ({
+const proc = (node: string, group: string, name: string, statename: string, pid: number, fleet = true) => ({
   node,
   alive: true,
   stale: false,
   program: group,
   group,
   name,
+  namespec: group === name ? name : `${group}:${name}`,
   state: statename === 'RUNNING' ? 20 : 0,
   statename,
   pid,
   start: 0,
-  uptime: statename === 'RUNNING' ? 65 : 0,
+  uptime: statename === 'RUNNING' ? 65 : null,
   restarts: 0,
   rss: null,
+  fleet,
 });
 
 function fixture(): FleetFixture {
   return {
-    info: [200, { node: 'web-1', prefix: '/procvisor', connected: true }],
+    info: [200, { node: 'web-1', labels: { role: 'web', zone: 'a' }, prefix: '/procvisor', connected: true }],
     nodes: {
       nodes: [
-        { name: 'web-1', labels: { role: 'web', zone: 'a' }, alive: true, self: true, joinedAt: '', statusAt: '', processes: 2 },
-        { name: 'web-2', labels: { role: 'web' }, alive: true, self: false, joinedAt: '', statusAt: '', processes: 1 },
+        { name: 'web-1', labels: { role: 'web', zone: 'a' }, alive: true, self: true, joinedAt: 1, statusAt: Date.now(), processes: 2, errors: {} },
+        { name: 'web-2', labels: { role: 'web' }, alive: true, self: false, joinedAt: 1, statusAt: Date.now(), processes: 1, errors: {} },
       ],
     },
     processes: {
-      processes: [proc('web-1', 'web', 'web', 'RUNNING', 101), proc('web-1', 'pool', 'w0', 'STOPPED', 0), proc('web-2', 'web', 'web', 'RUNNING', 202)],
+      // pool is web-1's own program (not the fleet's).
+      processes: [proc('web-1', 'web', 'web', 'RUNNING', 101), proc('web-1', 'pool', 'w0', 'STOPPED', 0, false), proc('web-2', 'web', 'web', 'RUNNING', 202)],
     },
   };
 }
@@ -88,7 +91,7 @@ async function openPage(base: string): Promise<Page> {
 }
 
 const rowsOf = (page: Page, node: string) =>
-  page.locator(`#fleet [data-node="${node}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).innerText.split('\t').join(' ').trim()));
+  page.locator(`#fleet [data-node="${node}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
 
 describe.skipIf(!hasChromium)('status page: Fleet section', () => {
   beforeAll(async () => {
@@ -117,7 +120,7 @@ describe.skipIf(!hasChromium)('status page: Fleet section', () => {
     const web1 = page.locator('#fleet [data-node="web-1"] h3');
     expect(await web1.innerText()).toMatch(/web-1\s*up\s*this node\s*role=web\s*zone=a/);
     expect(await web1.locator('.dot').getAttribute('data-alive')).toBe('true');
-    expect(await rowsOf(page, 'web-1')).toEqual(['web RUNNING 101 up 0:01:05', 'pool:w0 STOPPED']);
+    expect(await rowsOf(page, 'web-1')).toEqual(['web RUNNING 101 up 0:01:05', 'pool:w0 STOPPED local']);
     expect(await rowsOf(page, 'web-2')).toEqual(['web RUNNING 202 up 0:01:05']);
 
     (fx.nodes as { nodes: { alive: boolean }[] }).nodes[1]!.alive = false;

@@ -27,6 +27,8 @@ interface FleetProcess {
   pid?: number;
   uptime?: number;
   stale?: boolean;
+  /** False for the node's own programs (its configuration, not the fleet). */
+  fleet?: boolean;
 }
 
 async function getJson<T>(path: string): Promise<{ status: number; body?: T }> {
@@ -70,7 +72,7 @@ function processRow(p: FleetProcess): HTMLTableRowElement {
     state,
     el('td', running && p.pid ? String(p.pid) : ''),
     el('td', running ? `up ${formatUptime(p.uptime ?? 0)}` : ''),
-    el('td', p.stale ? 'stale' : ''),
+    el('td', [p.fleet === false ? 'local' : '', p.stale ? 'stale' : ''].filter(Boolean).join(', ')),
   );
   tr.firstElementChild?.setAttribute('scope', 'row');
   return tr;

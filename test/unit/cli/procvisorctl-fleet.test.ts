@@ -70,7 +70,7 @@ const PROCESSES = {
   processes: [
     proc('web-1', 'web', 'web', 'RUNNING'),
     proc('web-2', 'web', 'web', 'RUNNING', { restarts: 2, stale: true }),
-    proc('web-1', 'cron', 'cron_00', 'STOPPED'),
+    proc('web-1', 'cron', 'cron_00', 'STOPPED', { fleet: false }),
     proc('db-1', 'cron', 'cron_01', 'RUNNING', { alive: false }),
   ],
 };
@@ -181,7 +181,7 @@ describe('fleet reads', () => {
       [
         'web-1  web           RUNNING  pid 4242, uptime 1:02:05',
         'web-2  web           RUNNING  pid 4242, uptime 1:02:05, restarts 2, stale',
-        'web-1  cron:cron_00  STOPPED',
+        'web-1  cron:cron_00  STOPPED  local',
         'db-1   cron:cron_01  RUNNING  pid 4242, uptime 1:02:05, node down',
         '',
       ].join('\n'),
