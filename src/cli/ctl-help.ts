@@ -10,11 +10,30 @@ const LOGS_HELP =
   'logs -f\t\t\tThen follow new lines (Ctrl-C to exit).\n' +
   'logs --since 10m\tLines of the last 10 minutes (s, m, h, d, or a date).';
 
+// procvisor's own `fleet` command (not in the topic list either).
+const FLEET_HELP =
+  'fleet\t\t\t\tThis node, the etcd prefix, whether etcd is reachable\n' +
+  'fleet nodes\t\t\tNodes: alive, processes, last status, labels\n' +
+  'fleet programs\t\t\tFleet programs, their placement and where they run\n' +
+  'fleet status [<program> ...]\tProcesses on every node, one line each\n' +
+  'fleet show <program>\t\tA fleet program as JSON\n' +
+  'fleet add <file.json>\t\tAdd a program from a JSON definition\n' +
+  'fleet add <program> key=value ... [--nodes a,b] [--labels k=v,...] [--singleton]\n' +
+  '\t\t\t\tAdd a program (command=... required; values are\n' +
+  '\t\t\t\tJSON when they parse: numprocs=2 autostart=false)\n' +
+  'fleet edit <file.json>\t\tReplace a program with a JSON definition\n' +
+  'fleet edit <program> key=value ... [--nodes a,b] [--labels k=v,...] [--[no-]singleton]\n' +
+  '\t\t\t\tChange only what is given (key=null removes an\n' +
+  '\t\t\t\toption; --nodes= or --labels= clears it)\n' +
+  'fleet remove <program>\t\tRemove a program from every node\n' +
+  'fleet start|stop|restart <program>\tOn every node that runs it';
+
 const HELP: Readonly<Record<string, string>> = {
   add: 'add <name> [...]\tActivates any updates in config for process/group',
   avail: 'avail\t\t\tDisplay all configured processes',
   clear: "clear <name>\t\tClear a process' log files.\nclear <name> <name>\tClear multiple process' log files\nclear all\t\tClear all process' log files",
   exit: 'exit\tExit the supervisor shell.',
+  fleet: FLEET_HELP,
   fg: 'fg <process>\tConnect to a process in foreground mode\n\t\tCtrl-C to exit',
   logs: LOGS_HELP,
   maintail:

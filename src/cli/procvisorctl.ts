@@ -14,6 +14,7 @@ import { doClear, doPid, doRestart, doSignal, doStart, doStatus, doStop } from '
 import { Controller, Interrupted, type Command, type CtlIo } from './ctl-controller.js';
 import { doHelp } from './ctl-help.js';
 import { doHealth, doReady } from './ctl-cmd-health.js';
+import { doFleet } from './ctl-cmd-fleet.js';
 import { HelpRequested, USAGE, UsageError, VersionRequested, realizeOptions } from './ctl-options.js';
 import { versionLine } from './own-version.js';
 
@@ -46,6 +47,8 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   // procvisor's own, for container health checks and probes.
   ['health', doHealth],
   ['ready', doReady],
+  // procvisor's own: the fleet (nodes, programs and processes on etcd) through the JSON API.
+  ['fleet', doFleet],
 ]);
 
 /** Exit status when Ctrl-C interrupts a command that does not handle it (128 + SIGINT). */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
 import { createEventsApi, type EventsApi } from '../../src/server/events-api.js';
 import { standInSupervisor } from '../helpers/api-server.js';
-import { createHandler, type Credentials, listenInet } from '../../src/server/http-server.js';
+import { createHandler, type Credentials, listenInet, type Route } from '../../src/server/http-server.js';
 import { createJsonApi } from '../../src/server/json-api.js';
 import { createStatusPage } from '../../src/server/status-page/status-page.js';
 import type { ProgramConfig } from '../../src/supervisor/config.js';
@@ -30,6 +30,8 @@ export interface StatusServerOptions {
   rebindCheckMs?: number;
   /** Start the manager (autostart). Default true. */
   start?: boolean;
+  /** Routes tried before the others (fixtures of endpoints served elsewhere). */
+  before?: Route[];
 }
 
 /** Routes in the order the daemon should use: events, JSON API, status page. */
@@ -40,7 +42,7 @@ export async function startStatusServer(options: StatusServerOptions = {}): Prom
   const events = createEventsApi({ manager, heartbeatMs: options.heartbeatMs, rebindCheckMs: options.rebindCheckMs });
   const api = createJsonApi({ manager });
   const supervisor = standInSupervisor(() => pm);
-  const routes = [events, api, createStatusPage({ manager })];
+  const routes = [...(options.before ?? []), events, api, createStatusPage({ manager })];
   const server = await listenInet(createHandler({ supervisor, credentials: options.credentials, routes }), { host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   cleanups.push(async () => {

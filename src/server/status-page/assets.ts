@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { STATUS_PAGE_CSS } from './styles.js';
 
 /** The files the browser may ask for under /static/status-page/. */
-export const CLIENT_MODULES: ReadonlySet<string> = new Set(['client.js', 'client-table.js', 'client-actions.js', 'client-log.js', 'client-form.js', 'view.js']);
+export const CLIENT_MODULES: ReadonlySet<string> = new Set([
+  'client.js',
+  'client-table.js',
+  'client-actions.js',
+  'client-log.js',
+  'client-form.js',
+  'client-fleet.js',
+  'view.js',
+]);
 
 export interface Asset {
   body: string;

@@ -6,6 +6,7 @@
 // are polled (GET /status-page/usage.json every USAGE_MS while the page is visible): they change
 // all the time, so there is no event to wait for.
 import { type Action, ActionRunner } from './client-actions.js';
+import { FleetView } from './client-fleet.js';
 import { ProgramForm } from './client-form.js';
 import { LogView } from './client-log.js';
 import { ProcessTable, type Usage } from './client-table.js';
@@ -172,6 +173,7 @@ function main(): void {
   followUsage(table);
   void refreshEditable(table);
   setInterval(() => table.tick(), 1000);
+  new FleetView(byId('fleet')).follow();
 }
 
 main();

@@ -107,6 +107,13 @@ ${field('pf-process-name', 'Process name', '<input id="pf-process-name" name="pr
 </form>
 </dialog>`;
 
+/** Filled and shown by the client only while the daemon is part of a fleet (GET /api/fleet is 200). */
+const FLEET_SECTION = `<section id="fleet" class="js-only" aria-labelledby="fleet-title" hidden>
+<h2 id="fleet-title">Fleet</h2>
+<p class="fleet-summary" role="status"></p>
+<div class="fleet-nodes"></div>
+</section>`;
+
 /** The whole document. */
 export function renderPage(model: PageModel): string {
   const shown = model.processes.filter((p) => matchesFilter(p, model.filter.text, model.filter.state));
@@ -143,6 +150,7 @@ ${tableBodiesHtml(shown, false)}
 </table>
 <p id="empty"${shown.length ? ' hidden' : ''}>${model.processes.length ? 'No process matches the filter.' : 'No processes are configured.'}</p>
 </main>
+${FLEET_SECTION}
 ${LOG_PANEL}
 ${CONFIRM_DIALOG}
 ${PROGRAM_DIALOG}

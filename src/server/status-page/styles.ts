@@ -115,6 +115,20 @@ dialog .error { color: var(--error); font-weight: 600; min-height: 1.2em; margin
 .field.check { flex-direction: row; align-items: center; gap: 6px; align-self: end; }
 .field.check input { width: auto; }
 dialog .row { display: grid; grid-template-columns: repeat(auto-fit, minmax(7.5em, 1fr)); gap: 0 10px; }
+#fleet { padding: 0 16px; margin: 16px 0; }
+#fleet[hidden] { display: none; }
+#fleet h2 { font-size: 18px; margin: 0 0 4px; }
+.fleet-summary { margin: 0 0 8px; color: var(--muted); }
+.fleet-summary[data-error="true"] { color: var(--error); font-weight: 600; }
+.fleet-node { margin: 0 0 12px; }
+.fleet-node h3 { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; font-size: 15px; margin: 0 0 4px; }
+.fleet-node .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; background: var(--error); }
+.fleet-node .dot[data-alive="true"] { background: var(--ok); }
+.fleet-node .node-alive, .fleet-node .node-self, .fleet-node .muted { color: var(--muted); font-weight: normal; }
+.fleet-node .label { font-weight: normal; font-size: 12px; padding: 0 6px; border: 1px solid var(--line); border-radius: 10px; background: var(--panel); }
+.fleet-node p { margin: 0; }
+.fleet-node table { table-layout: fixed; }
+.fleet-node thead th { position: static; }
 
 /* Narrow screens (phones): each process is a card; labels come from the cells' own classes. */
 @media (max-width: 719px) {
