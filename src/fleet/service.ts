@@ -1,6 +1,7 @@
 // The fleet as the JSON API shows it, read from etcd at each request (any node answers for all).
 // Program writes are compare-and-swap transactions; start/stop/restart are commands that the
 // nodes running the program pick up from etcd (no node calls another directly).
+import { isSupervisorError } from '../errors.js';
 import type { ProgramConfig } from '../supervisor/config.js';
 import type { ProcessManager } from '../supervisor/manager.js';
 import { ApiError, expectObject, type JsonObject } from '../server/json-api-http.js';
@@ -47,7 +48,8 @@ async function reachable<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    // A bad definition (checked while the transaction is built) is the caller's error, not etcd's.
+    if (e instanceof ApiError || isSupervisorError(e)) throw e;
     throw new ApiError(503, 'FLEET_UNAVAILABLE', `fleet: etcd cannot be reached: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, etcdOrWarn } from '../../helpers/etcd-cluster.js';
-import { HAVE_PROCVISOR, HAVE_SUPERVISORD, run } from '../daemon/daemon-pair.js';
+import { HAVE_PROCVISOR, HAVE_SUPERVISORD, PROCVISOR_JS, run } from '../daemon/daemon-pair.js';
+
+const PROCVISORCTL_JS = PROCVISOR_JS.replace(/procvisor\.js$/, 'procvisorctl.js');
 import { isAlive } from '../../helpers/processes.js';
 import { sleep, until } from '../../helpers/wait-for.js';
 import { FleetNode, markedPids, PASSWORD, pidsRunning, USER } from './fleet-nodes.js';
@@ -108,6 +110,8 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
     expect(badOption.status, JSON.stringify(badOption.body)).toBe(400);
     expect(badOption.body.error.message).toMatch(/startretries/);
     expect((await nodes.c.api('GET', '/api/fleet/programs/bad')).status).toBe(404);
+    const badEdit = await nodes.c.api('PATCH', '/api/fleet/programs/one', { startsecs: -5 });
+    expect([badEdit.status, badEdit.body.error.message], 'an invalid edit changes nothing').toEqual([400, expect.stringMatching(/startsecs/)]);
 
     const view = await nodes.c.api('GET', '/api/fleet/programs/one');
     expect(view.body.program).toMatchObject({ name: 'one', placement: { nodes: ['b'] }, config: { command: 'sleep 3103' } });
@@ -140,6 +144,25 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
       10_000,
       50,
     );
+
+    // procvisorctl's fleet view, from node a.
+    const ctl = await run(process.execPath, [
+      PROCVISORCTL_JS,
+      '-s',
+      `http://127.0.0.1:${nodes.a.port}`,
+      '-u',
+      USER,
+      '-p',
+      PASSWORD,
+      'fleet',
+      'status',
+      'workers',
+    ]);
+    expect(ctl.stdout.trim().split('\n'), ctl.stderr).toEqual([
+      expect.stringMatching(/^b\s+workers\s+RUNNING\s+pid \d+/),
+      expect.stringMatching(/^c\s+workers\s+RUNNING\s+pid \d+/),
+    ]);
+    expect(ctl.code).toBe(0);
 
     const stop = await nodes.a.api('POST', '/api/fleet/programs/workers/stop');
     expect(stop.status, JSON.stringify(stop.body)).toBe(200);
