@@ -43,14 +43,34 @@ export interface FleetProgramView extends ProgramRecord {
 
 export type FleetProcessView = FleetProcess & { node: string; alive: boolean; stale: boolean };
 
-/** Turns an etcd failure into the API's 503. */
-async function reachable<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    // A bad definition (checked while the transaction is built) is the caller's error, not etcd's.
-    if (e instanceof ApiError || isSupervisorError(e)) throw e;
-    throw new ApiError(503, 'FLEET_UNAVAILABLE', `fleet: etcd cannot be reached: ${e instanceof Error ? e.message : String(e)}`);
+/** How long a call keeps trying while etcd elects a leader (a member died, the leader among them). */
+const RETRY_BUDGET_MS = 10_000;
+
+/** A failure that a new leader will cure: worth another try (unlike no member answering at all). */
+function transient(e: unknown): boolean {
+  return /DEADLINE_EXCEEDED|timed out|leader|election/i.test(e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * Runs `fn` (given the attempt number, from 0), trying again on transient etcd failures for up to
+ * RETRY_BUDGET_MS; any other etcd failure is the API's 503. Callers make their writes idempotent
+ * across attempts (an attempt that timed out may have been applied).
+ */
+async function reachable<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
+  const end = Date.now() + RETRY_BUDGET_MS;
+  let delay = 100;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (e) {
+      // A bad definition (checked while the transaction is built) is the caller's error, not etcd's.
+      if (e instanceof ApiError || isSupervisorError(e)) throw e;
+      if (!transient(e) || Date.now() + delay >= end) {
+        throw new ApiError(503, 'FLEET_UNAVAILABLE', `fleet: etcd cannot be reached: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(1000, delay * 2);
+    }
   }
 }
 
@@ -176,44 +196,46 @@ export class FleetService {
   /** Stores a new program (409 when the name is taken). */
   create(body: unknown): Promise<FleetProgramView> {
     const rec = this.#parse(body);
-    return reachable(async () => {
+    const value = JSON.stringify(rec);
+    return reachable(async (attempt) => {
       const c = this.#agent.client;
       const key = this.#agent.keys.program(rec.name);
-      const res = await c
-        .if(key, 'Create', '==', 0)
-        .then(c.put(key).value(JSON.stringify(rec)))
-        .commit();
-      if (!res.succeeded) throw new ApiError(409, 'ALREADY_ADDED', `fleet program ${rec.name} already exists`);
+      const res = await c.if(key, 'Create', '==', 0).then(c.put(key).value(value)).commit();
+      // An earlier attempt that timed out may have created it: then the key holds exactly this value.
+      if (!res.succeeded && !(attempt > 0 && (await c.get(key).string()) === value)) {
+        throw new ApiError(409, 'ALREADY_ADDED', `fleet program ${rec.name} already exists`);
+      }
       return { ...rec, nodes: [] };
     });
   }
 
   /** Replaces (PUT) or merges into (PATCH) a program, if nobody changed it meanwhile. */
   edit(name: string, body: unknown, merge: boolean): Promise<FleetProgramView> {
+    let written: string | undefined;
     return reachable(async () => {
       const c = this.#agent.client;
       const key = this.#agent.keys.program(name);
-      for (let attempt = 0; attempt < 5; attempt++) {
+      for (let round = 0; round < 5; round++) {
         const kv = (await c.get(key).exec()).kvs[0];
         if (!kv) throw new ApiError(404, 'BAD_NAME', `no fleet program named ${name}`);
+        // An earlier attempt that timed out may have been applied: then the key holds what it wrote.
+        if (written !== undefined && text(kv) === written) return this.program(name);
         const current = this.#record(name, parseRecord(text(kv)) ?? {});
         const patch = expectObject(body, true);
         const next = merge ? mergePatch({ ...(current.config as unknown as JsonObject), placement: current.placement }, patch) : patch;
-        const rec = this.#parse(next, name);
-        const res = await c
-          .if(key, 'Mod', '==', String(kv.mod_revision))
-          .then(c.put(key).value(JSON.stringify(rec)))
-          .commit();
-        if (res.succeeded) return (await this.programs()).find((p) => p.name === name) ?? { ...rec, nodes: [] };
+        written = JSON.stringify(this.#parse(next, name));
+        const res = await c.if(key, 'Mod', '==', String(kv.mod_revision)).then(c.put(key).value(written)).commit();
+        if (res.succeeded) return this.program(name);
       }
       throw new ApiError(409, 'CONFLICT', `fleet program ${name} kept changing; try again`);
     });
   }
 
   delete(name: string): Promise<void> {
-    return reachable(async () => {
+    return reachable(async (attempt) => {
       const res = await this.#agent.client.delete().key(this.#agent.keys.program(name)).exec();
-      if (Number(res.deleted) === 0) throw new ApiError(404, 'BAD_NAME', `no fleet program named ${name}`);
+      // Gone on a later attempt: the attempt that timed out deleted it.
+      if (Number(res.deleted) === 0 && attempt === 0) throw new ApiError(404, 'BAD_NAME', `no fleet program named ${name}`);
     });
   }
 
