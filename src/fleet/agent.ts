@@ -59,7 +59,7 @@ export class FleetAgent {
   #closed = false;
 
   /** Whether the last exchange with etcd succeeded. */
-  connected = false;
+  #reachable = false;
   lastError: string | undefined;
 
   // The desired state as last read.
@@ -167,13 +167,21 @@ export class FleetAgent {
     await this.pause();
     this.#unsubscribe();
     this.#clearFence();
-    if (this.connected) {
+    if (this.#reachable) {
       this.#dirty = true;
       await this.#publishStatus().catch(() => undefined);
     }
     await Promise.all(this.#watchers.map((w) => w.cancel().catch(() => undefined)));
     await this.#lease?.close(true);
     this.#client?.close();
+  }
+
+  /**
+   * In touch with a working cluster: the last exchange succeeded and the lease was renewed within
+   * half its TTL (a lone member without quorum can still answer reads, but renews no lease).
+   */
+  get connected(): boolean {
+    return this.#reachable && this.#trusted();
   }
 
   get client(): Etcd3 {
@@ -268,16 +276,16 @@ export class FleetAgent {
   }
 
   #online(): void {
-    if (!this.connected) this.#o.log('info', `fleet: node ${this.node} connected to etcd`);
-    this.connected = true;
+    if (!this.#reachable) this.#o.log('info', `fleet: node ${this.node} connected to etcd`);
+    this.#reachable = true;
     this.lastError = undefined;
     this.#retryMs = RETRY_MIN_MS;
   }
 
   #offline(e: unknown): void {
     const message = e instanceof Error ? e.message : String(e);
-    if (this.connected) this.#o.log('warn', `fleet: etcd unreachable (${message}); keeping every program as it is`);
-    this.connected = false;
+    if (this.#reachable) this.#o.log('warn', `fleet: etcd unreachable (${message}); keeping every program as it is`);
+    this.#reachable = false;
     this.lastError = message;
   }
 
@@ -592,7 +600,7 @@ export class FleetAgent {
   }
 
   #scheduleStatus(): void {
-    if (this.#statusTimer || this.#closed || !this.connected) return;
+    if (this.#statusTimer || this.#closed || !this.#reachable) return;
     const delay = Math.max(0, this.#lastStatusWrite + this.section.status_interval * 1000 - Date.now());
     this.#statusTimer = setTimeout(() => {
       this.#statusTimer = undefined;

@@ -317,6 +317,9 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
       checks++;
       await sleep(200);
     }
+    const info = (await nodes.a.api('GET', '/api/fleet')).body as { connected: boolean; lastError?: string };
+    expect(info.connected).toBe(false);
+    expect(info.lastError).toBeTruthy();
     await cluster.startAll();
     const { Etcd3 } = await import('etcd3');
     const direct = new Etcd3({ hosts: cluster.endpoints });
@@ -336,6 +339,7 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
       20_000,
       25,
     );
+    await until(async () => (await nodes.a.api('GET', '/api/fleet')).body.connected === true, 'a connected again', 10_000, 50);
     const after = await Promise.all(all().map((n) => n.localPids()));
     for (const [i, n] of all().entries()) expect(after[i]?.steady, `steady on ${n.name} kept its pid`).toBe(before[i]?.steady);
     console.log(`outage: ${checks} checks of every node's pids over ${2 * TTL_S + 1} s, all unchanged`);
