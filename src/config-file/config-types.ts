@@ -101,6 +101,11 @@ export interface FleetSection {
   status_interval: number;
   /** Seconds: status is written again after this long without a change (memory, uptime); 0: only on change. */
   status_refresh: number;
+  /**
+   * Where the node keeps the fleet programs it runs, to run them again when it starts while etcd
+   * cannot be reached (absent: `cache_file=none`).
+   */
+  cache_file?: string;
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   auth?: { username: string; password: string };
 }

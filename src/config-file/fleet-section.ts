@@ -1,7 +1,7 @@
 // procvisor's [fleet] section: joins the daemon to a fleet whose desired state lives in etcd.
 // supervisord ignores sections it does not know, so a file with [fleet] still runs under it.
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseInteger, parseListOfStrings } from '../dialect/datatypes.js';
 import { iniOptions } from '../dialect/ini.js';
@@ -16,6 +16,7 @@ const KEYS = new Set([
   'lease_ttl',
   'status_interval',
   'status_refresh',
+  'cache_file',
   'ca_file',
   'cert_file',
   'key_file',
@@ -67,8 +68,11 @@ function file(r: Reader, key: string): Buffer | undefined {
   }
 }
 
-/** The [fleet] section, or undefined when the file has none. Throws ConfigError naming the option. */
-export function readFleetSection(r: Reader): FleetSection | undefined {
+/**
+ * The [fleet] section, or undefined when the file has none (`childlogdir`: where the cache of the
+ * node's fleet programs goes by default). Throws ConfigError naming the option.
+ */
+export function readFleetSection(r: Reader, childlogdir: string): FleetSection | undefined {
   if (!r.doc.sections.has('fleet')) return undefined;
   for (const key of iniOptions(r.doc, 'fleet')) {
     if (!KEYS.has(key)) throw configError(r, `unknown option ${JSON.stringify(key)} in section [fleet] (known: ${[...KEYS].join(', ')})`, 'fleet', key);
@@ -103,6 +107,9 @@ export function readFleetSection(r: Reader): FleetSection | undefined {
   const given = (k: string) => iniOptions(r.doc, 'fleet').includes(k);
   if (given('cert_file') !== given('key_file'))
     throw configError(r, 'section [fleet] needs both cert_file and key_file, or neither', 'fleet', given('cert_file') ? 'cert_file' : 'key_file');
+  const cache = located(r, 'fleet', 'cache_file', () => saneget(r, 'fleet', 'cache_file', { here: r.here }));
+  if (cache === undefined) out.cache_file = join(childlogdir, `procvisor-fleet-${node}.json`);
+  else if (cache.toLowerCase() !== 'none') out.cache_file = resolve(r.here, cache);
   const ca = file(r, 'ca_file');
   const cert = file(r, 'cert_file');
   const key = file(r, 'key_file');

@@ -4,6 +4,8 @@
 // nothing is stopped or restarted, except a singleton whose lease can no longer be trusted.
 import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config-file/atomic-write.js';
 import type { FleetSection } from '../config-file/config-types.js';
 import type { GroupSpec, ProgramConfig } from '../supervisor/config.js';
 import type { ProcessManager } from '../supervisor/manager.js';
@@ -43,6 +45,9 @@ interface Holder extends HolderRecord {
   modRevision: string;
 }
 
+/** How long a starting node waits for etcd before it runs the fleet programs it cached. */
+const CACHE_GRACE_MS = 2000;
+
 /** The least and most time between two tries while etcd cannot be reached. */
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 4000;
@@ -70,6 +75,14 @@ export class FleetAgent {
   #errors: Record<string, string> = {};
 
   #syncTimer: NodeJS.Timeout | undefined;
+  /** A sync has succeeded since the start. */
+  #synced = false;
+  /** The fleet programs cached by an earlier run, until etcd answers or the grace time ends. */
+  #cached: ProgramRecord[] | undefined;
+  #cacheTimer: NodeJS.Timeout | undefined;
+  /** What the cache file holds now. */
+  #cacheText: string | undefined;
+  #cacheWarned = false;
   /** The newest revision a watch event showed; a reading must be at least this new. */
   #seenRevision = 0;
   /** The next reading must go through the leader (start, reconnection, after a failure). */
@@ -118,6 +131,11 @@ export class FleetAgent {
       w.on('error', (e) => this.#o.log('warn', `fleet: watch of ${dir}: ${e.message}`));
       this.#watchers.push(w);
     }
+    this.#cached = this.#loadCache();
+    if (this.#cached) {
+      this.#cacheTimer = setTimeout(() => this.#useCache(), CACHE_GRACE_MS);
+      this.#cacheTimer.unref();
+    }
     this.managerChanged();
     if (s.status_refresh > 0) {
       this.#refreshTimer = setInterval(() => this.#markDirty(), s.status_refresh * 1000);
@@ -146,6 +164,8 @@ export class FleetAgent {
       pm.off('processGroupRemoved', removed);
     };
     this.#applied.clear();
+    // What it ran before the reload comes back at once, even while etcd cannot be reached.
+    if (this.#programs.size > 0) this.#queueReconcile();
     this.requestSync();
   }
 
@@ -155,6 +175,7 @@ export class FleetAgent {
     this.#closed = true;
     clearTimeout(this.#syncTimer);
     clearTimeout(this.#statusTimer);
+    clearTimeout(this.#cacheTimer);
     clearInterval(this.#refreshTimer);
     await this.#reconciling;
   }
@@ -276,6 +297,9 @@ export class FleetAgent {
   }
 
   #online(): void {
+    this.#synced = true;
+    this.#cached = undefined;
+    clearTimeout(this.#cacheTimer);
     if (!this.#reachable) this.#o.log('info', `fleet: node ${this.node} connected to etcd`);
     this.#reachable = true;
     this.lastError = undefined;
@@ -287,6 +311,65 @@ export class FleetAgent {
     if (this.#reachable) this.#o.log('warn', `fleet: etcd unreachable (${message}); keeping every program as it is`);
     this.#reachable = false;
     this.lastError = message;
+    this.#useCache();
+  }
+
+  // ---- the node's cache of its fleet programs ------------------------------------------------
+
+  /** The programs an earlier run cached, or undefined (no file, unreadable: etcd will tell). */
+  #loadCache(): ProgramRecord[] | undefined {
+    const path = this.section.cache_file;
+    if (!path) return undefined;
+    try {
+      const rec = parseRecord(readFileSync(path, 'utf8'));
+      if (!rec || rec.node !== this.node || !Array.isArray(rec.programs)) return undefined;
+      return (rec.programs as Record<string, unknown>[]).flatMap((p) => {
+        if (typeof p.name !== 'string' || typeof p.config !== 'object' || p.config === null) return [];
+        return [
+          {
+            name: p.name,
+            placement: parsePlacement(p.placement),
+            config: { ...(p.config as ProgramConfig), name: p.name },
+            updatedAt: Number(p.updatedAt) || 0,
+          },
+        ];
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Starting while etcd cannot be reached: run the fleet programs this node ran last time (never
+   * a singleton: that needs the lease), until etcd tells otherwise.
+   */
+  #useCache(): void {
+    const cached = this.#cached;
+    if (this.#synced || !cached || this.#closed) return;
+    this.#cached = undefined;
+    clearTimeout(this.#cacheTimer);
+    this.#programs = new Map(cached.filter((p) => !p.placement.singleton).map((p) => [p.name, p]));
+    this.#o.log('warn', `fleet: etcd unreachable at start; running the ${this.#programs.size} fleet program(s) this node ran last time until it answers`);
+    this.#queueReconcile();
+  }
+
+  /** Writes the cache when what this node runs for the fleet changed. */
+  #saveCache(): void {
+    const path = this.section.cache_file;
+    if (!path) return;
+    const programs = [...this.#applied.keys()].flatMap((n) => {
+      const p = this.#programs.get(n);
+      return p && !p.placement.singleton ? [p] : [];
+    });
+    const text = JSON.stringify({ node: this.node, programs });
+    if (text === this.#cacheText) return;
+    try {
+      writeFileAtomic(path, text);
+      this.#cacheText = text;
+    } catch (e) {
+      if (this.#cacheText !== undefined || !this.#cacheWarned) this.#o.log('warn', `fleet: cannot write the cache ${path}: ${(e as Error).message}`);
+      this.#cacheWarned = true;
+    }
   }
 
   /** Grants the node's lease and registers the node, when it has no lease. */
@@ -504,6 +587,7 @@ export class FleetAgent {
     }
     for (const name of Object.keys(this.#errors)) if (this.#errors[name]?.startsWith('unreadable') && !(name in errors)) errors[name] = this.#errors[name];
     this.#errors = errors;
+    this.#saveCache();
     if (this.#heldSingletons().length > 0) this.#armFence();
     else this.#clearFence();
     this.#markDirty();

@@ -28,7 +28,10 @@ describe('[fleet] section', () => {
       lease_ttl: 5,
       status_interval: 1,
       status_refresh: 30,
+      cache_file: expect.stringMatching(/\/procvisor-fleet-web-1\.json$/),
     });
+    expect(read('etcd = http://127.0.0.1:2379\ncache_file = none').fleet?.cache_file).toBeUndefined();
+    expect(read('etcd = http://127.0.0.1:2379\ncache_file = %(here)s/fleet.json').fleet?.cache_file).toBe('/etc/fleet.json');
   });
 
   it('is absent without the section, and expands %(ENV_X)s like every other value', () => {
