@@ -66,6 +66,23 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
       25,
     );
 
+  /** Creates a singleton and waits until its holder runs it. */
+  const singleton = async (name: string, command: string) => {
+    const r = await nodes.a.api('POST', '/api/fleet/programs', { name, command, startsecs: 0, placement: { singleton: true } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const holderName = await until(
+      async () => {
+        const p = (await nodes.a.api('GET', `/api/fleet/programs/${name}`)).body.program as { holder?: string; nodes: string[] };
+        return p.holder !== undefined && p.nodes.includes(p.holder) && p.holder;
+      },
+      `a holder running ${name}`,
+      15_000,
+      25,
+    );
+    const holder = nodes[holderName as 'a' | 'b' | 'c'];
+    return { holderName, holder, first: await running(holder, name) };
+  };
+
   it('runs a program created through node a on node b; an edit restarts only it; deletion stops it', async () => {
     for (const [name, cmd] of [
       ['one', 'sleep 3101'],
@@ -199,19 +216,7 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
 
   it('moves a singleton within lease TTL + 1 s when its holder is SIGKILLed, never running two', async () => {
     const cmd = 'sleep 3401';
-    const r = await nodes.a.api('POST', '/api/fleet/programs', { name: 'lonely', command: cmd, startsecs: 0, placement: { singleton: true } });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const holderName = await until(
-      async () => {
-        const p = (await nodes.a.api('GET', '/api/fleet/programs/lonely')).body.program as { holder?: string; nodes: string[] };
-        return p.holder !== undefined && p.nodes.includes(p.holder) && p.holder;
-      },
-      'a holder running lonely',
-      15_000,
-      25,
-    );
-    const holder = nodes[holderName as 'a' | 'b' | 'c'];
-    const first = await running(holder, 'lonely');
+    const { holderName, holder, first } = await singleton('lonely', cmd);
     // Sample every few ms: how many copies run, from the kill until another node runs it.
     let most = pidsRunning(cmd).length;
     let samples = 0;
@@ -246,19 +251,7 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
 
   it('fences a singleton whose holder is cut off from etcd: it stops there before it starts elsewhere', async () => {
     const cmd = 'sleep 3451';
-    const r = await nodes.a.api('POST', '/api/fleet/programs', { name: 'fenced', command: cmd, startsecs: 0, placement: { singleton: true } });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const holderName = await until(
-      async () => {
-        const p = (await nodes.a.api('GET', '/api/fleet/programs/fenced')).body.program as { holder?: string; nodes: string[] };
-        return p.holder !== undefined && p.nodes.includes(p.holder) && p.holder;
-      },
-      'a holder running fenced',
-      15_000,
-      25,
-    );
-    const holder = nodes[holderName as 'a' | 'b' | 'c'];
-    const first = await running(holder, 'fenced');
+    const { holderName, holder, first } = await singleton('fenced', cmd);
     let most = 1;
     let stoppedAt = 0;
     const cutAt = Date.now();
