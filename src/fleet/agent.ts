@@ -92,6 +92,8 @@ export class FleetAgent {
   #retryMs = RETRY_MIN_MS;
   #reconciling: Promise<void> = Promise.resolve();
   #fenceTimers: NodeJS.Timeout[] = [];
+  /** Singletons were stopped for want of a renewal (they run again if the lease is renewed in time). */
+  #fenced = false;
   readonly #commandsSeen = new Set<string>();
 
   // Status publishing.
@@ -485,6 +487,11 @@ export class FleetAgent {
 
   #leaseRenewed(): void {
     if (this.#heldSingletons().length > 0) this.#armFence();
+    // Renewed in time after a fence: the singletons it still holds run again.
+    if (this.#fenced && this.#trusted()) {
+      this.#fenced = false;
+      this.requestSync();
+    }
   }
 
   /**
@@ -499,7 +506,13 @@ export class FleetAgent {
     const stopAt = lease.certainUntil - lease.ttlMs / 2;
     const killAt = lease.certainUntil - Math.min(250, lease.ttlMs / 8);
     this.#fenceTimers = [
-      setTimeout(() => this.#queueReconcile(), Math.max(0, stopAt - now + 5)),
+      setTimeout(
+        () => {
+          this.#fenced = true;
+          this.#queueReconcile();
+        },
+        Math.max(0, stopAt - now + 5),
+      ),
       setTimeout(() => this.#killSingletons(), Math.max(0, killAt - now)),
     ];
   }

@@ -286,6 +286,33 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
     await until(() => pidsRunning(cmd).length === 0, 'fenced gone', 15_000, 25);
   }, 60_000);
 
+  it('runs a singleton again after its holder lost etcd only briefly: somewhere, never twice', async () => {
+    const cmd = 'sleep 3461';
+    const { holder, first } = await singleton('hiccup', cmd);
+    let most = 1;
+    holder.cutEtcd();
+    // Long enough for the fence (half a TTL without renewal), maybe not for the lease to expire.
+    const cutUntil = Date.now() + TTL_S * 700;
+    while (Date.now() < cutUntil) {
+      most = Math.max(most, pidsRunning(cmd).length);
+      await sleep(5);
+    }
+    holder.restoreEtcd();
+    await until(
+      () => {
+        const pids = pidsRunning(cmd);
+        most = Math.max(most, pids.length);
+        return pids.length === 1 && pids[0] !== first.pid;
+      },
+      'hiccup running again, once',
+      (TTL_S + 5) * 1000,
+      5,
+    );
+    expect(most).toBe(1);
+    expect((await nodes.a.api('DELETE', '/api/fleet/programs/hiccup')).status).toBe(200);
+    await until(() => pidsRunning(cmd).length === 0, 'hiccup gone', 15_000, 25);
+  }, 60_000);
+
   it('runs the fleet programs it ran before when its daemon starts while etcd cannot be reached', async () => {
     const r = await nodes.a.api('POST', '/api/fleet/programs', { name: 'remembered', command: 'sleep 3471', startsecs: 0, placement: { nodes: ['c'] } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
