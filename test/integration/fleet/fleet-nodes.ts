@@ -74,6 +74,7 @@ export class FleetNode {
     readonly mark: string,
     etcdClientPorts: readonly number[],
     readonly options: string,
+    readonly scheme: 'http' | 'https' = 'http',
   ) {
     this.conf = join(dir, 'supervisord.conf');
     this.proxies = etcdClientPorts.map((p) => new CuttableProxy(p));
@@ -97,7 +98,7 @@ export class FleetNode {
     mkdirSync(this.dir, { recursive: true });
     this.port ||= await freePort();
     for (const p of this.proxies) if (!p.port) await p.listen();
-    const etcd = this.proxies.map((p) => `http://127.0.0.1:${p.port}`).join(',');
+    const etcd = this.proxies.map((p) => `${this.scheme}://127.0.0.1:${p.port}`).join(',');
     writeFileSync(
       this.conf,
       [
