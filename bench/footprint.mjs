@@ -13,7 +13,7 @@
 //        [--node-flags "--flag ..."]   (extra node flags for the daemon, to compare V8 settings)
 // Prints one line per run and a min/median summary per configuration.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -144,7 +144,9 @@ async function runFloor() {
   }
 }
 
-console.log(`footprint: ${opts.n} × sleep 1000, settle ${opts.settle} s, ${opts.runs} runs${nodeFlags.length ? `, daemon node flags: ${nodeFlags.join(' ')}` : ''} — ${machine()}`);
+console.log(
+  `footprint: ${opts.n} × sleep 1000, settle ${opts.settle} s, ${opts.runs} runs${nodeFlags.length ? `, daemon node flags: ${nodeFlags.join(' ')}` : ''} — ${machine()}`,
+);
 const cases = opts.cases.split(',');
 const results = Object.fromEntries(cases.map((c) => [c, []]));
 for (let run = 1; run <= opts.runs; run++) {

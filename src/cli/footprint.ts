@@ -5,7 +5,7 @@
 // burst and gives the pages back only when its memory reducer happens to run (8 s or more later,
 // and only once the process looks idle), so the resident size of a daemon holding 500 programs
 // ranged from ~60 to ~110 MB for the same state, depending on when it was read. Once the burst is
-// over, one full collection returns the garbage's pages at once: the live heap is ~12 MB.
+// over, two full collections return the garbage's pages at once (the live heap is ~12 MB).
 //
 // This module is procvisor.ts's first import: it sets the flags while it is evaluated, before the
 // rest of the daemon is loaded (loading it is itself a burst that grew the young generation to 8 MB
@@ -32,6 +32,16 @@ export function tuneDaemonHeap(): void {
   setFlagsFromString('--expose-gc');
 }
 
+/** V8's `gc` when --expose-gc is set, else undefined. */
+function exposedGc(): (() => void) | undefined {
+  try {
+    const gc: unknown = runInNewContext('gc');
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** True in the daemon's own process: its entry script is procvisor.js next to this module. */
 function isDaemonProcess(): boolean {
   try {
@@ -45,18 +55,12 @@ function isDaemonProcess(): boolean {
 if (isDaemonProcess()) tuneDaemonHeap();
 
 /**
- * Runs one full, compacting garbage collection once the startup burst has gone quiet: when no
- * process changed state for `quietMs` (1 s) after `source` started. Timers are unref'd, and the
+ * Runs two full garbage collections once the startup burst has gone quiet: when no process
+ * changed state for `quietMs` (1 s) after `source` started. `gc` defaults to V8's exposed one. Timers are unref'd, and the
  * listener is removed after the collection, so an idle daemon does nothing afterwards.
  */
-export function compactAfterStartup(source: StateSource, quietMs = 1000): void {
-  let gc: (() => void) | undefined;
-  try {
-    gc = runInNewContext('gc') as () => void;
-  } catch {
-    return; // --expose-gc was not set (an embedder calling this): nothing to do
-  }
-  if (typeof gc !== 'function') return;
+export function compactAfterStartup(source: StateSource, quietMs = 1000, gc: (() => void) | undefined = exposedGc()): void {
+  if (!gc) return; // --expose-gc was not set (not the daemon's own process): nothing to do
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
     if (timer) clearTimeout(timer);
@@ -64,8 +68,8 @@ export function compactAfterStartup(source: StateSource, quietMs = 1000): void {
       source.off('processState', arm);
       // The first collection frees the garbage; pages are handed back once the second finds
       // them empty (a single one left 14-26 MB of old space committed for 12 MB live).
-      gc?.();
-      gc?.();
+      gc();
+      gc();
     }, quietMs);
     timer.unref();
   };
