@@ -10,10 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { isSupervisorError } from '../errors.js';
 import { parseByteSize, parseInteger, parseOctal } from '../dialect/datatypes.js';
 import type { SupervisordSection } from '../config-file/config-types.js';
-import { Daemon } from '../server/daemon.js';
-import { programDirStoreFor } from '../server/daemon-program-store.js';
-import { SUPERVISOR_VERSION } from '../server/rpc-methods.js';
-import { versionLine } from './own-version.js';
+import type { Daemon } from '../server/daemon.js';
 import { runUnderTini, wantsInit } from './pid1.js';
 
 const USAGE = `procvisor -- run a set of applications under supervision (supervisord-compatible).
@@ -180,10 +177,12 @@ export async function main(argv: readonly string[], io: CliIo = process, compact
     return 0;
   }
   if (args.version) {
+    const { SUPERVISOR_VERSION } = await import('../server/rpc-methods.js');
     io.stdout.write(`${SUPERVISOR_VERSION}\n`);
     return 0;
   }
   if (args.ownVersion) {
+    const { versionLine } = await import('./own-version.js');
     io.stdout.write(`${versionLine('procvisor', 'supervisord')}\n`);
     return 0;
   }
@@ -194,8 +193,10 @@ export async function main(argv: readonly string[], io: CliIo = process, compact
     );
     return 2;
   }
-  // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon.
+  // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon,
+  // and so that the daemon's V8 flags (footprint.ts) are set before its code is compiled.
   const { Daemon } = await import('../server/daemon.js');
+  const { programDirStoreFor } = await import('../server/daemon-program-store.js');
   const { fleetPlugin } = await import('../fleet/plugin.js');
   // Foreground always: the log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
   const programsDir = args.programsDir;
