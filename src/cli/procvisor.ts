@@ -2,17 +2,15 @@
 // `procvisor`: the daemon, a drop-in for `supervisord -n`. Takes supervisord's command-line flags,
 // finds the configuration where supervisord looks, runs in the foreground (procvisor never forks
 // into the background; use systemd or `&` for that), and exits 2 on a configuration error.
+// First: tunes V8 for the daemon's own process before anything else is loaded (see footprint.ts).
+import { compactAfterStartup } from './footprint.js';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { isSupervisorError } from '../errors.js';
 import { parseByteSize, parseInteger, parseOctal } from '../dialect/datatypes.js';
 import type { SupervisordSection } from '../config-file/config-types.js';
-import { Daemon } from '../server/daemon.js';
-import { programDirStoreFor } from '../server/daemon-program-store.js';
-import { SUPERVISOR_VERSION } from '../server/rpc-methods.js';
-import { versionLine } from './own-version.js';
+import type { Daemon } from '../server/daemon.js';
 import { runUnderTini, wantsInit } from './pid1.js';
 
 const USAGE = `procvisor -- run a set of applications under supervision (supervisord-compatible).
@@ -165,7 +163,7 @@ export function findConfig(cwd = process.cwd()): string | undefined {
 }
 
 /** Runs the daemon until it shuts down; resolves with the exit code. */
-export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = process, compact = false): Promise<number> {
   const prog = 'procvisor';
   let args;
   try {
@@ -179,10 +177,12 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     return 0;
   }
   if (args.version) {
+    const { SUPERVISOR_VERSION } = await import('../server/rpc-methods.js');
     io.stdout.write(`${SUPERVISOR_VERSION}\n`);
     return 0;
   }
   if (args.ownVersion) {
+    const { versionLine } = await import('./own-version.js');
     io.stdout.write(`${versionLine('procvisor', 'supervisord')}\n`);
     return 0;
   }
@@ -193,8 +193,10 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     );
     return 2;
   }
-  // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon.
+  // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon,
+  // and so that the daemon's V8 flags (footprint.ts) are set before its code is compiled.
   const { Daemon } = await import('../server/daemon.js');
+  const { programDirStoreFor } = await import('../server/daemon-program-store.js');
   const { fleetPlugin } = await import('../fleet/plugin.js');
   // Foreground always: the log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
   const programsDir = args.programsDir;
@@ -207,6 +209,7 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   });
   try {
     await daemon.start();
+    if (compact) compactAfterStartup(daemon.pm);
   } catch (e) {
     const message = isSupervisorError(e) ? e.detail || e.message : (e as Error).message;
     io.stderr.write(`Error: ${message}\nFor help, use ${prog} -h\n`);
@@ -225,15 +228,10 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
-  // The daemon's own process: keep V8's young generation at its initial 1 MB instead of letting
-  // it grow to 16 MB semi-spaces after the burst of configuring and spawning. It never shrinks
-  // back, so it cost RSS for the daemon's lifetime (500 `sleep` programs: 80 -> 73 MB); the
-  // extra scavenges are cheap for a process that mostly waits. Embedders' hosts are left alone.
-  setFlagsFromString('--semi-space-growth-factor=1');
   const argv = process.argv.slice(2);
   // As PID 1, tini goes in front to reap orphans (see pid1.ts); this process then only forwards signals.
   const underInit = wantsInit() ? runUnderTini(argv) : undefined;
-  (underInit ?? main(argv)).then(
+  (underInit ?? main(argv, process, true)).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`procvisor: ${String((e as Error)?.stack ?? e)}\n`);
