@@ -4,9 +4,9 @@
 // a program's readiness check). Both answer JSON; 200 when good, 503 otherwise, with the processes
 // that are not ready named. Also what `procvisorctl health` / `ready` ask for.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProcessManager } from '../supervisor/manager.js';
 import type { Route } from './http-server.js';
+import { LoopDelayWatch } from './loop-delay.js';
 
 export interface NotReady {
   name: string;
@@ -27,7 +27,10 @@ export interface HealthReport {
   state: string;
   pid: number;
   uptimeSeconds: number;
-  /** The event loop's longest delay (ms) over the last minute or so. */
+  /**
+   * The event loop's longest delay (ms) over the last minute or so; measured only while reports
+   * are asked for (0 on the first one after a quiet minute), so an idle supervisor arms no timer.
+   */
   eventLoopDelayMaxMs: number;
 }
 
@@ -116,11 +119,7 @@ export interface Health {
 
 export function createHealth(options: HealthOptions): Health {
   const started = Date.now();
-  const delay = monitorEventLoopDelay({ resolution: 50 });
-  delay.enable();
-  // Forget old peaks now and then, so a slow start does not mark the supervisor unhealthy for ever.
-  const reset = setInterval(() => delay.reset(), 60_000);
-  reset.unref();
+  const delay = new LoopDelayWatch();
   const health = (): HealthReport => {
     const state = options.stopping() ? 'SHUTDOWN' : options.manager().getState().statename;
     return {
@@ -128,7 +127,7 @@ export function createHealth(options: HealthOptions): Health {
       state,
       pid: process.pid,
       uptimeSeconds: Math.floor((Date.now() - started) / 1000),
-      eventLoopDelayMaxMs: Math.round(delay.max / 1e6),
+      eventLoopDelayMaxMs: delay.maxMs(),
     };
   };
   const readiness = (): ReadyReport => {
@@ -154,5 +153,5 @@ export function createHealth(options: HealthOptions): Health {
     }
     return true;
   };
-  return { route, health, readiness, close: () => (clearInterval(reset), delay.disable()) };
+  return { route, health, readiness, close: () => delay.close() };
 }
