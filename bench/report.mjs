@@ -625,7 +625,7 @@ export function render(saved, outDir) {
                   f(x.statusMs, 1),
                   x.id === 'floor' ? '' : r(x.statusRatio),
                   f(x.cliMs, 0),
-                  f(x.stopMs, 0),
+                  x.stopNote ? `**${x.stopNote}**` : f(x.stopMs, 0),
                   x.id === 'floor' ? '' : r(x.stopRatio),
                 ],
           ),

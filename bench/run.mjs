@@ -46,7 +46,7 @@ const CONFIG = {
     logs: { mb: 200, reps: 3 },
     control: { programs: 1000, reps: 1, statusCalls: 30, startStopSeconds: 5, maxCycles: 300, cliSamples: 3 },
     // Time limit for a peer's start of N programs: capBaseS + N × capPerProgramS (5,000 → 180 s).
-    scale: { sizes: [100, 500, 2000, 5000], idleS: 10, statusCalls: 5, cliSamples: 1, capBaseS: 30, capPerProgramS: 0.03 },
+    scale: { sizes: [100, 500, 2000, 5000], idleS: 10, statusCalls: 5, cliSamples: 1, capBaseS: 30, capPerProgramS: 0.03, stopCapS: 90 },
   },
   quick: {
     quiet: { threshold: 0.25, maxWaitS: 3, budgetS: 15 },
@@ -55,7 +55,7 @@ const CONFIG = {
     fanout: { sizes: [100], reps: 1, idleS: 3 },
     logs: { mb: 50, reps: 1 },
     control: { programs: 200, reps: 1, statusCalls: 10, startStopSeconds: 2, maxCycles: 100, cliSamples: 2 },
-    scale: { sizes: [50, 200], idleS: 3, statusCalls: 3, cliSamples: 1, capBaseS: 20, capPerProgramS: 0.03 },
+    scale: { sizes: [50, 200], idleS: 3, statusCalls: 3, cliSamples: 1, capBaseS: 20, capPerProgramS: 0.03, stopCapS: 30 },
   },
 };
 

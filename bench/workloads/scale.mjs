@@ -212,7 +212,12 @@ async function peerRun(peer, n, c, dir) {
     // scan of N processes, and would delay the request); PM2 and the embedded host through close().
     if (peer.kind === 'xmlrpc') process.kill(pid, 'SIGTERM');
     const closing = peer.kind === 'xmlrpc' ? peer.exited.then(() => peer.close()) : peer.close();
-    out.stopMs = (await allGone(pid, family, 90000)) - t1;
+    try {
+      out.stopMs = (await allGone(pid, family, c.stopCapS * 1000)) - t1;
+    } catch (e) {
+      out.stopMs = NaN; // close() below ends what is left
+      out.stopNote = e.message;
+    }
     await closing;
   } finally {
     if (!closed) await peer.close();
@@ -237,7 +242,7 @@ export async function run(ctx) {
         const r = name === 'floor' ? await floorRun(n, cfg, dir) : await peerRun(ctx.peers[name], n, cfg, dir);
         res.runs[n][name] = r;
         ctx.progress(
-          `scale ${n} ${name}: all RUNNING in ${r.startMs.toFixed(0)} ms, RSS ${(r.rss / 2 ** 20).toFixed(1)} MB${r.helpers?.length ? ` (incl. ${r.helpers.join(', ')})` : ''}, idle CPU ${r.idleCpuMs} ms / ${c.idleS} s, status ${r.status ? `${r.status.ms.toFixed(1)} ms` : '–'}${r.cliMs ? `, CLI ${r.cliMs.toFixed(0)} ms` : ''}, shutdown ${r.stopMs.toFixed(0)} ms`,
+          `scale ${n} ${name}: all RUNNING in ${r.startMs.toFixed(0)} ms, RSS ${(r.rss / 2 ** 20).toFixed(1)} MB${r.helpers?.length ? ` (incl. ${r.helpers.join(', ')})` : ''}, idle CPU ${r.idleCpuMs} ms / ${c.idleS} s, status ${r.status ? `${r.status.ms.toFixed(1)} ms` : '–'}${r.cliMs ? `, CLI ${r.cliMs.toFixed(0)} ms` : ''}, shutdown ${r.stopNote ?? `${r.stopMs.toFixed(0)} ms`}`,
         );
       } catch (e) {
         res.failures[n][name] = e.message.split('\n')[0];
