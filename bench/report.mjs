@@ -640,7 +640,7 @@ export function render(saved, outDir) {
               .map(([n, cap]) => `${n} → ${cap} s`)
               .join(', ')
           : '–'
-      }. On a 2-core machine shared with other work these are single runs, so read the trend more than any one figure.`,
+      }. On a 2-core machine shared with other work these are single runs, so read the trend more than any one figure. Idle CPU soon after starting hundreds of programs can include V8's memory reducer: a few compacting garbage collections some 8 s after the burst of allocations, which shrink the heap and then stop (no timer of the supervisor's; the floor shows them too).`,
     );
     md.push('');
   }
