@@ -400,6 +400,34 @@ export async function endSupervisor(child, exited, ask) {
   for (const pid of family) if (!isDead(pid)) killQuietly(pid, 'SIGKILL');
 }
 
+/**
+ * SIGKILLs every process whose environment mentions `marker` (a peer's temporary directory: its
+ * programs inherit it through SUPERVISOR_SERVER_URL, PM2_HOME or PWD), until none is left. The
+ * family listed before a shutdown misses children spawned after the listing — a supervisor still
+ * starting thousands of programs when its time limit ran out — and once the supervisor is gone
+ * they belong to init. Returns how many were killed.
+ */
+export function killByEnvMarker(marker) {
+  if (!marker) return 0;
+  const needle = Buffer.from(marker);
+  let killed = 0;
+  for (let round = 0; round < 5; round++) {
+    let found = 0;
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+      try {
+        if (!readFileSync(`/proc/${name}/environ`).includes(needle)) continue;
+      } catch {
+        continue;
+      }
+      if (!isDead(Number(name)) && killQuietly(Number(name), 'SIGKILL')) found++;
+    }
+    killed += found;
+    if (found === 0) break;
+  }
+  return killed;
+}
+
 /** Synchronous last-resort cleanup (process exit): a supervisor and what it started. */
 export function killFamilyNow(pid) {
   const family = descendantsOf(pid);

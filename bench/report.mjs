@@ -2,9 +2,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stats } from './lib.mjs';
-import { distributionChart, fanoutChart, ratioChart } from './svg.mjs';
+import { distributionChart, fanoutChart, ratioChart, scaleChart } from './svg.mjs';
 
-const GOALS = { restart: 1.15, rssMB: 80, logs: 0.8 };
+const GOALS = { restart: 1.15, rssMB: 80, logs: 0.8, scaleStatusMs: 50, scaleStatusN: 5000 };
 /** Median over repetitions (the mean of the two middle values for an even count). */
 const med = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -179,6 +179,58 @@ export function analyze(saved) {
       label: 'start/stop round trips (time per round trip)',
       bars: peerIds.map((id) => ({ id, label: L[id], ratio: rows.find((x) => x.id === id)?.ratioRt, note: missing(id) })),
     });
+  }
+  if (R.scale) {
+    const ids = ['floor', ...peerIds];
+    out.scale = R.scale.sizes.map((n) => {
+      const runs = R.scale.runs[n] ?? {};
+      const floor = runs.floor;
+      const rows = ids.map((id) => {
+        const x = runs[id];
+        if (!x) return { id, failed: R.scale.failures?.[n]?.[id] ?? 'not run' };
+        return {
+          id,
+          ...x,
+          startRatio: floor ? x.startMs / floor.startMs : NaN,
+          statusMs: x.status?.ms,
+          statusRatio: floor?.status && x.status ? x.status.ms / floor.status.ms : NaN,
+          stopRatio: floor ? x.stopMs / floor.stopMs : NaN,
+        };
+      });
+      return { n, rows };
+    });
+    const pvAt = (n) => out.scale.find((g) => g.n === n)?.rows.find((x) => x.id === 'procvisor');
+    const sizes = R.scale.sizes;
+    const pvRows = sizes.map(pvAt).filter((x) => x && !x.failed);
+    out.goals.push({
+      goal: 'idle CPU 0 at every N of the scale series (no timer armed while nothing happens)',
+      value: pvRows.length
+        ? sizes.map((n) => `${n}: ${f(pvAt(n)?.idleCpuMs, 0)} ms`).join(', ') + ` per ${R.scale.idleS} s (daemon + helpers; 10 ms ticks)`
+        : 'not measured',
+      met: pvRows.length ? pvRows.every((x) => x.idleCpuMs === 0) : undefined,
+    });
+    const big = pvAt(GOALS.scaleStatusN);
+    out.goals.push({
+      goal: `getAllProcessInfo of ${GOALS.scaleStatusN} processes under ${GOALS.scaleStatusMs} ms`,
+      value:
+        big?.statusMs !== undefined
+          ? `${f(big.statusMs, 1)} ms median over ${R.scale.statusCalls} calls (floor: canned response ${f(out.scale.find((g) => g.n === GOALS.scaleStatusN)?.rows.find((x) => x.id === 'floor')?.statusMs, 1)} ms)`
+          : `not measured (no ${GOALS.scaleStatusN}-program run)`,
+      met: big?.statusMs !== undefined ? big.statusMs < GOALS.scaleStatusMs : undefined,
+    });
+    if (pvRows.length >= 2) {
+      const lo = pvRows[0];
+      const hi = pvRows.at(-1);
+      const loN = sizes.find((n) => pvAt(n) === lo);
+      const hiN = sizes.find((n) => pvAt(n) === hi);
+      const growth = (k) => hi[k] / hiN / (lo[k] / loN);
+      out.goals.push({
+        goal: `linear growth from ${loN} to ${hiN} programs (time per program at ${hiN} ÷ at ${loN}; 1 = linear)`,
+        value: `start ${r(growth('startMs'))}, shutdown ${r(growth('stopMs'))}, status ${r(hi.statusMs / hiN / (lo.statusMs / loN))}; × floor at ${hiN}: start ${r(hi.startRatio)}, shutdown ${r(hi.stopRatio)}`,
+        met: growth('startMs') <= 1.5 && growth('stopMs') <= 1.5,
+        detail: 'within 1.5× of linear',
+      });
+    }
   }
   return out;
 }
@@ -503,6 +555,93 @@ export function render(saved, outDir) {
     );
     const pm2 = A.control.find((x) => x.id === 'pm2');
     if (pm2) md.push(`PM2 has no autostart=false: its ${c.programs} apps were started and then stopped before measuring (${f(pm2.setupMs / 1000, 1)} s).`);
+    md.push('');
+  }
+
+  // ---- scale ----
+  if (A.scale) {
+    const sc = saved.results.scale;
+    const ids = ['floor', ...peerIds];
+    const lab = (id) => (id === 'floor' ? 'floor' : L[id]);
+    const series = (k) =>
+      Object.fromEntries(
+        ids.map((id) => [id, Object.fromEntries(A.scale.map((g) => [g.n, g.rows.find((x) => x.id === id)?.[k]]).filter(([, v]) => Number.isFinite(v)))]),
+      );
+    writeFileSync(
+      join(outDir, 'scale.svg'),
+      scaleChart(
+        {
+          sizes: sc.sizes,
+          peers: ids.map((id) => ({ id, label: id === 'floor' ? 'floor (bare spawn / canned response)' : L[id] })),
+          panels: [
+            { label: 'start all → all RUNNING (ms)', values: series('startMs') },
+            {
+              label: 'supervisor + helpers RSS (MB)',
+              values: Object.fromEntries(
+                Object.entries(series('rss')).map(([id, v]) => [id, Object.fromEntries(Object.entries(v).map(([n, b]) => [n, b / 2 ** 20]))]),
+              ),
+            },
+            { label: 'getAllProcessInfo / pm2.list (ms)', values: series('statusMs'), goal: { n: GOALS.scaleStatusN, v: GOALS.scaleStatusMs } },
+            { label: 'shutdown → all gone (ms)', values: series('stopMs') },
+          ],
+        },
+        {
+          title: 'Scale: cost against the number of programs',
+          subtitle: 'log–log; a line parallel to the dotted one grows linearly; missing points: the peer failed or exceeded its time limit (see the table)',
+        },
+      ),
+    );
+    charts.push('scale.svg');
+    md.push(`## 6. Scale (${sc.sizes.join(', ')} programs)`);
+    md.push('');
+    md.push('![Cost against the number of programs](scale.svg)');
+    md.push('');
+    md.push(
+      table(
+        [
+          'N',
+          'peer',
+          'start → all RUNNING ms',
+          '× floor',
+          'RSS MB (supervisor + helpers)',
+          `idle CPU ms / ${sc.idleS} s`,
+          'status ms',
+          '× floor',
+          'stock CLI status ms',
+          'shutdown ms',
+          '× floor',
+        ],
+        A.scale.flatMap((g) =>
+          g.rows.map((x) =>
+            x.failed
+              ? [g.n, lab(x.id), `**${x.failed}**`, '', '', '', '', '', '', '', '']
+              : [
+                  g.n,
+                  lab(x.id),
+                  f(x.startMs, 0),
+                  x.id === 'floor' ? '' : r(x.startRatio),
+                  `${mb(x.rss)}${x.helpers?.length ? ` (${mb(x.supervisorRss)} + ${x.helpers.join(', ')} ${mb(x.helperRss)})` : ''}`,
+                  f(x.idleCpuMs, 0),
+                  f(x.statusMs, 1),
+                  x.id === 'floor' ? '' : r(x.statusRatio),
+                  f(x.cliMs, 0),
+                  x.stopNote ? `**${x.stopNote}**` : f(x.stopMs, 0),
+                  x.id === 'floor' ? '' : r(x.stopRatio),
+                ],
+          ),
+        ),
+      ),
+    );
+    md.push('');
+    md.push(
+      `One run per peer and N (the order rotates with N), programs \`sleep\` with autostart=false, startsecs=0, logs NONE. Start = one start-all call until the supervisor reports all N RUNNING; RSS = VmRSS of the supervisor plus its helper processes (its descendants that are not the programs); idle CPU = their utime+stime over ${sc.idleS} s after 1 s settling; status = median of ${sc.statusCalls} calls, the response received whole but not decoded (PM2: \`pm2.list()\`, decoded); CLI = \`supervisorctl status\` / \`pm2 jlist\` including the client's start-up; shutdown = SIGTERM to the daemon (PM2: \`killDaemon\`) until the supervisor and all N programs are gone. Floors: a bare node spawning N \`sleep\`s with three pipes each (its shutdown: SIGKILL to all, reaped), and a bare HTTP server answering a canned response of N entries. Time limit for a start: ${
+        sc.caps
+          ? Object.entries(sc.caps)
+              .map(([n, cap]) => `${n} → ${cap} s`)
+              .join(', ')
+          : '–'
+      }. On a 2-core machine shared with other work these are single runs, so read the trend more than any one figure. Idle CPU soon after starting hundreds of programs can include V8's memory reducer: a few compacting garbage collections some 8 s after the burst of allocations, which shrink the heap and then stop (no timer of the supervisor's; the floor shows them too).`,
+    );
     md.push('');
   }
 

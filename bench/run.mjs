@@ -4,7 +4,7 @@
 //
 //   node bench/run.mjs                 full run (~10 min on 2 cores) → bench/RESULTS.md, bench/*.svg
 //   node bench/run.mjs --quick         ~2 min smoke → bench/.work/quick/RESULTS.md (unless --out)
-//   options: --only=restart,stop,fanout,logs,control   --peers=procvisor,supervisord,pm2
+//   options: --only=restart,stop,fanout,logs,control,scale   --peers=procvisor,supervisord,pm2
 //            --procvisor=auto|daemon|embedded   --out=DIR   --keep (temp dirs)
 //            --report=FILE.json (re-render RESULTS.md and charts from a saved run, no measuring)
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +45,8 @@ const CONFIG = {
     fanout: { sizes: [100, 500], reps: 2, idleReps: 1, idleS: 10 },
     logs: { mb: 200, reps: 3 },
     control: { programs: 1000, reps: 1, statusCalls: 30, startStopSeconds: 5, maxCycles: 300, cliSamples: 3 },
+    // Time limit for a peer's start of N programs: capBaseS + N × capPerProgramS (5,000 → 180 s).
+    scale: { sizes: [100, 500, 2000, 5000], idleS: 10, statusCalls: 5, cliSamples: 1, capBaseS: 30, capPerProgramS: 0.03, stopCapS: 90 },
   },
   quick: {
     quiet: { threshold: 0.25, maxWaitS: 3, budgetS: 15 },
@@ -53,6 +55,7 @@ const CONFIG = {
     fanout: { sizes: [100], reps: 1, idleS: 3 },
     logs: { mb: 50, reps: 1 },
     control: { programs: 200, reps: 1, statusCalls: 10, startStopSeconds: 2, maxCycles: 100, cliSamples: 2 },
+    scale: { sizes: [50, 200], idleS: 3, statusCalls: 3, cliSamples: 1, capBaseS: 20, capPerProgramS: 0.03, stopCapS: 30 },
   },
 };
 
@@ -197,7 +200,7 @@ console.log(`peers: ${ctx.peerIds.map((id) => peers[id].label).join(', ')}`);
 const only = args.only ? new Set(String(args.only).split(',')) : undefined;
 const results = {};
 const timings = {};
-for (const w of ['restart', 'stop', 'fanout', 'logs', 'control']) {
+for (const w of ['restart', 'stop', 'fanout', 'logs', 'control', 'scale']) {
   if (only && !only.has(w)) continue;
   console.log(`\n== ${w} ==`);
   const t0 = Date.now();
@@ -224,7 +227,8 @@ const saved = {
   results,
 };
 mkdirSync(join(benchDir, '.work'), { recursive: true });
-const jsonPath = join(benchDir, '.work', `results-${quick ? 'quick' : 'full'}.json`);
+// A partial run (--only) keeps its own file, so it never replaces a whole run's samples.
+const jsonPath = join(benchDir, '.work', `results-${quick ? 'quick' : 'full'}${args.only ? `-${String(args.only).replace(/,/g, '+')}` : ''}.json`);
 writeFileSync(jsonPath, JSON.stringify(saved, null, 1));
 mkdirSync(outDir, { recursive: true });
 const summary = render(saved, outDir);

@@ -218,3 +218,84 @@ export function fanoutChart(data, { title, subtitle }) {
   }
   return svgDoc(W, H, body, title);
 }
+
+/**
+ * The scale series: one panel per metric, each a log–log plot of value against N with one line
+ * per peer; a dotted line of slope 1 (linear growth) for reference, and an optional goal marker.
+ * data: { sizes, peers: [{ id, label }], panels: [{ label, values: { [peerId]: { [n]: value } }, goal?: { n, v } }] }
+ */
+export function scaleChart(data, { title, subtitle }) {
+  const W = 960;
+  const cols = 2;
+  const panelW = (W - 60) / cols;
+  const panelH = 250;
+  const rows = Math.ceil(data.panels.length / cols);
+  const H = 70 + rows * (panelH + 20) + 30;
+  let body = text(16, 24, title, { size: 16, weight: 'bold' }) + text(16, 42, subtitle, { size: 11, fill: '#4b5563' });
+  const nLo = Math.min(...data.sizes);
+  const nHi = Math.max(...data.sizes);
+  data.panels.forEach((panel, k) => {
+    const x0 = 20 + (k % cols) * (panelW + 20);
+    const y0 = 70 + Math.floor(k / cols) * (panelH + 20);
+    const left = x0 + 50;
+    const right = x0 + panelW - 10;
+    const top = y0 + 24;
+    const bottom = y0 + panelH - 30;
+    const vals = Object.values(panel.values)
+      .flatMap((v) => Object.values(v))
+      .filter((v) => Number.isFinite(v) && v > 0);
+    if (panel.goal) vals.push(panel.goal.v);
+    body += text(x0, y0 + 12, panel.label, { weight: 'bold', size: 13 });
+    if (!vals.length) {
+      body += text(left, (top + bottom) / 2, 'no data', { fill: '#6b7280' });
+      return;
+    }
+    const lo = 10 ** Math.floor(Math.log10(Math.min(...vals)));
+    const hi = 10 ** Math.ceil(Math.log10(Math.max(...vals) * 1.05));
+    const xs = logScale(nLo * 0.8, nHi * 1.25, left, right);
+    const ysRaw = logScale(lo, hi, 0, 1);
+    const y = (v) => bottom - ysRaw(v) * (bottom - top);
+    for (const t of ysRaw.ticks()) {
+      body += `<line x1="${left}" y1="${y(t.v).toFixed(1)}" x2="${right}" y2="${y(t.v).toFixed(1)}" stroke="${t.major ? '#e5e7eb' : '#f3f4f6'}"/>`;
+      if (t.major || ysRaw.ticks().length < 8)
+        body += text(left - 4, y(t.v) + 4, t.v >= 1 ? String(t.v) : t.v.toPrecision(1), { anchor: 'end', size: 10, fill: '#4b5563' });
+    }
+    for (const n of data.sizes) {
+      body += `<line x1="${xs(n).toFixed(1)}" y1="${top}" x2="${xs(n).toFixed(1)}" y2="${bottom}" stroke="#f3f4f6"/>`;
+      body += text(xs(n), bottom + 14, String(n), { anchor: 'middle', size: 10, fill: '#4b5563' });
+    }
+    body += `<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="#6b7280"/>`;
+    // Linear reference through the lowest first point.
+    const firsts = Object.values(panel.values)
+      .map((v) => v[nLo])
+      .filter((v) => Number.isFinite(v) && v > 0);
+    if (firsts.length) {
+      const v0 = Math.min(...firsts);
+      const v1 = Math.min(hi, v0 * (nHi / nLo));
+      const n1 = nLo * (v1 / v0);
+      body += `<line x1="${xs(nLo).toFixed(1)}" y1="${y(v0).toFixed(1)}" x2="${xs(n1).toFixed(1)}" y2="${y(v1).toFixed(1)}" stroke="#9ca3af" stroke-dasharray="2 3"/>`;
+    }
+    for (const p of data.peers) {
+      const pts = data.sizes.map((n) => [n, panel.values[p.id]?.[n]]).filter(([, v]) => Number.isFinite(v) && v > 0);
+      if (!pts.length) continue;
+      const color = COLORS[p.id] ?? '#6b7280';
+      if (pts.length > 1)
+        body += `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([n, v]) => `${xs(n).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`;
+      for (const [n, v] of pts)
+        body += `<circle cx="${xs(n).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(`${p.label}, ${n}: ${num(v, v >= 10 ? 0 : 1)}`)}</title></circle>`;
+    }
+    if (panel.goal && data.sizes.includes(panel.goal.n)) {
+      const gx = xs(panel.goal.n);
+      const gy = y(panel.goal.v);
+      body += `<line x1="${(gx - 14).toFixed(1)}" y1="${gy.toFixed(1)}" x2="${(gx + 14).toFixed(1)}" y2="${gy.toFixed(1)}" stroke="#dc2626" stroke-width="2"/>`;
+      body += text(gx - 16, gy - 4, `goal < ${panel.goal.v}`, { anchor: 'end', size: 10, fill: '#dc2626' });
+    }
+  });
+  let lx = 20;
+  for (const p of data.peers) {
+    body += `<rect x="${lx}" y="${H - 18}" width="10" height="10" fill="${COLORS[p.id] ?? '#6b7280'}"/>`;
+    body += text(lx + 14, H - 9, p.label, { size: 11 });
+    lx += 24 + p.label.length * 6.5;
+  }
+  return svgDoc(W, H, body, title);
+}

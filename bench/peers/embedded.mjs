@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv, endSupervisor, killFamilyNow } from '../lib.mjs';
+import { childEnv, endSupervisor, killFamilyNow, killByEnvMarker } from '../lib.mjs';
 
 const host = fileURLToPath(new URL('embedded-host.mjs', import.meta.url));
 
@@ -72,11 +72,13 @@ export class EmbeddedPeer {
   async close() {
     if (!this.child) return;
     await endSupervisor(this.child, this.exited, () => void this.call('shutdown').catch(() => {}));
+    killByEnvMarker(this.dir);
     EmbeddedPeer.registry.delete(this);
     this.child = undefined;
   }
 
   killNow() {
     if (this.child) killFamilyNow(this.pid);
+    if (this.child) killByEnvMarker(this.dir);
   }
 }

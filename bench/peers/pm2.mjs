@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { descendantsOf, isDead, killFamilyNow, killQuietly, sleep, waitFor } from '../lib.mjs';
+import { descendantsOf, isDead, killFamilyNow, killQuietly, sleep, waitFor, killByEnvMarker } from '../lib.mjs';
 
 export const pm2Dir = fileURLToPath(new URL('../.work/pm2', import.meta.url));
 const pkg = join(pm2Dir, 'node_modules/pm2/package.json');
@@ -154,11 +154,13 @@ export class Pm2Peer {
     }
     if (!isDead(this.pid)) killQuietly(this.pid, 'SIGKILL');
     for (const pid of family) if (!isDead(pid)) killQuietly(pid, 'SIGKILL');
+    killByEnvMarker(this.home);
     Pm2Peer.registry.delete(this);
     this.pm2 = undefined;
   }
 
   killNow() {
     if (this.pm2) killFamilyNow(this.pid);
+    if (this.pm2) killByEnvMarker(this.home);
   }
 }

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv, endSupervisor, killFamilyNow, killQuietly, rpc, waitFor } from '../lib.mjs';
+import { childEnv, endSupervisor, killFamilyNow, killQuietly, rpc, waitFor, killByEnvMarker } from '../lib.mjs';
 import { supervisordConf } from './conf.mjs';
 
 export class ConfPeer {
@@ -104,6 +104,7 @@ export class ConfPeer {
   async close() {
     if (!this.child) return;
     await endSupervisor(this.child, this.exited, () => killQuietly(this.pid, 'SIGTERM'));
+    killByEnvMarker(this.dir);
     ConfPeer.registry.delete(this);
     this.child = undefined;
   }
@@ -111,5 +112,6 @@ export class ConfPeer {
   /** Synchronous last-resort cleanup (process exit): the daemon and what it started. */
   killNow() {
     if (this.child) killFamilyNow(this.pid);
+    if (this.child) killByEnvMarker(this.dir);
   }
 }

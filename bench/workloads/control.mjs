@@ -20,7 +20,7 @@ import { dropDir, floorScript, live, rotate, tempDir } from './common.mjs';
 const SLEEP = ['/bin/sleep', '100000'];
 
 /** A getAllProcessInfo response for n stopped programs, in Python xmlrpc.client's layout. */
-function cannedStatus(n) {
+export function cannedStatus(n) {
   const member = (k, v) => `<member>\n<name>${k}</name>\n<value>${v}</value>\n</member>\n`;
   let s = "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><array><data>\n";
   for (let i = 0; i < n; i++) {
@@ -31,7 +31,7 @@ function cannedStatus(n) {
 }
 
 /** getAllProcessInfo as bytes: the response is received whole, its entries counted, not decoded. */
-async function rawStatus(sock) {
+export async function rawStatus(sock) {
   const r = await rpc(sock, 'supervisor.getAllProcessInfo', [], { decode: false });
   const text = r.raw.toString('latin1');
   if (!text.includes('<methodResponse>') || text.includes('<fault>')) throw new Error(`bad getAllProcessInfo response: ${text.slice(0, 200)}`);

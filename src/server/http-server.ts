@@ -7,7 +7,7 @@ import { chmodSync, chownSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { decodeMethodCallOffThread } from '../xmlrpc/decode-async.js';
-import { encodeFault, encodeResponse } from '../xmlrpc/encode.js';
+import { encodeFault, encodeResponseBytes } from '../xmlrpc/encode.js';
 import type { XmlRpcEncodable } from '../xmlrpc/types.js';
 import { followFile } from '../logs/follow.js';
 import { parseUserGroup } from '../dialect/datatypes-host.js';
@@ -90,7 +90,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-function send(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain'): void {
   if (res.headersSent) return void res.end();
   if (status === 413) res.setHeader('Connection', 'close');
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
@@ -122,9 +122,9 @@ async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerRespons
   } catch (e) {
     return send(res, e instanceof HttpError ? e.status : 400, e instanceof HttpError ? e.message : 'Bad Request');
   }
-  let xml: string;
+  let xml: string | Buffer;
   try {
-    xml = encodeResponse((await dispatch(s, call.methodName, call.params)) as XmlRpcEncodable);
+    xml = encodeResponseBytes((await dispatch(s, call.methodName, call.params)) as XmlRpcEncodable);
   } catch (e) {
     if (e instanceof UnexpectedPythonError) return internalError(s, res, body.toString('utf8'), e);
     const f = faultOf(e);

@@ -78,7 +78,9 @@ export interface ResolvedCommand {
 
 function statOrNull(path: string): Stats | null {
   try {
-    return statSync(path);
+    // A missing file (each PATH directory that lacks the program) answers undefined: no Error
+    // built and thrown per directory on every spawn.
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }

@@ -211,35 +211,46 @@ function startWatchdog(): ChildProcess {
   return child;
 }
 
-// Releases wait for the next registration or 50 ms, whichever comes first: a restart then costs
-// the watchdog one wake-up instead of two. A release only stops the watchdog from targeting a
-// group that is already empty, so holding it back briefly risks nothing.
-let pendingReleases = '';
+// Lines for the watchdog are gathered and written together. Registrations go out at the end of
+// the current turn of the event loop (a microtask): a start-all of 500 programs is then one pipe
+// write and one wake-up of the watchdog instead of 500 (about 0.15 ms of the host's CPU each, plus
+// the watchdog's). Should the host die within that turn, a child not yet registered is still
+// found: every child carries the PROCVISOR_GUARD mark in its environment, which the watchdog
+// searches for at EOF. Releases wait for the next write or 50 ms, whichever comes first: a
+// release only stops the watchdog from targeting a group that is already empty, so holding it
+// back briefly risks nothing. Lines keep their order.
+let pending = '';
+let writeQueued = false;
 let releaseTimer: NodeJS.Timeout | undefined;
 
-function tell(line: string): void {
-  if (process.platform !== 'linux' && process.platform !== 'darwin' && process.platform !== 'freebsd') return;
-  watchdog ??= startWatchdog();
-  watchdog.stdin?.write(pendingReleases + line);
-  pendingReleases = '';
+function writePending(): void {
+  writeQueued = false;
   clearTimeout(releaseTimer);
   releaseTimer = undefined;
+  if (pending && watchdog) watchdog.stdin?.write(pending);
+  pending = ''; // without a watchdog, what it knew is gone with it
+}
+
+function supported(): boolean {
+  return process.platform === 'linux' || process.platform === 'darwin' || process.platform === 'freebsd';
 }
 
 /** Registers a child (a session and process-group leader) with the host's watchdog. */
 export function guardChild(pid: number): void {
-  tell(`+${pid}\n`);
+  if (!supported()) return;
+  watchdog ??= startWatchdog();
+  pending += `+${pid}\n`;
+  if (!writeQueued) {
+    writeQueued = true;
+    queueMicrotask(writePending);
+  }
 }
 
 /** Forgets a child whose group is gone (so a recycled pid is never targeted). */
 export function releaseChild(pid: number): void {
   if (!watchdog) return;
-  pendingReleases += `-${pid}\n`;
-  releaseTimer ??= setTimeout(() => {
-    if (watchdog) tell('');
-    else pendingReleases = ''; // the watchdog is gone, and what it knew with it
-    releaseTimer = undefined;
-  }, 50).unref();
+  pending += `-${pid}\n`;
+  releaseTimer ??= setTimeout(writePending, 50).unref();
 }
 
 let holders = 0;
@@ -265,7 +276,7 @@ function closeWatchdog(): Promise<void> {
   clearTimeout(releaseTimer);
   releaseTimer = undefined;
   if (!w || w.exitCode !== null || w.signalCode !== null) {
-    pendingReleases = '';
+    pending = '';
     return Promise.resolve();
   }
   watchdog = undefined;
@@ -278,8 +289,8 @@ function closeWatchdog(): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    w.stdin?.end(pendingReleases);
-    pendingReleases = '';
+    w.stdin?.end(pending);
+    pending = '';
   });
 }
 

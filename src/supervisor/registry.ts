@@ -39,6 +39,12 @@ export class Registry {
     return [...this.#groups.values()].sort((a, b) => a.priority - b.priority || cmp(a.name, b.name));
   }
 
+  /** Whether some process satisfies `pred` (without building the list of all of them). */
+  someProcess(pred: (p: SupervisedProcess) => boolean): boolean {
+    for (const g of this.#groups.values()) for (const p of g.processes) if (pred(p)) return true;
+    return false;
+  }
+
   /** Every process, in insertion order of their groups (no particular order). */
   processes(): SupervisedProcess[] {
     return [...this.#groups.values()].flatMap((g) => g.processes);

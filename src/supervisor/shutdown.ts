@@ -52,13 +52,25 @@ export async function stopEverything(ctx: ManagerContext, force: boolean, afterS
  * every group that depends on it.
  */
 export function stopOrder(ascending: readonly ProcessGroup[]): ProcessGroup[] {
-  const left = [...ascending];
+  // How many groups not yet stopped depend on each name: a group is due once that is 0. Counting
+  // (instead of collecting every remaining group's dependencies at each step) keeps this linear
+  // when nothing depends on anything; it was quadratic, ~1 s for 5,000 groups.
+  const dependents = new Map<string, number>();
+  const depsOf = ascending.map((g) => dependenciesOf(g.spec).map((d) => d.name));
+  for (const names of depsOf) for (const n of names) dependents.set(n, (dependents.get(n) ?? 0) + 1);
+  const taken = new Array<boolean>(ascending.length).fill(false);
   const out: ProcessGroup[] = [];
-  while (left.length) {
-    const blocked = new Set(left.flatMap((g) => dependenciesOf(g.spec).map((d) => d.name)));
-    let i = left.length - 1;
-    while (i > 0 && blocked.has((left[i] as ProcessGroup).name)) i--;
-    out.push(...left.splice(i, 1));
+  let top = ascending.length - 1; // the highest index not yet taken
+  let bottom = 0; // the lowest index not yet taken
+  while (out.length < ascending.length) {
+    while (taken[top]) top--;
+    while (taken[bottom]) bottom++;
+    // The highest-priority group nothing left depends on (the lowest one left if every one is depended on).
+    let i = top;
+    while (i > bottom && (taken[i] || (dependents.get((ascending[i] as ProcessGroup).name) ?? 0) > 0)) i--;
+    taken[i] = true;
+    out.push(ascending[i] as ProcessGroup);
+    for (const n of depsOf[i] as string[]) dependents.set(n, (dependents.get(n) ?? 1) - 1);
   }
   return out;
 }

@@ -97,6 +97,19 @@ describe('dependencies', () => {
     ).toThrow('dependency cycle: b -> c -> b');
     expect(pm.getAllProcessInfo().map((p) => p.name)).toEqual(['a']);
   });
+
+  it('groups added one by one: checked once a depends_on exists anywhere (unknown name, removal of a dependency)', () => {
+    const pm = createTestManager();
+    for (const name of ['a', 'b', 'c']) pm.addProcessGroup({ name, command: 'sleep 1', autostart: false });
+    expect(() => pm.addProcessGroup({ name: 'd', command: 'sleep 1', autostart: false, depends_on: ['nope'] })).toThrow(
+      "program 'd' depends on 'nope', which is not a configured program or group",
+    );
+    pm.addProcessGroup({ name: 'e', command: 'sleep 1', autostart: false, depends_on: ['b'] });
+    // A later group without depends_on is still checked against the existing graph, and b cannot go while e needs it.
+    pm.addProcessGroup({ name: 'f', command: 'sleep 1', autostart: false });
+    expect(() => pm.removeProcessGroup('b')).toThrow("program 'e' depends on 'b', which is not a configured program or group");
+    expect(pm.getAllProcessInfo().map((p) => p.name)).toEqual(['a', 'b', 'c', 'e', 'f']);
+  });
 });
 
 describe('backoff policies', () => {
