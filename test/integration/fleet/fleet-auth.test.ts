@@ -54,15 +54,7 @@ describe.skipIf(!enabled)('fleet with etcd authentication', () => {
     const node = new FleetNode('bad', join(root, 'bad'), mark, [port()], 'username=root\npassword=wrong\nlease_ttl=2');
     nodes.push(node);
     await node.start();
-    const info = await until(
-      async () => {
-        const b = (await node.api('GET', '/api/fleet')).body as { connected: boolean; lastError?: string };
-        return b.lastError !== undefined && b;
-      },
-      'bad reporting an error',
-      15_000,
-      50,
-    );
+    const info = await node.fleetError();
     expect(info.connected).toBe(false);
     expect(info.lastError).toMatch(/authentication failed|invalid user ID or password/i);
     expect((await node.api('GET', '/api/fleet/nodes')).status).toBe(503);

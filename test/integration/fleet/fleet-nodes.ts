@@ -174,6 +174,19 @@ export class FleetNode {
     return (r.body.processes as { group: string; statename: string; pid: number }[]).find((p) => p.group === program);
   }
 
+  /** Waits until the node reports an error reaching etcd; its /api/fleet answer then. */
+  fleetError(timeoutMs = 20_000): Promise<{ connected: boolean; lastError: string }> {
+    return until(
+      async () => {
+        const b = (await this.api('GET', '/api/fleet')).body as { connected: boolean; lastError?: string };
+        return b.lastError !== undefined && (b as { connected: boolean; lastError: string });
+      },
+      () => `node ${this.name} reporting an error reaching etcd; its output:\n${this.output()}`,
+      timeoutMs,
+      50,
+    );
+  }
+
   async localPids(): Promise<Record<string, number>> {
     const r = await this.api('GET', '/api/status');
     return Object.fromEntries((r.body.processes as { namespec: string; pid: number }[]).map((p) => [p.namespec, p.pid]));

@@ -100,15 +100,7 @@ describe.skipIf(!enabled)('fleet with etcd over TLS and client certificates', ()
 
   it('is refused without a client certificate, and says so', async () => {
     const n = await node('tls-bad', `ca_file=${join(root, 'ca.pem')}\nlease_ttl=2`);
-    const info = await until(
-      async () => {
-        const b = (await n.api('GET', '/api/fleet')).body as { connected: boolean; lastError?: string };
-        return b.lastError !== undefined && b;
-      },
-      'tls-bad reporting an error',
-      20_000,
-      50,
-    );
+    const info = await n.fleetError();
     expect(info.connected).toBe(false);
     expect((await n.api('GET', '/api/fleet/programs')).status).toBe(503);
   }, 30_000);
