@@ -11,7 +11,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Children must not see these (and PM2's daemon inherits this process's environment).
+// Children must not see these (and PM2's daemon inherits this process's environment). npm, which
+// installs PM2 once, still needs the extra CA where the registry is reached through one.
+const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS;
 delete process.env.NODE_EXTRA_CA_CERTS;
 delete process.env.NODE_OPTIONS;
 process.env.PM2_KILL_SIGNAL = 'SIGTERM'; // PM2 stops with SIGINT by default; the others with SIGTERM
@@ -182,7 +184,7 @@ if (wanted.has('supervisord')) {
 }
 let pm2Version;
 if (wanted.has('pm2')) {
-  pm2Version = ensurePm2();
+  pm2Version = ensurePm2({ extraCaCerts });
   if (pm2Version) {
     peers.pm2 = new Pm2Peer();
     peers.pm2.label = `PM2 ${pm2Version}`;

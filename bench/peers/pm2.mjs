@@ -12,12 +12,17 @@ export const pm2Dir = fileURLToPath(new URL('../.work/pm2', import.meta.url));
 const pkg = join(pm2Dir, 'node_modules/pm2/package.json');
 export const pm2Bin = join(pm2Dir, 'node_modules/pm2/bin/pm2');
 
-/** Installs pm2@latest into bench/.work/pm2 once; returns its version or undefined. */
-export function ensurePm2({ log = console.log } = {}) {
+/**
+ * Installs pm2@latest into bench/.work/pm2 once; returns its version or undefined. `extraCaCerts`:
+ * the NODE_EXTRA_CA_CERTS npm needs to reach the registry (the bench removes it from its own
+ * environment so that no measured child pays for it).
+ */
+export function ensurePm2({ log = console.log, extraCaCerts } = {}) {
   if (!existsSync(pkg)) {
     log('installing pm2@latest into bench/.work/pm2 (once) …');
     mkdirSync(pm2Dir, { recursive: true });
-    const r = spawnSync('npm', ['install', '--prefix', pm2Dir, 'pm2@latest', '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
+    const env = extraCaCerts ? { ...process.env, NODE_EXTRA_CA_CERTS: extraCaCerts } : process.env;
+    const r = spawnSync('npm', ['install', '--prefix', pm2Dir, 'pm2@latest', '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit', env });
     if (r.status !== 0 || !existsSync(pkg)) return undefined;
   }
   return JSON.parse(readFileSync(pkg, 'utf8')).version;
