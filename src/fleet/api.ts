@@ -1,17 +1,7 @@
 // /api/fleet: the fleet's resources on every node's JSON API (see docs/fleet.md).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '../server/http-server.js';
-import {
-  ApiError,
-  checkCrossSite,
-  expectObject,
-  queryBoolean,
-  queryInteger,
-  readJson,
-  rejectUnknownFields,
-  sendError,
-  sendJson,
-} from '../server/json-api-http.js';
+import { ApiError, checkCrossSite, expectObject, queryInteger, readJson, rejectUnknownFields, sendError, sendJson } from '../server/json-api-http.js';
 import { COMMAND_ACCESS_HINT, mayDefineCommands } from '../server/command-access.js';
 import type { FleetService } from './service.js';
 
@@ -67,7 +57,6 @@ export function createFleetApi(service: () => FleetService | undefined): Route {
     if (action !== 'start' && action !== 'stop' && action !== 'restart') throw new ApiError(404, 'NOT_FOUND', `no such endpoint: ${url.pathname}`);
     allow(['POST']);
     rejectUnknownFields(expectObject(body, false), NO_FIELDS);
-    queryBoolean(url, 'wait', true);
     const timeout = queryInteger(url, 'timeout') ?? 30;
     if (timeout < 1 || timeout > 600) throw new ApiError(400, 'INVALID', `timeout must be 1..600 seconds, got ${timeout}`, { field: 'timeout' });
     return sendJson(res, 200, { results: await fleet.act(name, action, timeout * 1000) });

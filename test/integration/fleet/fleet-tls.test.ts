@@ -71,7 +71,10 @@ describe.skipIf(!enabled)('fleet with etcd over TLS and client certificates', ()
     if (etcd && etcd.exitCode === null && etcd.signalCode === null) {
       const exited = new Promise((r) => etcd?.once('exit', r));
       etcd.kill('SIGTERM');
+      // Bounded: a member that does not stop within 10 s is killed.
+      const timer = setTimeout(() => etcd?.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(timer);
     }
     const left = markedPids(mark);
     for (const pid of left) process.kill(pid, 'SIGKILL');
