@@ -56,7 +56,7 @@ export interface ChannelLogOptions {
  * const log = new ChannelLog({ file: { path, maxbytes: 50 * 2 ** 20, backups: 10 } });
  * log.open();                                   // at each spawn; throws EISDIR, EACCES …
  * child.stdout.on('data', (chunk: Buffer) => log.write(chunk));
- * const stop = log.onData((chunk) => emitter.emit('processLog', { name, channel, data: chunk }));
+ * const stop = log.onData((chunk) => lines.push(...chunk.toString().split('\n'))); // copy to keep
  */
 export class ChannelLog {
   /** The file, or undefined for NONE. */
@@ -111,7 +111,11 @@ export class ChannelLog {
     this.#file?.reopen();
   }
 
-  /** Writes one chunk read from the child: file (then maybe rotate), ring, listeners. Never throws. */
+  /**
+   * Writes one chunk read from the child: file (then maybe rotate), ring, listeners. Never throws.
+   * `chunk` may be a read buffer that is reused after the call: the ring copies it, and listeners
+   * (onData, followers) must copy what they keep (the line splitters do).
+   */
   write(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (this.#file) this.#writeFile(this.#file, chunk);
@@ -194,8 +198,8 @@ export class ChannelLog {
   }
 
   /**
-   * Calls `listener` with every chunk written from now on (for `processLog` events, the main log
-   * at debug level). Returns the function that removes it.
+   * Calls `listener` with every chunk written from now on (readiness checks on log lines), valid
+   * only during the call: copy what you keep. Returns the function that removes it.
    */
   onData(listener: (chunk: Buffer) => void): () => void {
     this.#hooks.add(listener);

@@ -1,8 +1,9 @@
 // The output of every process as one stream of timestamped lines, the way `pm2 logs` shows it.
-// Cheap while nobody watches: each chunk is only stamped with its arrival time and kept in a
-// bounded history of bytes (all processes together). Lines are cut from that history when a
-// client asks for it, and from new chunks only while someone follows the stream.
+// Cheap while nobody watches: each chunk is only stamped with its arrival time and copied into a
+// bounded ring of bytes (all processes together; no allocation per chunk). Lines are cut from that
+// history when a client asks for it, and from new chunks only while someone follows the stream.
 import { LineSplitter } from '../logs/line-splitter.js';
+import { RingBuffer } from '../logs/ring-buffer.js';
 import type { Channel } from '../supervisor/config.js';
 import type { ProcessLogEvent, ProcessStateEvent } from '../supervisor/events.js';
 import type { ProcessManager } from '../supervisor/manager.js';
@@ -56,11 +57,12 @@ interface Source {
   since: number;
 }
 
-/** A chunk as received. */
+/** A chunk as received; its bytes are `[start, start + length)` of the history ring. */
 interface Entry {
   time: number;
   source: Source;
-  data: Buffer;
+  start: number;
+  length: number;
   /** The chunk begins a line (the previous one of its source ended with a newline). */
   startsLine: boolean;
 }
@@ -81,15 +83,15 @@ function lineOf(s: Source, time: number, line: string): LogLine {
   return { time, process: s.process, group: s.group, name: s.name, stream: s.stream, line };
 }
 
-/** Complete lines of the entries (in order), and each source's unfinished line. */
-function cutLines(entries: readonly Entry[], wanted: (s: Source) => boolean) {
+/** Complete lines of the entries still held by `ring` (in order), and each source's unfinished line. */
+function cutLines(entries: readonly Entry[], ring: RingBuffer, wanted: (s: Source) => boolean) {
   const lines: LogLine[] = [];
   const state = new Map<Source, { started: boolean; pending: Buffer[]; since: number }>();
   for (const e of entries) {
-    if (!wanted(e.source)) continue;
+    if (e.start < ring.start || !wanted(e.source)) continue;
     let st = state.get(e.source);
     if (!st) state.set(e.source, (st = { started: false, pending: [], since: e.time }));
-    let data = e.data;
+    let data = ring.slice(e.start, e.start + e.length);
     if (!st.started) {
       // The beginning of this line was dropped from the history: skip the fragment.
       if (!e.startsLine) {
@@ -117,8 +119,10 @@ function cutLines(entries: readonly Entry[], wanted: (s: Source) => boolean) {
 export class LogHub {
   readonly pm: ProcessManager;
   readonly #entries: Entry[] = [];
-  #bytes = 0;
-  readonly #maxBytes: number;
+  /** The bytes of the entries; entries older than its start are dropped now and then. */
+  readonly #ring: RingBuffer;
+  /** Ring size at the last drop of forgotten entries. */
+  #trimmedAt = 0;
   readonly #maxLineBytes: number;
   readonly #now: () => number;
   readonly #sources = new Map<string, Source>();
@@ -127,7 +131,7 @@ export class LogHub {
 
   constructor(pm: ProcessManager, options: LogHubOptions = {}) {
     this.pm = pm;
-    this.#maxBytes = options.historyBytes ?? 4 * 1024 * 1024;
+    this.#ring = new RingBuffer(options.historyBytes ?? 4 * 1024 * 1024);
     this.#maxLineBytes = options.maxLineBytes ?? 64 * 1024;
     this.#now = options.now ?? Date.now;
     const onOutput = (ev: ProcessLogEvent) => this.#take(this.#source(ev.group, ev.name, ev.channel), ev.data);
@@ -139,10 +143,10 @@ export class LogHub {
         if (s && s.lastByte !== NL) this.#take(s, NEWLINE);
       }
     };
-    pm.on('processOutput', onOutput);
+    const untap = pm.tapOutput(onOutput);
     pm.on('processState', onState);
     this.#unbind = () => {
-      pm.off('processOutput', onOutput);
+      untap();
       pm.off('processState', onState);
     };
   }
@@ -150,7 +154,7 @@ export class LogHub {
   /** Complete lines in history passing `filter`, oldest first: those from `since` on, or else the last `lines`. */
   history(filter: LogFilter, options: { since?: number | undefined; lines?: number | undefined } = {}): LogLine[] {
     const since = options.since;
-    const { lines } = cutLines(this.#entries, (s) => passes(s, filter));
+    const { lines } = cutLines(this.#entries, this.#ring, (s) => passes(s, filter));
     const all = lines.filter((l) => since === undefined || l.time >= since).sort((a, b) => a.time - b.time);
     return since !== undefined || options.lines === undefined ? all : all.slice(Math.max(0, all.length - options.lines));
   }
@@ -184,7 +188,7 @@ export class LogHub {
 
   // The first follower: each source's unfinished line (from history) seeds its splitter.
   #startCutting(): void {
-    const { partials } = cutLines(this.#entries, () => true);
+    const { partials } = cutLines(this.#entries, this.#ring, () => true);
     for (const s of this.#sources.values()) {
       s.splitter = new LineSplitter(this.#maxLineBytes);
       const p = partials.get(s);
@@ -195,23 +199,28 @@ export class LogHub {
     }
   }
 
-  #take(s: Source, chunk: Buffer): void {
+  // `data` is only valid during the call (see ProcessManager.tapOutput): the ring copies it.
+  #take(s: Source, data: Buffer): void {
+    if (data.length === 0) return;
     const time = this.#now();
-    // A copy: a small chunk may be a view of a much larger buffer.
-    const data = Buffer.from(chunk);
-    this.#entries.push({ time, source: s, data, startsLine: s.lastByte === NL });
-    s.lastByte = data[data.length - 1] ?? s.lastByte;
-    this.#bytes += data.length;
-    if (this.#bytes > this.#maxBytes) this.#trim();
+    const ring = this.#ring;
+    // A chunk larger than the ring keeps only its end, which then starts in the middle of a line.
+    const kept = Math.min(data.length, ring.capacity);
+    this.#entries.push({ time, source: s, start: ring.size + data.length - kept, length: kept, startsLine: kept === data.length && s.lastByte === NL });
+    ring.write(data);
+    s.lastByte = data[data.length - 1] as number;
+    if (ring.size - this.#trimmedAt >= ring.capacity / 8) this.#trim();
     if (s.splitter) this.#follow(s, data, time);
   }
 
-  // Drops the oldest chunks, at least an eighth of the history at a time (one splice, not one per chunk).
+  // Drops the entries whose bytes the ring has overwritten, at most once per eighth of the ring
+  // written (one splice, not one per chunk); cutLines skips those not dropped yet.
   #trim(): void {
-    const target = this.#maxBytes - this.#maxBytes / 8;
+    const oldest = this.#ring.start;
     let n = 0;
-    while (this.#bytes > target && n < this.#entries.length) this.#bytes -= (this.#entries[n++] as Entry).data.length;
+    while (n < this.#entries.length && (this.#entries[n] as Entry).start < oldest) n++;
     this.#entries.splice(0, n);
+    this.#trimmedAt = this.#ring.size;
   }
 
   #follow(s: Source, data: Buffer, time: number): void {

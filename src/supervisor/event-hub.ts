@@ -123,6 +123,12 @@ export class EventHub {
     for (const pool of this.#pools.values()) pool.close();
   }
 
+  /** Whether {@link divert} takes output of this channel (and may keep it). @internal */
+  diverts(p: SupervisedProcess, channel: Channel): boolean {
+    if (channel === 'stdout' && this.#pools.get(p.group)?.has(p)) return true;
+    return (channel === 'stdout' ? p.spec.stdout : p.spec.stderr).capture_maxbytes > 0;
+  }
+
   /**
    * A child's output, before it is logged: a listener's stdout feeds its protocol, capture mode
    * takes what is between the tokens. Returns false when the output goes the ordinary way. @internal

@@ -33,6 +33,9 @@ export interface ProcessLogEvent {
   data: Buffer;
 }
 
+/** An output listener that copies what it keeps: `event.data` is only valid during the call. */
+export type OutputTap = (event: ProcessLogEvent) => void;
+
 export type ManagerEvents = {
   processState: [event: ProcessStateEvent];
   processLog: [event: ProcessLogEvent];

@@ -3,7 +3,7 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { Clock } from './clock.js';
 import type { Channel } from './config.js';
-import type { ManagerEvents, ProcessStateEvent } from './events.js';
+import type { ManagerEvents, OutputTap, ProcessStateEvent } from './events.js';
 import { formatChildOutput, type MainLog } from '../logs/main-log.js';
 import { holdWatchdog, newGuardValue } from './orphan-guard.js';
 import type { ProcessHost, SupervisedProcess } from './process.js';
@@ -32,6 +32,10 @@ export interface HostWiring {
   afterTransition(event: ProcessStateEvent): void;
   /** Output before it is logged (event listener protocol, capture mode). */
   divert?: ProcessHost['divert'];
+  /** Whether `divert` may keep output of this channel (a listener's protocol, capture mode). */
+  diverts?: ProcessHost['keepsOutput'];
+  /** Output listeners that copy what they keep: they get the read buffer itself. */
+  outputTaps: ReadonlySet<OutputTap>;
 }
 
 /** The host, and what to call once its manager has shut down (lets go of the orphan guard). */
@@ -51,10 +55,16 @@ export function createProcessHost(w: HostWiring): { host: ProcessHost; release: 
     },
     output: (proc: SupervisedProcess, channel: Channel, chunk: Buffer) => {
       const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
-      if (spec.events_enabled) events.emit('processLog', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
-      events.emit('processOutput', { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk });
+      const event = { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk };
+      if (spec.events_enabled) events.emit('processLog', event);
+      events.emit('processOutput', event);
+      for (const tap of w.outputTaps) tap(event);
       if (mainLog.isEnabled('debug')) mainLog.debug(formatChildOutput(proc.name, channel, chunk));
     },
+    keepsOutput: (proc: SupervisedProcess, channel: Channel) =>
+      (channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr).events_enabled ||
+      events.listenerCount('processOutput') > 0 ||
+      (w.diverts?.(proc, channel) ?? false),
     log: (level, message) => {
       mainLog.log(level, message);
       logger?.log(level, message);

@@ -11,7 +11,7 @@ import type { TailResult } from '../logs/tail.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ProcessResult, WaitOptions } from './commands.js';
 import type { Channel } from './config.js';
-import type { ManagerEvents } from './events.js';
+import type { ManagerEvents, OutputTap } from './events.js';
 import * as logAccess from './log-access.js';
 import type { ManagerOptions } from './manager-options.js';
 import type { Metrics } from './memory-watch.js';
@@ -47,6 +47,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   #mood: SupervisorState = 'RUNNING';
   #shutdown: Promise<void> | undefined;
   readonly #p: ManagerParts;
+  readonly #outputTaps = new Set<OutputTap>();
   /** supervisord's events: typed subscriptions, REMOTE_COMMUNICATION, event listener pools. */
   readonly events: EventHub;
 
@@ -65,8 +66,20 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
       mainLog: this.mainLog,
       mood: () => this.#mood,
       restart: (ns) => this.stopProcess(ns).then(() => this.startProcess(ns)),
+      outputTaps: this.#outputTaps,
     });
     this.events = this.#p.events;
+  }
+
+  /**
+   * Calls `listener` with every chunk any process writes, like the `processOutput` event but
+   * without a copy: `event.data` is the read buffer, overwritten after the call, so the listener
+   * copies what it keeps. For consumers of all output (a merged log view) that would otherwise
+   * make every chunk a new allocation. Returns the function that removes it.
+   */
+  tapOutput(listener: OutputTap): () => void {
+    this.#outputTaps.add(listener);
+    return () => this.#outputTaps.delete(listener);
   }
 
   // ---- configuration: every change is a plan of the configuration session -------------------

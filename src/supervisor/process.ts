@@ -35,6 +35,8 @@ export interface ProcessHost {
   serverUrl(): string | null;
   emitState(event: ProcessStateEvent): void;
   output(proc: SupervisedProcess, channel: Channel, chunk: Buffer): void;
+  /** Whether output of this channel may be kept past the call (then it gets its own copy). */
+  keepsOutput(proc: SupervisedProcess, channel: Channel): boolean;
   /**
    * Sees output before it is logged and may take it (returns true): a listener's protocol,
    * capture mode. It passes on what is to be handled the ordinary way through `deliver`.
@@ -349,9 +351,12 @@ export class SupervisedProcess {
   #start(request: SpawnRequest): ChildHandle {
     const redirect = this.spec.redirect_stderr;
     const handle: ChildHandle = this.#host.spawner.spawn(request, {
-      output: (from, chunk) => {
+      output: (from, view) => {
         const channel: Channel = redirect ? 'stdout' : from;
         const log = channel === 'stdout' ? this.logs.stdout : (this.logs.stderr ?? this.logs.stdout);
+        // `view` is the spawner's read buffer: copied once when something may keep it (events,
+        // capture mode, a listener's protocol, output listeners); the log only writes and copies.
+        const chunk = this.#host.keepsOutput(this, channel) ? Buffer.from(view) : view;
         const deliver = (part: Buffer, toLog = true) => {
           if (toLog) log.write(part);
           this.#host.output(this, channel, part);

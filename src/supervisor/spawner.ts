@@ -7,6 +7,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import type { ResolvedCommand } from './command.js';
 import type { ProcessSpec } from './config.js';
 import { GUARD_VARIABLE, guardChild, releaseChild } from './orphan-guard.js';
+import { readPipe } from './pipe-reader.js';
 import { lookupUser } from '../dialect/users.js';
 import { errnoName } from '../logs/rotating-file.js';
 
@@ -34,6 +35,7 @@ export interface SpawnRequest {
 
 /** What the child reports back; `exit` is called once, after its pipes were drained. */
 export interface ChildEvents {
+  /** Bytes the child wrote; `chunk` may be overwritten after the call (copy what you keep). */
   output(channel: 'stdout' | 'stderr', chunk: Buffer): void;
   exit(code: number | null, signal: NodeJS.Signals | null): void;
   /** The exec failed after the fork (the child never had a pid); `errno` is e.g. ENOENT. */
@@ -187,24 +189,30 @@ export function nodeSpawner(options: { clock: Clock; orphanGuard: boolean }): Sp
       }
       if (orphanGuard) guardChild(child.pid);
       child.stdin?.on('error', () => {});
-      child.stdout?.on('data', (chunk: Buffer) => events.output('stdout', chunk));
-      child.stderr?.on('data', (chunk: Buffer) => events.output('stderr', chunk));
       let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       let done = false;
       let cap: TimerHandle | undefined;
-      const finish = () => {
-        if (done || !exited) return;
+      let openPipes = 0;
+      const finish = (drained: boolean) => {
+        if (done || !exited || !drained) return;
         done = true;
         clock.clearTimeout(cap);
         events.exit(exited.code, exited.signal);
       };
+      const pipeClosed = () => finish(--openPipes === 0);
+      for (const channel of ['stdout', 'stderr'] as const) {
+        const stream = child[channel];
+        if (!stream) continue;
+        openPipes++;
+        readPipe(stream, (view) => events.output(channel, view), pipeClosed);
+      }
       child.on('exit', (code, signal) => {
         exited = { code, signal };
         // Drain what is already in the pipes first (supervisord does), but never wait long for a
         // grandchild that holds them open.
-        cap = clock.setTimeout(finish, 50);
+        if (openPipes === 0) return finish(true);
+        cap = clock.setTimeout(() => finish(true), 50);
       });
-      child.on('close', finish);
       child.on('error', (err) => events.error(err));
       return {
         pid: child.pid,

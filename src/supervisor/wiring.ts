@@ -7,7 +7,7 @@ import type { Clock } from './clock.js';
 import { Commands } from './commands.js';
 import { resolveGroup } from './config.js';
 import type { ManagerContext } from './context.js';
-import type { ManagerEvents } from './events.js';
+import type { ManagerEvents, OutputTap } from './events.js';
 import { createProcessHost } from './host.js';
 import { EventHub } from './event-hub.js';
 import type { ManagerOptions } from './manager-options.js';
@@ -46,6 +46,8 @@ export interface Wiring {
   mood: () => SupervisorState;
   /** Stops then starts a process (a memory limit's graceful restart). */
   restart: (namespec: string) => Promise<unknown>;
+  /** See {@link ProcessManager.tapOutput}. */
+  outputTaps: ReadonlySet<OutputTap>;
 }
 
 export function wireManager(w: Wiring): ManagerParts {
@@ -70,6 +72,8 @@ export function wireManager(w: Wiring): ManagerParts {
       if (sampleAll || registry.get(ev.group)?.find(ev.name)?.spec.ext.max_memory_mb != null) memory.update();
     },
     divert: (proc, channel, chunk, deliver) => events.divert(proc, channel, chunk, deliver),
+    diverts: (proc, channel) => events.diverts(proc, channel),
+    outputTaps: w.outputTaps,
   });
   const events = new EventHub({
     emitter: w.events,

@@ -55,6 +55,7 @@ function machine(cfg: Partial<ProgramConfig> = {}): Harness {
       exercised.add(`${ev.from}->${ev.to}`);
     },
     output: (_p, channel, chunk) => output.push({ channel, text: chunk.toString() }),
+    keepsOutput: () => true,
     log: (level, message) => logs.push({ level, message }),
   };
   const logsOf = { stdout: new ChannelLog(), stderr: spec.redirect_stderr ? null : new ChannelLog() };

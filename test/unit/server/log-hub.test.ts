@@ -1,17 +1,30 @@
 // LogHub: lines cut from the byte history on demand (a fragment whose start was dropped is
 // skipped), a follower that joins mid-line gets the whole line, a last line without newline is
-// complete when its process stops, and times are those of each line's first byte.
+// complete when its process stops, and times are those of each line's first byte. Chunks come as
+// views of a reused read buffer (as from the spawner), so the history must hold copies.
 import { EventEmitter } from 'eventemitter3';
 import { describe, expect, it } from 'vitest';
 import { LogHub, type LogLine } from '../../../src/server/log-hub.js';
+import type { OutputTap } from '../../../src/supervisor/events.js';
 import type { ProcessManager } from '../../../src/supervisor/manager.js';
 
 function setup(historyBytes = 1 << 20) {
-  const pm = new EventEmitter();
+  const taps = new Set<OutputTap>();
+  const pm = Object.assign(new EventEmitter(), {
+    tapOutput: (tap: OutputTap) => {
+      taps.add(tap);
+      return () => taps.delete(tap);
+    },
+  });
   const clock = { t: 1000 };
   const hub = new LogHub(pm as unknown as ProcessManager, { historyBytes, now: () => clock.t });
-  const out = (name: string, data: string, channel: 'stdout' | 'stderr' = 'stdout') =>
-    pm.emit('processOutput', { name, group: name, pid: 1, channel, data: Buffer.from(data) });
+  // Like the spawner: every chunk is a view of one read buffer, overwritten after the call.
+  const readBuffer = Buffer.alloc(1024);
+  const out = (name: string, data: string, channel: 'stdout' | 'stderr' = 'stdout') => {
+    const n = readBuffer.write(data);
+    for (const tap of taps) tap({ name, group: name, pid: 1, channel, data: readBuffer.subarray(0, n) });
+    readBuffer.fill('#');
+  };
   const stop = (name: string) => pm.emit('processState', { name, group: name, from: 'RUNNING', to: 'EXITED', pid: 1, time: clock.t });
   return { hub, clock, out, stop };
 }
@@ -39,6 +52,12 @@ describe('LogHub', () => {
     out('a', `${'y'.repeat(30)}\nkept\n`);
     out('a', 'z'.repeat(20)); // pushes the first chunk out
     expect(hub.history({}).map((l) => l.line)).toEqual(['kept']);
+  });
+
+  it('a chunk larger than the history keeps its last complete lines', () => {
+    const { hub, out } = setup(16);
+    out('a', `${'x'.repeat(30)}\nab\ncd\n`);
+    expect(hub.history({}).map((l) => l.line)).toEqual(['ab', 'cd']);
   });
 
   it('a follower joining mid-line gets the whole line, with the time of its first byte; lines end at exit', () => {
