@@ -1,6 +1,6 @@
 // Reading a child's stdout and stderr. Node's own pipe streams allocate a new 64 KiB buffer for every
 // read; at hundreds of megabytes per second that garbage (V8 runs a full collection for each 64 MB
-// of buffers made) was a third of the daemon's CPU per megabyte logged. Here every pipe of the host
+// of buffers made) was ~40% of the daemon's CPU per megabyte logged. Here every pipe of the host
 // reads into one buffer (reads run one at a time on the event loop), and a consumer copies only
 // what it keeps.
 import { Socket } from 'node:net';
@@ -24,16 +24,17 @@ function pipeHandle(stream: Readable): PipeHandle | undefined {
 /**
  * Passes what `stream` (a child's stdout or stderr from `spawn`) reads to `chunk` as a view of a
  * buffer that the next read overwrites: valid only during the call, so whoever keeps bytes copies
- * them. Calls `closed` once when the pipe is closed (end of file or an error). Where Node does not
- * expose the pipe's handle, the stream's own `data` events (fresh buffers) are used instead.
+ * them. Calls `closed` once when the pipe is closed (end of file or an error). Returns true when it
+ * took the pipe over (`stream` then stays idle); where Node does not expose the pipe's handle, it
+ * uses the stream's own `data` events (fresh buffers) and returns false.
  */
-export function readPipe(stream: Readable, chunk: (view: Buffer) => void, closed: () => void): void {
+export function readPipe(stream: Readable, chunk: (view: Buffer) => void, closed: () => void): boolean {
   const handle = pipeHandle(stream);
   if (!handle) {
     stream.on('data', chunk);
     stream.on('error', () => {}); // the pipe closes after it; nothing else to do
     stream.once('close', closed);
-    return;
+    return false;
   }
   shared ??= Buffer.allocUnsafe(READ_BYTES);
   // A second socket on the same handle takes over its reads (the handle already reads: Node
@@ -50,4 +51,5 @@ export function readPipe(stream: Readable, chunk: (view: Buffer) => void, closed
   const socket = new Socket(options);
   socket.on('error', () => {});
   socket.once('close', closed);
+  return true;
 }

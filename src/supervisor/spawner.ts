@@ -200,11 +200,17 @@ export function nodeSpawner(options: { clock: Clock; orphanGuard: boolean }): Sp
         events.exit(exited.code, exited.signal);
       };
       const pipeClosed = () => finish(--openPipes === 0);
-      for (const channel of ['stdout', 'stderr'] as const) {
+      for (const [fd, channel] of [
+        [1, 'stdout'],
+        [2, 'stderr'],
+      ] as const) {
         const stream = child[channel];
         if (!stream) continue;
         openPipes++;
-        readPipe(stream, (view) => events.output(channel, view), pipeClosed);
+        if (!readPipe(stream, (view) => events.output(channel, view), pipeClosed)) continue;
+        // readPipe took the pipe over: Node's own stream of it is idle; let it go (~2.5 KB each).
+        (child as { stdout: unknown; stderr: unknown })[channel] = null;
+        child.stdio[fd] = null;
       }
       child.on('exit', (code, signal) => {
         exited = { code, signal };
