@@ -208,7 +208,7 @@ export function nodeSpawner(options: { clock: Clock; orphanGuard: boolean }): Sp
         if (!stream) continue;
         openPipes++;
         if (!readPipe(stream, (view) => events.output(channel, view), pipeClosed)) continue;
-        // readPipe took the pipe over: Node's own stream of it is idle; let it go (~2.5 KB each).
+        // readPipe took the pipe over: Node's own stream of it stays idle; let it go (a net.Socket each).
         (child as { stdout: unknown; stderr: unknown })[channel] = null;
         child.stdio[fd] = null;
       }
