@@ -15,7 +15,9 @@ export class RingBuffer {
   readonly capacity: number;
   /**
    * Storage, allocated on the first write (a process that never writes costs nothing); the byte
-   * at absolute offset `o` lives at index `o % capacity`.
+   * at absolute offset `o` lives at index `o % capacity`. Not zero-filled: pages become resident
+   * as they are written (a 4 MiB ring holding a few lines costs a few pages), and reads never go
+   * past what was written.
    */
   #buf: Buffer | undefined;
   /** Bytes written since creation or the last clear(); 0 when empty. */
@@ -40,7 +42,7 @@ export class RingBuffer {
   /** Appends `chunk`; only its last `capacity` bytes are kept if it is larger. */
   write(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    const buf = (this.#buf ??= Buffer.alloc(this.capacity));
+    const buf = (this.#buf ??= Buffer.allocUnsafeSlow(this.capacity));
     const skipped = Math.max(0, chunk.length - this.capacity);
     let at = (this.#size + skipped) % this.capacity;
     let src = skipped;

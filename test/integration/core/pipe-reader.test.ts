@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPipe } from '../../../src/supervisor/pipe-reader.js';
@@ -37,8 +37,11 @@ describe('readPipe', () => {
     const closes = { stdout: 0, stderr: 0 };
     let views = 0;
     let shared: ArrayBufferLike | undefined;
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     for (const channel of ['stdout', 'stderr'] as const) {
-      readPipe(
+      const tookOver = readPipe(
         child[channel],
         (view) => {
           views++;
@@ -48,6 +51,7 @@ describe('readPipe', () => {
         },
         () => closes[channel]++,
       );
+      expect(tookOver).toBe(true);
     }
     await until(
       () => closes.stdout === 1 && closes.stderr === 1,
@@ -69,11 +73,13 @@ describe('readPipe', () => {
     const stream = new PassThrough();
     const got: string[] = [];
     let closed = 0;
-    readPipe(
-      stream,
-      (view) => got.push(view.toString()),
-      () => closed++,
-    );
+    expect(
+      readPipe(
+        stream,
+        (view) => got.push(view.toString()),
+        () => closed++,
+      ),
+    ).toBe(false);
     stream.write('a');
     stream.end('b');
     await until(
