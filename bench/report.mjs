@@ -195,6 +195,7 @@ export function analyze(saved) {
           statusMs: x.status?.ms,
           statusRatio: floor?.status && x.status ? x.status.ms / floor.status.ms : NaN,
           stopRatio: floor ? x.stopMs / floor.stopMs : NaN,
+          seqStopRatio: floor?.seqStopMs ? x.stopMs / floor.seqStopMs : NaN,
         };
       });
       return { n, rows };
@@ -223,10 +224,16 @@ export function analyze(saved) {
       const hi = pvRows.at(-1);
       const loN = sizes.find((n) => pvAt(n) === lo);
       const hiN = sizes.find((n) => pvAt(n) === hi);
-      const growth = (k) => hi[k] / hiN / (lo[k] / loN);
+      const growth = (k, a = hi, b = lo) => a[k] / hiN / (b[k] / loN);
+      const floorAt = (n) => out.scale.find((g) => g.n === n)?.rows.find((x) => x.id === 'floor');
+      const [fHi, fLo] = [floorAt(hiN), floorAt(loN)];
+      const floorGrowth =
+        fHi && fLo && !fHi.failed && !fLo.failed
+          ? `; the floor's own growth: start ${r(growth('startMs', fHi, fLo))}, shutdown all at once ${r(growth('stopMs', fHi, fLo))}, one at a time ${r(growth('seqStopMs', fHi, fLo))}`
+          : '';
       out.goals.push({
         goal: `linear growth from ${loN} to ${hiN} programs (time per program at ${hiN} ÷ at ${loN}; 1 = linear)`,
-        value: `start ${r(growth('startMs'))}, shutdown ${r(growth('stopMs'))}, status ${r(hi.statusMs / hiN / (lo.statusMs / loN))}; × floor at ${hiN}: start ${r(hi.startRatio)}, shutdown ${r(hi.stopRatio)}`,
+        value: `start ${r(growth('startMs'))}, shutdown ${r(growth('stopMs'))}, status ${r(hi.statusMs / hiN / (lo.statusMs / loN))}${floorGrowth}; × floor at ${hiN}: start ${r(hi.startRatio)}, shutdown ${r(hi.stopRatio)} (all at once) / ${r(hi.seqStopRatio)} (one at a time)`,
         met: growth('startMs') <= 1.5 && growth('stopMs') <= 1.5,
         detail: 'within 1.5× of linear',
       });
@@ -582,7 +589,7 @@ export function render(saved, outDir) {
               ),
             },
             { label: 'getAllProcessInfo / pm2.list (ms)', values: series('statusMs'), goal: { n: GOALS.scaleStatusN, v: GOALS.scaleStatusMs } },
-            { label: 'shutdown → all gone (ms)', values: series('stopMs') },
+            { label: 'shutdown → all gone (ms; floor: one at a time)', values: { ...series('stopMs'), floor: series('seqStopMs').floor } },
           ],
         },
         {
@@ -609,12 +616,13 @@ export function render(saved, outDir) {
           '× floor',
           'stock CLI status ms',
           'shutdown ms',
-          '× floor',
+          '× floor (all at once)',
+          '× floor (one at a time)',
         ],
         A.scale.flatMap((g) =>
           g.rows.map((x) =>
             x.failed
-              ? [g.n, lab(x.id), `**${x.failed}**`, '', '', '', '', '', '', '', '']
+              ? [g.n, lab(x.id), `**${x.failed}**`, '', '', '', '', '', '', '', '', '']
               : [
                   g.n,
                   lab(x.id),
@@ -625,8 +633,9 @@ export function render(saved, outDir) {
                   f(x.statusMs, 1),
                   x.id === 'floor' ? '' : r(x.statusRatio),
                   f(x.cliMs, 0),
-                  x.stopNote ? `**${x.stopNote}**` : f(x.stopMs, 0),
+                  x.stopNote ? `**${x.stopNote}**` : x.id === 'floor' && x.seqStopMs !== undefined ? `${f(x.stopMs, 0)} all at once, ${f(x.seqStopMs, 0)} one at a time` : f(x.stopMs, 0),
                   x.id === 'floor' ? '' : r(x.stopRatio),
+                  x.id === 'floor' ? '' : r(x.seqStopRatio),
                 ],
           ),
         ),
@@ -634,7 +643,7 @@ export function render(saved, outDir) {
     );
     md.push('');
     md.push(
-      `One run per peer and N (the order rotates with N), programs \`sleep\` with autostart=false, startsecs=0, logs NONE. Start = one start-all call until the supervisor reports all N RUNNING; RSS = VmRSS of the supervisor plus its helper processes (its descendants that are not the programs); idle CPU = their utime+stime over ${sc.idleS} s after 1 s settling; status = median of ${sc.statusCalls} calls, the response received whole but not decoded (PM2: \`pm2.list()\`, decoded); CLI = \`supervisorctl status\` / \`pm2 jlist\` including the client's start-up; shutdown = SIGTERM to the daemon (PM2: \`killDaemon\`) until the supervisor and all N programs are gone. Floors: a bare node spawning N \`sleep\`s with three pipes each (its shutdown: SIGKILL to all, reaped), and a bare HTTP server answering a canned response of N entries. Time limit for a start: ${
+      `One run per peer and N (the order rotates with N), programs \`sleep\` with autostart=false, startsecs=0, logs NONE. Start = one start-all call until the supervisor reports all N RUNNING; RSS = VmRSS of the supervisor plus its helper processes (its descendants that are not the programs); idle CPU = their utime+stime over ${sc.idleS} s after 1 s settling; status = median of ${sc.statusCalls} calls, the response received whole but not decoded (PM2: \`pm2.list()\`, decoded); CLI = \`supervisorctl status\` / \`pm2 jlist\` including the client's start-up; shutdown = SIGTERM to the daemon (PM2: \`killDaemon\`) until the supervisor and all N programs are gone. Floors: a bare node spawning N \`sleep\`s with three pipes each, whose shutdown is measured twice (SIGKILL to all at once, reaped; and one at a time, SIGTERM to one and the next after its exit, which is what a shutdown of N one-program groups must do: supervisord's rule is that a group is stopped only once the one before it has fully stopped), and a bare HTTP server answering a canned response of N entries. Time limit for a start: ${
         sc.caps
           ? Object.entries(sc.caps)
               .map(([n, cap]) => `${n} → ${cap} s`)

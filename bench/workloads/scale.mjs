@@ -9,8 +9,10 @@
 //   stop    a clean shutdown (SIGTERM to the daemon; PM2: killDaemon) → the supervisor and all N
 //           programs are gone.
 // Floors: spawn-many.mjs (a bare node spawning N `sleep`s with three pipes each; SIGTERM → it
-// SIGKILLs them and exits) for start, memory, idle and stop; a bare HTTP server answering a canned
-// getAllProcessInfo response of N entries for status.
+// SIGKILLs them and exits) for start, memory, idle and stop; the same floor stopping its children
+// one at a time (SIGUSR2: SIGTERM to one, the next after its exit), which is the work a shutdown of
+// N one-program groups has to do; a bare HTTP server answering a canned getAllProcessInfo response
+// of N entries for status.
 // Every peer has a time limit per N for its start; a peer that fails or exceeds it is recorded
 // as such (and cleaned up), and the series goes on.
 import { spawn } from 'node:child_process';
@@ -104,12 +106,16 @@ async function statusSeries(fn, calls) {
   return { ms: median(xs), samples: xs, bytes };
 }
 
-async function floorRun(n, c, dir) {
-  const out = {};
-  // start, memory, idle, stop: N bare children
+/** Starts the floor holding N `sleep`s; resolves once all have spawned. `end()` kills it. */
+async function launchFloor(n, c) {
   const kid = spawn(process.execPath, [floorScript('spawn-many.mjs'), String(n), ...SLEEP], { stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
   live.add(kid);
   const exited = new Promise((r) => kid.on('exit', r));
+  const end = async () => {
+    kid.kill('SIGKILL');
+    await exited;
+    live.delete(kid);
+  };
   try {
     const line = await timed(
       () =>
@@ -124,17 +130,37 @@ async function floorRun(n, c, dir) {
       c.capS(n) * 1000,
       'floor start',
     );
-    out.startMs = Number(/^T ([\d.]+)/.exec(line)[1]);
-    out.idleCpuMs = await idleCpu(kid.pid, c.idleS);
-    Object.assign(out, footprint(kid.pid));
-    const family = descendantsOf(kid.pid);
+    return { kid, end, startMs: Number(/^T ([\d.]+)/.exec(line)[1]) };
+  } catch (e) {
+    await end();
+    throw e;
+  }
+}
+
+async function floorRun(n, c, dir) {
+  const out = {};
+  // start, memory, idle, stop (all at once): N bare children
+  let floor = await launchFloor(n, c);
+  try {
+    out.startMs = floor.startMs;
+    out.idleCpuMs = await idleCpu(floor.kid.pid, c.idleS);
+    Object.assign(out, footprint(floor.kid.pid));
+    const family = descendantsOf(floor.kid.pid);
     const t0 = now();
-    kid.kill('SIGTERM');
-    out.stopMs = (await allGone(kid.pid, family, 60000)) - t0;
+    floor.kid.kill('SIGTERM');
+    out.stopMs = (await allGone(floor.kid.pid, family, 60000)) - t0;
   } finally {
-    kid.kill('SIGKILL');
-    await exited;
-    live.delete(kid);
+    await floor.end();
+  }
+  // stop one at a time (what a shutdown of N one-program groups must do): N bare children again
+  floor = await launchFloor(n, c);
+  try {
+    const family = descendantsOf(floor.kid.pid);
+    const t0 = now();
+    floor.kid.kill('SIGUSR2');
+    out.seqStopMs = (await allGone(floor.kid.pid, family, c.stopCapS * 1000)) - t0;
+  } finally {
+    await floor.end();
   }
   // status: a canned response of n entries
   const sock = join(dir, 'echo.sock');
