@@ -4,7 +4,7 @@
 // whichever API is used.
 import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError } from '../errors.js';
 import type { ProcessManager } from '../supervisor/manager.js';
-import type { XmlRpcValue } from '../xmlrpc/types.js';
+import { LazyArray, type XmlRpcValue } from '../xmlrpc/types.js';
 import { existsSync } from 'node:fs';
 import { METHOD_HELP } from './rpc-help.js';
 import { asFaultLookup, pyIntArg, UnexpectedPythonError } from './rpc-python.js';
@@ -184,7 +184,7 @@ const SUPERVISOR: Record<string, Method> = {
   signalAllProcesses: m(['array', 'string'], 'Send a signal to every process.', (s, p) => s.pm.signalAllProcesses(sig(p[0]))),
   getAllConfigInfo: m(['array'], 'Return the configuration of every process.', (s) => s.getAllConfigInfo()),
   getProcessInfo: m(['struct', 'string'], 'Return information about a process.', (s, p) => s.pm.getProcessInfo(str(p[0]))),
-  getAllProcessInfo: m(['array'], 'Return information about every process.', (s) => s.pm.getAllProcessInfo()),
+  getAllProcessInfo: m(['array'], 'Return information about every process.', (s) => new LazyArray(s.pm.processInfos())),
   readProcessStdoutLog: m(['string', 'string', 'int', 'int'], "Read length bytes from a process's stdout log starting at offset.", read('stdout')),
   readProcessLog: m(['string', 'string', 'int', 'int'], 'Alias of readProcessStdoutLog.', read('stdout')),
   readProcessStderrLog: m(['string', 'string', 'int', 'int'], "Read length bytes from a process's stderr log starting at offset.", read('stderr')),
@@ -249,7 +249,9 @@ const SYSTEM: Record<string, Method> = {
           if (typeof methodName !== 'string') throw new IncorrectParametersError('No methodName');
           if (!Array.isArray(params)) throw new IncorrectParametersError('No params');
           if (methodName === 'system.multicall') throw new IncorrectParametersError('Recursive system.multicall forbidden');
-          out.push(await dispatch(s, methodName, params));
+          const result = await dispatch(s, methodName, params);
+          // Made now, at its place in the sequence: the calls after it may change what it shows.
+          out.push(result instanceof LazyArray ? [...result.items] : result);
         } catch (e) {
           out.push(faultOf(e));
         }

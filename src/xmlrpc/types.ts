@@ -22,11 +22,21 @@ export interface XmlRpcStruct {
 }
 
 /**
+ * A list encoded as an `<array>` whose items are made while it is encoded, each one garbage as soon
+ * as it is written: for a large answer built only to be sent (getAllProcessInfo of thousands of
+ * processes), whose items would otherwise all be alive at once and outlive the young generation.
+ * Encoded once: `items` may be a generator.
+ */
+export class LazyArray {
+  constructor(readonly items: Iterable<unknown>) {}
+}
+
+/**
  * What the encoder accepts: every `XmlRpcValue`, plus `bigint` (encoded as an integer),
  * `undefined` (encoded as `<nil/>`; struct members whose value is `undefined` are left out, as
- * JSON does) and read-only arrays.
+ * JSON does), read-only arrays and {@link LazyArray}s.
  */
-export type XmlRpcEncodable = XmlRpcValue | bigint | undefined | readonly XmlRpcEncodable[] | { readonly [key: string]: XmlRpcEncodable };
+export type XmlRpcEncodable = XmlRpcValue | bigint | undefined | readonly XmlRpcEncodable[] | LazyArray | { readonly [key: string]: XmlRpcEncodable };
 
 /** A decoded `<methodCall>`. */
 export interface XmlRpcMethodCall {
