@@ -633,7 +633,11 @@ export function render(saved, outDir) {
                   f(x.statusMs, 1),
                   x.id === 'floor' ? '' : r(x.statusRatio),
                   f(x.cliMs, 0),
-                  x.stopNote ? `**${x.stopNote}**` : x.id === 'floor' && x.seqStopMs !== undefined ? `${f(x.stopMs, 0)} all at once, ${f(x.seqStopMs, 0)} one at a time` : f(x.stopMs, 0),
+                  x.stopNote
+                    ? `**${x.stopNote}**`
+                    : x.id === 'floor' && x.seqStopMs !== undefined
+                      ? `${f(x.stopMs, 0)} all at once, ${f(x.seqStopMs, 0)} one at a time`
+                      : f(x.stopMs, 0),
                   x.id === 'floor' ? '' : r(x.stopRatio),
                   x.id === 'floor' ? '' : r(x.seqStopRatio),
                 ],
