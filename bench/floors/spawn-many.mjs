@@ -3,7 +3,7 @@
 // them so its RSS and idle CPU can be read like a supervisor's. SIGTERM kills the children, all at
 // once (SIGKILL), and exits. SIGUSR2 stops them one at a time instead, SIGTERM to one and the next
 // only after its 'exit' — the work of a supervisor's shutdown of N one-program groups, each fully
-// stopped before the next — prints "S <ms>" and exits.
+// stopped before the next — and exits.
 // Usage: node spawn-many.mjs <n> <cmd> [args...]
 import { spawn } from 'node:child_process';
 
@@ -30,13 +30,11 @@ process.on('SIGTERM', () => {
   if (left === 0) process.exit(0);
 });
 process.on('SIGUSR2', async () => {
-  const t = performance.now();
   for (const c of kids) {
     if (c.exitCode !== null || c.signalCode !== null) continue;
     const gone = new Promise((r) => c.once('exit', r));
     c.kill('SIGTERM');
     await gone;
   }
-  process.stdout.write(`S ${(performance.now() - t).toFixed(3)}\n`);
   process.exit(0);
 });

@@ -204,7 +204,7 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
 
   /** Every process, ordered by group name then process name. Mirrors `supervisor.getAllProcessInfo`. */
   getAllProcessInfo(): ProcessInfo[] {
-    return this.#p.registry.processesByName().map((p) => p.info());
+    return [...this.processInfos()];
   }
 
   /**

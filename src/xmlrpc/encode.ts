@@ -104,10 +104,10 @@ class ByteSink implements Sink {
   }
 }
 
-// The document is built as a list of pieces joined once at the end, a scalar value (with its
-// `<value>` and, in a struct, its `<member>` wrapping) being one piece: nesting template strings
-// (each value wrapped in its parent's text) made a 5,000-process getAllProcessInfo response
-// (5.7 MB) cost ~130 ms of CPU to encode, most of it garbage collection.
+// The document is built as a list of pieces joined at the end (or every 64 KiB), the fixed text
+// around a value being pieces of its own: building each value's text first (template strings
+// nested in their parent's) made a 5,000-process getAllProcessInfo response (5.7 MB) cost ~130 ms
+// of CPU to encode, most of it garbage collection.
 function encodeArray(out: Sink, items: Iterable<XmlRpcEncodable>, seen: Set<object>): void {
   out.push('<array><data>\n');
   for (const v of items) {
