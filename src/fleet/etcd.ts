@@ -16,6 +16,17 @@ export type { Etcd3, IKeyValue, IRangeResponse, Watcher };
 /** How soon a failed renewal is tried again. */
 const RETRY_MS = 150;
 
+/** How long a member that failed a call is skipped before one call may try it again. */
+export const HALF_OPEN_MS = 1000;
+
+/**
+ * The client asked no member: every member failed a call within the last HALF_OPEN_MS and is
+ * skipped (cockatiel's broken-circuit refusal). Worth waiting for, unlike a member's own answer.
+ */
+export function refusedByBreakers(e: unknown): boolean {
+  return e instanceof Error && 'isBrokenCircuitError' in e;
+}
+
 /** A client for `options`; unary calls fail after callTimeoutMs (streams have no deadline). */
 export async function connectEtcd(options: EtcdOptions): Promise<Etcd3> {
   const [{ Etcd3, isRecoverableError }, { circuitBreaker, ConsecutiveBreaker, handleWhen, retry, ConstantBackoff }] = await Promise.all([
@@ -32,7 +43,7 @@ export async function connectEtcd(options: EtcdOptions): Promise<Etcd3> {
     // dead one is not asked again at once; a returning cluster is used within a second), and a
     // call is tried on up to three members.
     faultHandling: {
-      host: () => circuitBreaker(recoverable, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(1) }),
+      host: () => circuitBreaker(recoverable, { halfOpenAfter: HALF_OPEN_MS, breaker: new ConsecutiveBreaker(1) }),
       global: retry(recoverable, { maxAttempts: 3, backoff: new ConstantBackoff(20) }),
     },
     dialTimeout: timeout,

@@ -7,7 +7,7 @@ import type { ProcessManager } from '../supervisor/manager.js';
 import { ApiError, expectObject, type JsonObject } from '../server/json-api-http.js';
 import { mergePatch, parseProgramBody } from '../server/json-api-program-config.js';
 import type { FleetAgent } from './agent.js';
-import { text } from './etcd.js';
+import { HALF_OPEN_MS, refusedByBreakers, text } from './etcd.js';
 import {
   type CommandResult,
   eligible,
@@ -46,18 +46,30 @@ export type FleetProcessView = FleetProcess & { node: string; alive: boolean; st
 /** How long a call keeps trying while etcd elects a leader (a member died, the leader among them). */
 const RETRY_BUDGET_MS = 10_000;
 
+/**
+ * How long a call waits while the client skips every member because each failed a call within the
+ * last HALF_OPEN_MS (etcd came back a moment ago): by then each member has been tried again, so a
+ * refusal after that means etcd is still away.
+ */
+const REFUSED_BUDGET_MS = 2 * HALF_OPEN_MS + 500;
+
 /** A failure that a new leader will cure: worth another try (unlike no member answering at all). */
 function transient(e: unknown): boolean {
   return /DEADLINE_EXCEEDED|timed out|leader|election/i.test(e instanceof Error ? e.message : String(e));
 }
 
+function unavailable(e: unknown): ApiError {
+  return new ApiError(503, 'FLEET_UNAVAILABLE', `fleet: etcd cannot be reached: ${e instanceof Error ? e.message : String(e)}`);
+}
+
 /**
  * Runs `fn` (given the attempt number, from 0), trying again on transient etcd failures for up to
- * RETRY_BUDGET_MS; any other etcd failure is the API's 503. Callers make their writes idempotent
- * across attempts (an attempt that timed out may have been applied).
+ * RETRY_BUDGET_MS, and while the client asks no member for up to REFUSED_BUDGET_MS; any other etcd
+ * failure is the API's 503. Callers make their writes idempotent across attempts (an attempt that
+ * timed out may have been applied).
  */
 async function reachable<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
-  const end = Date.now() + RETRY_BUDGET_MS;
+  const started = Date.now();
   let delay = 100;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -65,11 +77,21 @@ async function reachable<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
     } catch (e) {
       // A bad definition (checked while the transaction is built) is the caller's error, not etcd's.
       if (e instanceof ApiError || isSupervisorError(e)) throw e;
-      if (!transient(e) || Date.now() + delay >= end) {
-        throw new ApiError(503, 'FLEET_UNAVAILABLE', `fleet: etcd cannot be reached: ${e instanceof Error ? e.message : String(e)}`);
+      let wait: number;
+      let budget: number;
+      if (refusedByBreakers(e)) {
+        // Nothing was sent: look again soon, a member may be tried by then.
+        wait = 50;
+        budget = REFUSED_BUDGET_MS;
+      } else if (transient(e)) {
+        wait = delay;
+        delay = Math.min(1000, delay * 2);
+        budget = RETRY_BUDGET_MS;
+      } else {
+        throw unavailable(e);
       }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(1000, delay * 2);
+      if (Date.now() + wait >= started + budget) throw unavailable(e);
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 }
