@@ -4,7 +4,8 @@
 // whatever extra routes the daemon adds (the JSON API, the status page).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, unlinkSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { connect } from 'node:net';
 import { decodeMethodCallOffThread } from '../xmlrpc/decode-async.js';
 import { encodeFault, encodeResponseBytes } from '../xmlrpc/encode.js';
@@ -259,13 +260,35 @@ function socketAnswers(path: string): Promise<boolean> {
   });
 }
 
+/** How long a connection whose request could not be parsed is still read after its answer. */
+const LINGER_MS = 2000;
+
+/**
+ * An HTTP server for `handler`. A request that cannot be parsed (an unknown method, a head too
+ * large) is answered and the connection closed, but what the client still sends is read and
+ * dropped for a while: closing with unread data makes the kernel reset the connection, and the
+ * client, still writing its body, would lose the answer (Node's default destroys at once).
+ */
+function newServer(handler: ReturnType<typeof createHandler>): Server {
+  const server = createServer((req, res) => void handler(req, res));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.on('data', () => undefined);
+    socket.on('error', () => undefined);
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  });
+  return server;
+}
+
 /** Listens on a unix socket: refuses one somebody answers on, replaces a stale file, applies chmod/chown. */
 export async function listenUnix(handler: ReturnType<typeof createHandler>, cfg: UnixServerConfig): Promise<Server> {
   if (existsSync(cfg.file)) {
     if (await socketAnswers(cfg.file)) throw new Error(ADDRESS_IN_USE);
     unlinkSync(cfg.file);
   }
-  const server = createServer((req, res) => void handler(req, res));
+  const server = newServer(handler);
   await listen(server, { path: cfg.file });
   chmodSync(cfg.file, cfg.chmod ?? 0o700);
   if (cfg.chown) {
@@ -283,7 +306,7 @@ export async function listenInet(handler: ReturnType<typeof createHandler>, cfg:
       `refusing to serve on ${cfg.host || '*'}:${cfg.port} without credentials: set username and password in [inet_http_server], or bind to 127.0.0.1`,
     );
   }
-  const server = createServer((req, res) => void handler(req, res));
+  const server = newServer(handler);
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // deferred RPCs (start with wait) may legitimately take long
   await listen(server, { host: cfg.host || '0.0.0.0', port: cfg.port });
