@@ -275,8 +275,8 @@ function newServer(handler: ReturnType<typeof createHandler>): Server {
     if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    socket.on('data', () => undefined);
-    socket.on('error', () => undefined);
+    socket.on('data', () => undefined).on('error', () => undefined);
+    socket.resume(); // the parser may have paused it: the rest of the request must be read
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
   return server;
