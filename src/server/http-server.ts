@@ -8,7 +8,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import { connect } from 'node:net';
 import { decodeMethodCallOffThread } from '../xmlrpc/decode-async.js';
-import { encodeFault, encodeResponseBytes } from '../xmlrpc/encode.js';
+import { BufferPool, encodeFault, encodeResponseBytes } from '../xmlrpc/encode.js';
 import type { XmlRpcEncodable } from '../xmlrpc/types.js';
 import { followFile } from '../logs/follow.js';
 import { parseUserGroup } from '../dialect/datatypes-host.js';
@@ -91,11 +91,16 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain'): void {
+function send(res: ServerResponse, status: number, body: string | Buffer | readonly Buffer[], type = 'text/plain'): void {
   if (res.headersSent) return void res.end();
   if (status === 413) res.setHeader('Connection', 'close');
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+  const parts = typeof body === 'string' || Buffer.isBuffer(body) ? [body] : body;
+  let length = 0;
+  for (const part of parts) length += Buffer.byteLength(part);
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': length });
+  res.cork(); // the head and every part leave in one writev (end uncorks)
+  for (const part of parts) res.write(part);
+  res.end();
 }
 
 /** A browser page of another site posting to us (supervisorctl sends no Origin header). */
@@ -112,6 +117,9 @@ function isCrossSite(req: IncomingMessage): boolean {
   return req.headers['sec-fetch-site'] === 'cross-site';
 }
 
+/** The buffers XML-RPC responses are written into, shared by every server of the process. */
+const responseBuffers = new BufferPool();
+
 async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'POST') return send(res, 400, 'Bad Request');
   if (isCrossSite(req)) return send(res, 403, 'Forbidden: cross-site request');
@@ -123,9 +131,12 @@ async function handleRpc(s: Supervisor, req: IncomingMessage, res: ServerRespons
   } catch (e) {
     return send(res, e instanceof HttpError ? e.status : 400, e instanceof HttpError ? e.message : 'Bad Request');
   }
-  let xml: string | Buffer;
+  let xml: string | Buffer[];
   try {
-    xml = encodeResponseBytes((await dispatch(s, call.methodName, call.params)) as XmlRpcEncodable);
+    const chunks = encodeResponseBytes((await dispatch(s, call.methodName, call.params)) as XmlRpcEncodable, responseBuffers);
+    // 'close' follows the last write's completion, or the connection's end: nothing reads them then.
+    res.once('close', () => responseBuffers.give(chunks));
+    xml = chunks;
   } catch (e) {
     if (e instanceof UnexpectedPythonError) return internalError(s, res, body.toString('utf8'), e);
     const f = faultOf(e);

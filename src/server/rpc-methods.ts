@@ -6,6 +6,7 @@ import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError
 import type { ProcessManager } from '../supervisor/manager.js';
 import { LazyArray, type XmlRpcValue } from '../xmlrpc/types.js';
 import { existsSync } from 'node:fs';
+import { processInfoList } from './process-info-xml.js';
 import { METHOD_HELP } from './rpc-help.js';
 import { asFaultLookup, pyIntArg, UnexpectedPythonError } from './rpc-python.js';
 
@@ -184,7 +185,7 @@ const SUPERVISOR: Record<string, Method> = {
   signalAllProcesses: m(['array', 'string'], 'Send a signal to every process.', (s, p) => s.pm.signalAllProcesses(sig(p[0]))),
   getAllConfigInfo: m(['array'], 'Return the configuration of every process.', (s) => s.getAllConfigInfo()),
   getProcessInfo: m(['struct', 'string'], 'Return information about a process.', (s, p) => s.pm.getProcessInfo(str(p[0]))),
-  getAllProcessInfo: m(['array'], 'Return information about every process.', (s) => new LazyArray(s.pm.processInfos())),
+  getAllProcessInfo: m(['array'], 'Return information about every process.', (s) => processInfoList(s.pm)),
   readProcessStdoutLog: m(['string', 'string', 'int', 'int'], "Read length bytes from a process's stdout log starting at offset.", read('stdout')),
   readProcessLog: m(['string', 'string', 'int', 'int'], 'Alias of readProcessStdoutLog.', read('stdout')),
   readProcessStderrLog: m(['string', 'string', 'int', 'int'], "Read length bytes from a process's stderr log starting at offset.", read('stderr')),

@@ -32,11 +32,19 @@ export class LazyArray {
 }
 
 /**
+ * A value that writes its own `<value>…</value>` text, as pieces one after another: what a
+ * `StructTemplate` (encode.ts) fills in. The encoder takes the pieces as they are.
+ */
+export abstract class Encoded {
+  abstract writeTo(out: { push(piece: string): unknown }): void;
+}
+
+/**
  * What the encoder accepts: every `XmlRpcValue`, plus `bigint` (encoded as an integer),
  * `undefined` (encoded as `<nil/>`; struct members whose value is `undefined` are left out, as
- * JSON does), read-only arrays and {@link LazyArray}s.
+ * JSON does), read-only arrays, {@link LazyArray}s and {@link Encoded} values.
  */
-export type XmlRpcEncodable = XmlRpcValue | bigint | undefined | readonly XmlRpcEncodable[] | LazyArray | { readonly [key: string]: XmlRpcEncodable };
+export type XmlRpcEncodable = XmlRpcValue | bigint | undefined | readonly XmlRpcEncodable[] | LazyArray | Encoded | { readonly [key: string]: XmlRpcEncodable };
 
 /** A decoded `<methodCall>`. */
 export interface XmlRpcMethodCall {

@@ -2,7 +2,7 @@
 // which must not change what a caller sees — the same list as the manager's, and, inside a
 // system.multicall, the state at the call's own place in the sequence, not at encoding time.
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeResponse, encodeMethodCall } from '../../../src/xmlrpc/codec.js';
+import { decodeResponse, encodeMethodCall, encodeResponse } from '../../../src/xmlrpc/codec.js';
 import type { XmlRpcEncodable } from '../../../src/xmlrpc/types.js';
 import { serveRoutes } from '../../helpers/api-server.js';
 import { SH } from '../../helpers/conformance.js';
@@ -24,8 +24,16 @@ async function served() {
     expect(res.status).toBe(200);
     return decodeResponse(await res.text());
   };
-  return { pm, rpcValue };
+  const rpcText = async (method: string): Promise<string> => {
+    const res = await fetch(`${api.base}/RPC2`, { method: 'POST', body: encodeMethodCall(method, []), headers: { 'content-type': 'text/xml' } });
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  return { pm, rpcValue, rpcText };
 }
+
+/** The response text with `now` and uptimes blanked: they may move on by a second between two reads. */
+const timeless = (xml: string) => xml.replace(/(<name>now<\/name>\n<value><int>)\d+/g, '$1N').replace(/uptime \d+:\d\d:\d\d/g, 'uptime U');
 
 type Info = { name: string; statename: string };
 
@@ -39,6 +47,27 @@ describe('getAllProcessInfo over XML-RPC', () => {
     const stable = (list: unknown) => (list as Record<string, unknown>[]).map(({ now: _now, description: _d, ...rest }) => rest);
     expect(stable(over)).toEqual(stable(direct));
     expect((over as Info[]).map((p) => p.statename)).toEqual(['STOPPED', 'RUNNING', 'STOPPED']);
+  });
+
+  it('is, byte for byte, what the encoder makes of the manager’s list, through every change of a process', async () => {
+    const { pm, rpcText } = await served();
+    const direct = () => timeless(encodeResponse(pm.getAllProcessInfo() as unknown as XmlRpcEncodable));
+    const same = async () => expect(timeless(await rpcText('supervisor.getAllProcessInfo'))).toBe(direct());
+    await same();
+    await pm.startProcess('b');
+    await same();
+    await pm.stopProcess('b');
+    await same();
+    await pm.startProcess('b');
+    await same();
+    // a group replaced by one of the same name whose log settings differ; one that cannot start
+    pm.removeProcessGroup('c');
+    pm.addProcessGroup({ name: 'c', command: SH.sleep, startsecs: 0, autostart: false, stdout_logfile: 'NONE' });
+    pm.addProcessGroup({ name: 'd', command: ['/bin/sh', '-c', 'exit 3'], startsecs: 5, startretries: 0, autostart: false });
+    await expect(pm.startProcess('d')).rejects.toThrow();
+    const text = await rpcText('supervisor.getAllProcessInfo');
+    expect(text).toContain('Exited too quickly');
+    expect(timeless(text)).toBe(direct());
   });
 
   it('inside system.multicall it shows the state at its place: before a later stop, then after it', async () => {
