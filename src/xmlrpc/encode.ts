@@ -339,11 +339,15 @@ type Struct = { readonly [key: string]: XmlRpcEncodable };
  * a struct with a fixed Date or bytes member never fits (they can change in place).
  */
 export class StructTemplate {
-  /** The members' keys in order, and the values of the fixed ones (OPEN, UNMATCHED: see below). */
+  /** The members' keys in order, and the values of the fixed ones (for an open one: its Kind). */
   readonly #keys: string[] = [];
   readonly #values: unknown[] = [];
   readonly #open: string[] = [];
-  /** The fixed text before, between and after the open members' values. */
+  readonly #kinds: Kind[] = [];
+  /**
+   * The fixed text before, between and after the open members' values. The markup around an open
+   * string's or integer's text is part of it: a filled entry is then 2n + 1 pieces.
+   */
   readonly #parts: string[] = [];
 
   /**
@@ -361,11 +365,13 @@ export class StructTemplate {
       text.push(memberHead(key));
       this.#keys.push(key);
       if (open.includes(key)) {
-        if (!isScalar(v)) throw new TypeError(`a template's member '${key}' must be a scalar`);
-        this.#parts.push(text.join(''));
-        text = [];
+        const kind = kindOf(v);
+        if (kind === undefined) throw new TypeError(`a template's member '${key}' must be a scalar`);
+        this.#parts.push(text.join('') + MARKUP[kind][0]);
+        text = [MARKUP[kind][1]];
         this.#open.push(key);
-        this.#values.push(OPEN);
+        this.#kinds.push(kind);
+        this.#values.push(kind);
       } else if (pushScalar(text, v)) {
         this.#values.push(typeof v === 'object' && v !== null ? UNMATCHED : v);
       } else {
@@ -389,27 +395,47 @@ export class StructTemplate {
       if (v === undefined) continue;
       if (key !== this.#keys[i]) return false;
       const fixed = this.#values[i++];
-      if (fixed === OPEN ? !isScalar(v) : fixed === UNMATCHED || !Object.is(v, fixed)) return false;
+      if (fixed === STRING || fixed === INT || fixed === SCALAR) {
+        if (kindOf(v) !== fixed) return false;
+      } else if (fixed === UNMATCHED || !Object.is(v, fixed)) {
+        return false;
+      }
     }
     return i === this.#keys.length;
   }
 
   /** The `<value>` of `struct`, which must fit this template. */
   fill(struct: object): Encoded {
-    return new Filled(this.#parts, this.#open, struct as Struct);
+    return new Filled(this.#parts, this.#open, this.#kinds, struct as Struct);
   }
 }
 
-/** Where a StructTemplate has an open member. */
-const OPEN = Symbol('open member');
-/** Where it has a fixed Date or bytes: an object that may change in place, so it never fits again. */
+/** What an open member holds: a string, an integer (`<int>`), or another scalar (undefined: none). */
+const STRING = Symbol('open string');
+const INT = Symbol('open int');
+const SCALAR = Symbol('open scalar');
+type Kind = typeof STRING | typeof INT | typeof SCALAR;
+/** The markup a Kind's text sits in (a SCALAR's comes with its text). */
+const MARKUP: Record<Kind, readonly [string, string]> = {
+  [STRING]: ['<value><string>', '</string></value>'],
+  [INT]: ['<value><int>', '</int></value>'],
+  [SCALAR]: ['', ''],
+};
+/** Where a template has a fixed Date or bytes: an object that may change in place, so it never fits again. */
 const UNMATCHED = Symbol('fixed object member');
+
+function kindOf(v: XmlRpcEncodable): Kind | undefined {
+  if (typeof v === 'string') return STRING;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return INT;
+  return isScalar(v) ? SCALAR : undefined;
+}
 
 /** A filled-in template: its fixed parts with the open members' values between them. */
 class Filled extends Encoded {
   constructor(
     readonly parts: readonly string[],
     readonly open: readonly string[],
+    readonly kinds: readonly Kind[],
     readonly struct: Struct,
   ) {
     super();
@@ -417,7 +443,11 @@ class Filled extends Encoded {
   writeTo(out: Sink): void {
     out.push(this.parts[0] as string);
     for (let i = 0; i < this.open.length; i++) {
-      pushScalar(out, this.struct[this.open[i] as string]);
+      const v = this.struct[this.open[i] as string];
+      const kind = this.kinds[i];
+      if (kind === STRING) out.push(escapeXmlText(v as string));
+      else if (kind === INT) out.push((v as number).toString());
+      else pushScalar(out, v);
       out.push(this.parts[i + 1] as string);
     }
   }
