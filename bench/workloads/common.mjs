@@ -61,3 +61,10 @@ export async function withPeer(peer, programs, dir, opts, fn) {
 }
 
 export { sleep };
+
+/**
+ * When a steady idle window begins, in seconds after all programs were RUNNING: past the one-off
+ * work that follows a burst of starts (a supervisor's own compaction, V8's memory reducer some 8 s
+ * later), so that a timer that keeps waking an idle supervisor is what it shows.
+ */
+export const STEADY_AFTER_S = 15;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { childEnv, cpuMs, descendantsOf, memory, now, sleep, waitFor } from '../lib.mjs';
 import { program } from '../peers/conf.mjs';
-import { dropDir, floorScript, live, rotate, tempDir } from './common.mjs';
+import { dropDir, floorScript, live, rotate, STEADY_AFTER_S, tempDir } from './common.mjs';
 
 const SLEEP = ['/bin/sleep', '100000'];
 
@@ -28,14 +28,26 @@ function helpers(pid) {
   return { rss, names };
 }
 
-/** 1 s settling, then (idleS > 0) the CPU charged over idleS seconds; RSS at the end. */
+/**
+ * 1 s settling, then (idleS > 0) the CPU charged over idleS seconds; RSS at the end; then (idleS > 0)
+ * the CPU over idleS again from STEADY_AFTER_S after all were RUNNING (past the one-off work that
+ * follows the burst).
+ */
 async function idleWindow(pid, idleS) {
+  const running = now();
   await sleep(1000);
   const c0 = cpuMs(pid);
   if (idleS > 0) await sleep(idleS * 1000);
   const c1 = cpuMs(pid);
   const m = memory(pid);
-  return { idleCpuMs: idleS > 0 ? c1 - c0 : undefined, rss: m.rss, hwm: m.hwm, helpers: helpers(pid) };
+  const out = { idleCpuMs: idleS > 0 ? c1 - c0 : undefined, rss: m.rss, hwm: m.hwm, helpers: helpers(pid) };
+  if (idleS > 0) {
+    await sleep(Math.max(0, STEADY_AFTER_S * 1000 - (now() - running)));
+    const c2 = cpuMs(pid);
+    await sleep(idleS * 1000);
+    out.steadyCpuMs = cpuMs(pid) - c2;
+  }
+  return out;
 }
 
 async function floor(n, idleS) {
@@ -100,7 +112,7 @@ export async function run(ctx) {
           const r = name === 'floor' ? await floor(n, idleS) : await peerRun(ctx.peers[name], n, idleS, dir);
           res.runs[n][name].push(r);
           ctx.progress(
-            `fanout ${n} rep ${rep + 1}/${c.reps} ${name}: all RUNNING in ${r.startMs.toFixed(0)} ms, RSS ${(r.rss / 2 ** 20).toFixed(1)} MB, idle CPU ${r.idleCpuMs === undefined ? '(not measured this rep)' : `${r.idleCpuMs} ms / ${idleS} s`}`,
+            `fanout ${n} rep ${rep + 1}/${c.reps} ${name}: all RUNNING in ${r.startMs.toFixed(0)} ms, RSS ${(r.rss / 2 ** 20).toFixed(1)} MB, idle CPU ${r.idleCpuMs === undefined ? '(not measured this rep)' : `${r.idleCpuMs} ms / ${idleS} s (steady ${r.steadyCpuMs} ms)`}`,
           );
         } catch (e) {
           ctx.note(`fanout/${n}/${name}: ${e.message}`);

@@ -3,7 +3,8 @@
 //   start   one start-all call → the supervisor reports all N RUNNING (the same method as fan-out);
 //   memory  VmRSS of the supervisor plus its helper processes (its descendants that are not the
 //           programs: procvisor's orphan-guard watchdog), as one figure;
-//   idle    utime+stime of the supervisor and its helpers over an idle window (after 1 s settling);
+//   idle    utime+stime of the supervisor and its helpers over an idle window (after 1 s settling),
+//           and again over a steady window STEADY_AFTER_S after all were RUNNING;
 //   status  getAllProcessInfo over XML-RPC (raw bytes, not decoded; PM2: pm2.list()), and the stock
 //           CLI's status (`supervisorctl status`, `pm2 jlist`) including its own start-up;
 //   stop    a clean shutdown (SIGTERM to the daemon; PM2: killDaemon) → the supervisor and all N
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { childEnv, cpuMs, descendantsOf, isDead, memory, now, rpc, sleep } from '../lib.mjs';
 import { program } from '../peers/conf.mjs';
 import { cannedStatus, rawStatus } from './control.mjs';
-import { dropDir, floorScript, live, rotate, tempDir } from './common.mjs';
+import { dropDir, floorScript, live, rotate, STEADY_AFTER_S, tempDir } from './common.mjs';
 
 const SLEEP = ['/bin/sleep', '100000'];
 
@@ -57,6 +58,16 @@ function footprint(pid) {
 /** 1 s settling, then CPU of the supervisor and its helpers over idleS (10 ms ticks). */
 async function idleCpu(pid, idleS) {
   await sleep(1000);
+  return cpuOver(pid, idleS);
+}
+
+/** CPU over idleS beginning STEADY_AFTER_S after `since` (all RUNNING). */
+async function steadyCpu(pid, idleS, since) {
+  await sleep(Math.max(0, STEADY_AFTER_S * 1000 - (now() - since)));
+  return cpuOver(pid, idleS);
+}
+
+async function cpuOver(pid, idleS) {
   const own = ownProcesses(pid);
   const c0 = own.map(cpuMs);
   await sleep(idleS * 1000);
@@ -143,8 +154,10 @@ async function floorRun(n, c, dir) {
   let floor = await launchFloor(n, c);
   try {
     out.startMs = floor.startMs;
+    const running = now();
     out.idleCpuMs = await idleCpu(floor.kid.pid, c.idleS);
     Object.assign(out, footprint(floor.kid.pid));
+    out.steadyCpuMs = await steadyCpu(floor.kid.pid, c.idleS, running);
     const family = descendantsOf(floor.kid.pid);
     const t0 = now();
     floor.kid.kill('SIGTERM');
@@ -212,8 +225,10 @@ async function peerRun(peer, n, c, dir) {
       `start of ${n}`,
     );
     out.callMs = tCall;
+    const running = now();
     out.idleCpuMs = await idleCpu(peer.pid, c.idleS);
     Object.assign(out, footprint(peer.pid));
+    out.steadyCpuMs = await steadyCpu(peer.pid, c.idleS, running);
     if (peer.kind === 'xmlrpc') out.status = await statusSeries(() => rawStatus(peer.sock), c.statusCalls);
     else if (peer.id === 'pm2') out.status = await statusSeries(() => peer.status(), c.statusCalls);
     if (peer.cliStatus) {
@@ -268,7 +283,7 @@ export async function run(ctx) {
         const r = name === 'floor' ? await floorRun(n, cfg, dir) : await peerRun(ctx.peers[name], n, cfg, dir);
         res.runs[n][name] = r;
         ctx.progress(
-          `scale ${n} ${name}: all RUNNING in ${r.startMs.toFixed(0)} ms, RSS ${(r.rss / 2 ** 20).toFixed(1)} MB${r.helpers?.length ? ` (incl. ${r.helpers.join(', ')})` : ''}, idle CPU ${r.idleCpuMs} ms / ${c.idleS} s, status ${r.status ? `${r.status.ms.toFixed(1)} ms` : '–'}${r.cliMs ? `, CLI ${r.cliMs.toFixed(0)} ms` : ''}, shutdown ${r.stopNote ?? `${r.stopMs.toFixed(0)} ms`}`,
+          `scale ${n} ${name}: all RUNNING in ${r.startMs.toFixed(0)} ms, RSS ${(r.rss / 2 ** 20).toFixed(1)} MB${r.helpers?.length ? ` (incl. ${r.helpers.join(', ')})` : ''}, idle CPU ${r.idleCpuMs} ms / ${c.idleS} s (steady ${r.steadyCpuMs} ms), status ${r.status ? `${r.status.ms.toFixed(1)} ms` : '–'}${r.cliMs ? `, CLI ${r.cliMs.toFixed(0)} ms` : ''}, shutdown ${r.stopNote ?? `${r.stopMs.toFixed(0)} ms`}`,
         );
       } catch (e) {
         res.failures[n][name] = e.message.split('\n')[0];
