@@ -10,7 +10,10 @@ import { LazyArray, type Encoded } from '../xmlrpc/types.js';
 
 const OPEN = ['description', 'now'];
 
-/** Templates by process name, for one manager; a template that no longer fits is made anew. */
+/**
+ * Templates by process name, for one manager; a template that no longer fits is made anew (so a
+ * name found in two groups costs a new template at each call, and stays right).
+ */
 class Templates {
   readonly #byName = new Map<string, { template: StructTemplate; call: number }>();
   #calls = 0;
