@@ -11,7 +11,7 @@ import type { GroupSpec, ProgramConfig } from '../supervisor/config.js';
 import type { ProcessManager } from '../supervisor/manager.js';
 import { type ProcessUsage, readProcessUsage } from '../supervisor/process-usage.js';
 import { makeNamespec } from '../supervisor/names.js';
-import { connectEtcd, type Etcd3, type IKeyValue, type IRangeResponse, NodeLease, text, type Watcher } from './etcd.js';
+import { connectEtcd, type Etcd3, type IKeyValue, type IRangeResponse, lastAnswer, NodeLease, text, type Watcher } from './etcd.js';
 import {
   type AliveRecord,
   type CommandRecord,
@@ -205,6 +205,11 @@ export class FleetAgent {
    */
   get connected(): boolean {
     return this.#reachable && this.#trusted();
+  }
+
+  /** When a member of the cluster last showed it was alive (epoch ms; 0: never). */
+  get lastAnswer(): number {
+    return this.#client ? lastAnswer(this.#client) : 0;
   }
 
   get client(): Etcd3 {

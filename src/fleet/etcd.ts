@@ -27,6 +27,27 @@ export function refusedByBreakers(e: unknown): boolean {
   return e instanceof Error && 'isBrokenCircuitError' in e;
 }
 
+/**
+ * A failure that a new leader will cure: the member answered (or held the call past its deadline)
+ * while the cluster elects one. Worth another try, unlike a member that cannot be reached at all.
+ */
+export function awaitingLeader(e: unknown): boolean {
+  return /DEADLINE_EXCEEDED|timed out|leader|election/i.test(e instanceof Error ? e.message : String(e));
+}
+
+/** A member that could not be reached (refused, dropped, never connected): the client's own failure. */
+export function memberUnreachable(e: unknown): boolean {
+  return e instanceof Error && /\bUNAVAILABLE\b/.test(e.message) && !awaitingLeader(e);
+}
+
+/** Per client: when a member last answered a call, or failed one with awaitingLeader (epoch ms). */
+const answered = new WeakMap<Etcd3, { at: number }>();
+
+/** When some member of `client`'s cluster last showed it was alive (0: never). */
+export function lastAnswer(client: Etcd3): number {
+  return answered.get(client)?.at ?? 0;
+}
+
 /** A client for `options`; unary calls fail after callTimeoutMs (streams have no deadline). */
 export async function connectEtcd(options: EtcdOptions): Promise<Etcd3> {
   const [{ Etcd3, isRecoverableError }, { circuitBreaker, ConsecutiveBreaker, handleWhen, retry, ConstantBackoff }] = await Promise.all([
@@ -36,14 +57,23 @@ export async function connectEtcd(options: EtcdOptions): Promise<Etcd3> {
   const timeout = options.callTimeoutMs ?? 3000;
   const { tls, auth } = options;
   const recoverable = handleWhen(isRecoverableError);
-  return new Etcd3({
+  const alive = { at: 0 };
+  const hostPolicy = () => {
+    const breaker = circuitBreaker(recoverable, { halfOpenAfter: HALF_OPEN_MS, breaker: new ConsecutiveBreaker(1) });
+    breaker.onSuccess(() => (alive.at = Date.now()));
+    breaker.onFailure(({ reason }) => {
+      if ('error' in reason && awaitingLeader(reason.error)) alive.at = Date.now();
+    });
+    return breaker;
+  };
+  const client = new Etcd3({
     hosts: options.endpoints,
     // The client's default skips a member for 5 s after three failures, and so refuses every call
     // for 5 s after a whole cluster comes back. Here one failure skips a member for a second (a
     // dead one is not asked again at once; a returning cluster is used within a second), and a
     // call is tried on up to three members.
     faultHandling: {
-      host: () => circuitBreaker(recoverable, { halfOpenAfter: HALF_OPEN_MS, breaker: new ConsecutiveBreaker(1) }),
+      host: hostPolicy,
       global: retry(recoverable, { maxAttempts: 3, backoff: new ConstantBackoff(20) }),
     },
     dialTimeout: timeout,
@@ -59,6 +89,8 @@ export async function connectEtcd(options: EtcdOptions): Promise<Etcd3> {
       : {}),
     ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
   });
+  answered.set(client, alive);
+  return client;
 }
 
 /** A key's value as text. */

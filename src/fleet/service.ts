@@ -7,7 +7,7 @@ import type { ProcessManager } from '../supervisor/manager.js';
 import { ApiError, expectObject, type JsonObject } from '../server/json-api-http.js';
 import { mergePatch, parseProgramBody } from '../server/json-api-program-config.js';
 import type { FleetAgent } from './agent.js';
-import { HALF_OPEN_MS, refusedByBreakers, text } from './etcd.js';
+import { awaitingLeader, HALF_OPEN_MS, memberUnreachable, refusedByBreakers, text } from './etcd.js';
 import {
   type CommandResult,
   eligible,
@@ -47,28 +47,58 @@ export type FleetProcessView = FleetProcess & { node: string; alive: boolean; st
 const RETRY_BUDGET_MS = 10_000;
 
 /**
- * How long a call waits while the client skips every member because each failed a call within the
- * last HALF_OPEN_MS (etcd came back a moment ago): by then each member has been tried again, so a
- * refusal after that means etcd is still away.
+ * How long after a member last answered a call still waits when no member can be asked: each was
+ * refused or skipped (the client skips, for HALF_OPEN_MS, a member that failed a call). A dead
+ * member fails at once while the live ones elect a leader, and etcd that came back a moment ago is
+ * skipped for up to HALF_OPEN_MS; by this time each member has been tried again, so a refusal after
+ * it means etcd is away.
  */
 const REFUSED_BUDGET_MS = 2 * HALF_OPEN_MS + 500;
-
-/** A failure that a new leader will cure: worth another try (unlike no member answering at all). */
-function transient(e: unknown): boolean {
-  return /DEADLINE_EXCEEDED|timed out|leader|election/i.test(e instanceof Error ? e.message : String(e));
-}
 
 function unavailable(e: unknown): ApiError {
   return new ApiError(503, 'FLEET_UNAVAILABLE', `fleet: etcd cannot be reached: ${e instanceof Error ? e.message : String(e)}`);
 }
 
+/** When a failed call to etcd tries again: after `wait` ms, with `delay` the next backoff. */
+export interface NextTry {
+  wait: number;
+  delay: number;
+}
+
 /**
- * Runs `fn` (given the attempt number, from 0), trying again on transient etcd failures for up to
- * RETRY_BUDGET_MS, and while the client asks no member for up to REFUSED_BUDGET_MS; any other etcd
+ * Whether a call that began at `started` and failed with `e` at `now` tries again: for up to
+ * RETRY_BUDGET_MS while etcd elects a leader (with a backoff from `delay`, doubling to 1 s), and
+ * while no member can be asked for up to REFUSED_BUDGET_MS from the later of some member's last
+ * answer (`lastAnswer`) and, for a refusal, the call's start. Anything else is undefined: the
+ * API's 503.
+ */
+export function nextTry(e: unknown, at: { started: number; now: number; lastAnswer: number; delay: number }): NextTry | undefined {
+  let wait: number;
+  let delay = at.delay;
+  let until: number;
+  if (awaitingLeader(e)) {
+    wait = delay;
+    delay = Math.min(1000, delay * 2);
+    until = at.started + RETRY_BUDGET_MS;
+  } else if (refusedByBreakers(e) || memberUnreachable(e)) {
+    // The client's last try asked no live member: where one answered lately (the last try may
+    // have gone to the dead member of an electing cluster) or etcd came back a moment ago,
+    // another try soon asks one.
+    wait = 50;
+    const since = Math.max(refusedByBreakers(e) ? at.started : 0, at.lastAnswer);
+    until = Math.min(at.started + RETRY_BUDGET_MS, since + REFUSED_BUDGET_MS);
+  } else {
+    return undefined;
+  }
+  return at.now + wait < until ? { wait, delay } : undefined;
+}
+
+/**
+ * Runs `fn` (given the attempt number, from 0) and tries again where nextTry says; any other etcd
  * failure is the API's 503. Callers make their writes idempotent across attempts (an attempt that
  * timed out may have been applied).
  */
-async function reachable<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
+async function reachable<T>(agent: FleetAgent, fn: (attempt: number) => Promise<T>): Promise<T> {
   const started = Date.now();
   let delay = 100;
   for (let attempt = 0; ; attempt++) {
@@ -77,21 +107,10 @@ async function reachable<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
     } catch (e) {
       // A bad definition (checked while the transaction is built) is the caller's error, not etcd's.
       if (e instanceof ApiError || isSupervisorError(e)) throw e;
-      let wait: number;
-      let budget: number;
-      if (refusedByBreakers(e)) {
-        // Nothing was sent: look again soon, a member may be tried by then.
-        wait = 50;
-        budget = REFUSED_BUDGET_MS;
-      } else if (transient(e)) {
-        wait = delay;
-        delay = Math.min(1000, delay * 2);
-        budget = RETRY_BUDGET_MS;
-      } else {
-        throw unavailable(e);
-      }
-      if (Date.now() + wait >= started + budget) throw unavailable(e);
-      await new Promise((r) => setTimeout(r, wait));
+      const next = nextTry(e, { started, now: Date.now(), lastAnswer: agent.lastAnswer, delay });
+      if (!next) throw unavailable(e);
+      delay = next.delay;
+      await new Promise((r) => setTimeout(r, next.wait));
     }
   }
 }
@@ -132,7 +151,7 @@ export class FleetService {
   }
 
   nodes(): Promise<FleetNodeView[]> {
-    return reachable(async () => {
+    return reachable(this.#agent, async () => {
       const [members, alive, status] = await Promise.all([this.#all('members'), this.#all('alive'), this.#all('status')]);
       const names = new Set([...members.keys(), ...alive.keys()]);
       return [...names].sort().map((name) => {
@@ -153,7 +172,7 @@ export class FleetService {
   }
 
   processes(): Promise<FleetProcessView[]> {
-    return reachable(async () => {
+    return reachable(this.#agent, async () => {
       const [alive, status] = await Promise.all([this.#all('alive'), this.#all('status')]);
       const out: FleetProcessView[] = [];
       for (const [node, { rec }] of [...status].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -179,7 +198,7 @@ export class FleetService {
   }
 
   programs(): Promise<FleetProgramView[]> {
-    return reachable(async () => {
+    return reachable(this.#agent, async () => {
       const [programs, status, holders] = await Promise.all([this.#all('programs'), this.#all('status'), this.#all('singletons')]);
       return [...programs]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -219,7 +238,7 @@ export class FleetService {
   create(body: unknown): Promise<FleetProgramView> {
     const rec = this.#parse(body);
     const value = JSON.stringify(rec);
-    return reachable(async (attempt) => {
+    return reachable(this.#agent, async (attempt) => {
       const c = this.#agent.client;
       const key = this.#agent.keys.program(rec.name);
       const res = await c.if(key, 'Create', '==', 0).then(c.put(key).value(value)).commit();
@@ -234,7 +253,7 @@ export class FleetService {
   /** Replaces (PUT) or merges into (PATCH) a program, if nobody changed it meanwhile. */
   edit(name: string, body: unknown, merge: boolean): Promise<FleetProgramView> {
     let written: string | undefined;
-    return reachable(async () => {
+    return reachable(this.#agent, async () => {
       const c = this.#agent.client;
       const key = this.#agent.keys.program(name);
       for (let round = 0; round < 5; round++) {
@@ -254,7 +273,7 @@ export class FleetService {
   }
 
   delete(name: string): Promise<void> {
-    return reachable(async (attempt) => {
+    return reachable(this.#agent, async (attempt) => {
       const res = await this.#agent.client.delete().key(this.#agent.keys.program(name)).exec();
       // Gone on a later attempt: the attempt that timed out deleted it.
       if (Number(res.deleted) === 0 && attempt === 0) throw new ApiError(404, 'BAD_NAME', `no fleet program named ${name}`);
@@ -266,7 +285,7 @@ export class FleetService {
    * run it (a singleton: its holder), through etcd; one result per node.
    */
   act(name: string, action: FleetAction, timeoutMs: number): Promise<CommandResult[]> {
-    return reachable(async () => {
+    return reachable(this.#agent, async () => {
       const [programs, members, alive, holders] = await Promise.all([this.#all('programs'), this.#all('members'), this.#all('alive'), this.#all('singletons')]);
       const p = programs.get(name);
       if (!p) throw new ApiError(404, 'BAD_NAME', `no fleet program named ${name}`);

@@ -201,8 +201,14 @@ describe.skipIf(!enabled)('fleet on a three-member etcd cluster', () => {
     const victim = cluster.member(Math.max(0, leaders.indexOf(true)));
     await victim.kill();
     try {
-      const r = await nodes.b.api('POST', '/api/fleet/programs', { name: 'survivor', command: 'sleep 3301', startsecs: 0, placement: { nodes: ['c'] } });
+      // Calls made during the election: each node's client picks members at random, so some of
+      // its tries reach the dead member last, after a live one held them past their deadline.
+      const [r, ...reads] = await Promise.all([
+        nodes.b.api('POST', '/api/fleet/programs', { name: 'survivor', command: 'sleep 3301', startsecs: 0, placement: { nodes: ['c'] } }),
+        ...all().flatMap((n) => [n.api('GET', '/api/fleet/programs'), n.api('GET', '/api/fleet/nodes'), n.api('GET', '/api/fleet/processes')]),
+      ]);
       expect(r.status, JSON.stringify(r.body)).toBe(201);
+      for (const read of reads) expect(read.status, JSON.stringify(read.body)).toBe(200);
       await running(nodes.c, 'survivor');
       expect((await nodes.a.api('DELETE', '/api/fleet/programs/survivor')).status).toBe(200);
       await until(() => pidsRunning('sleep 3301').length === 0, 'survivor gone', 15_000, 25);
