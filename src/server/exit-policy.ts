@@ -31,7 +31,8 @@ export function watchExitPolicies(pm: ProcessManager, options: ExitPolicyOptions
     const key = `${ev.group}:${ev.name}`;
     if (ev.death) lastDeath.set(key, ev.death);
     if (ev.to !== 'EXITED' && ev.to !== 'FATAL') return;
-    const ext = pm.getGroupDetails(ev.group)?.spec.processes.find((p) => p.name === ev.name)?.ext;
+    // Its spec alone: the group's details would describe every process of the group at each exit.
+    const ext = pm.getProcessSpec(ev.group, ev.name)?.ext;
     if (!ext) return;
     if (ev.to === 'EXITED' && ev.death) {
       const policy = ext.shutdown_on_exit;

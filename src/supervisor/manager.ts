@@ -10,7 +10,7 @@ import { MainLog } from '../logs/main-log.js';
 import type { TailResult } from '../logs/tail.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ProcessResult, WaitOptions } from './commands.js';
-import type { Channel } from './config.js';
+import type { Channel, ProcessSpec } from './config.js';
 import type { ManagerEvents, OutputTap } from './events.js';
 import * as logAccess from './log-access.js';
 import type { ManagerOptions } from './manager-options.js';
@@ -170,6 +170,11 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
   getGroupDetails(name: string): GroupDetails | undefined {
     const g = this.#p.registry.get(name);
     return g && groupDetails(g, this.#p.sources);
+  }
+
+  /** The resolved options process `name` of `group` runs with, or undefined when there is none. */
+  getProcessSpec(group: string, name: string): ProcessSpec | undefined {
+    return this.#p.registry.get(group)?.find(name)?.spec;
   }
 
   /** One process: its status, log files, allocated port and metrics. @throws BadNameError */

@@ -256,6 +256,11 @@ describe('reload plans', () => {
     const after = Object.fromEntries(pm.getAllProcessInfo().map((p) => [`${p.group}:${p.name}`, p.pid]));
     expect(after['keep:keep']).toBe(before['keep:keep']);
     expect(pm.getGroupDetails('keep')?.spec.processes[0]?.stopwaitsecs).toBe(3);
+    // A process's own spec (what the exit policies read at each exit) follows the reload too.
+    expect(pm.getProcessSpec('keep', 'keep')?.stopwaitsecs).toBe(3);
+    expect(pm.getProcessSpec('gone', 'gone')).toBeUndefined();
+    expect(pm.getProcessSpec('keep', 'nope')).toBeUndefined();
+    expect(pm.getProcessSpec('pool', 'p1')?.command).toBe('sleep 1011');
     expect(after['chg:chg']).not.toBe(before['chg:chg']);
     expect(after['pool:p0']).toBe(before['pool:p0']);
     expect(after['pool:p1']).not.toBe(before['pool:p1']);
