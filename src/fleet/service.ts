@@ -76,16 +76,17 @@ export function nextTry(e: unknown, at: { started: number; now: number; lastAnsw
   let wait: number;
   let delay = at.delay;
   let until: number;
+  const refused = refusedByBreakers(e);
   if (awaitingLeader(e)) {
     wait = delay;
     delay = Math.min(1000, delay * 2);
     until = at.started + RETRY_BUDGET_MS;
-  } else if (refusedByBreakers(e) || memberUnreachable(e)) {
+  } else if (refused || memberUnreachable(e)) {
     // The client's last try asked no live member: where one answered lately (the last try may
     // have gone to the dead member of an electing cluster) or etcd came back a moment ago,
     // another try soon asks one.
     wait = 50;
-    const since = Math.max(refusedByBreakers(e) ? at.started : 0, at.lastAnswer);
+    const since = Math.max(refused ? at.started : 0, at.lastAnswer);
     until = Math.min(at.started + RETRY_BUDGET_MS, since + REFUSED_BUDGET_MS);
   } else {
     return undefined;
