@@ -5,6 +5,7 @@
 // mid-chunk (rotating-file-stream rotates before writing and buffers asynchronously).
 import * as fs from 'node:fs';
 import { compressBackup, leftoverPending, pendingName, removeOldBackups } from './backups.js';
+import { PIPE_READ_BYTES, pipeReads } from './pipe-reads.js';
 import { nextRotation, type RotationSchedule } from './rotation-schedule.js';
 
 /** Options of a {@link RotatingFile}; names mirror `*_logfile_maxbytes` / `*_logfile_backups`. */
@@ -192,9 +193,19 @@ export class RotatingFile {
 
   /**
    * Writes `chunk` with one write(2) (looping on partial writes), then rotates if the file size
-   * is ≥ maxbytes. Never throws.
+   * is ≥ maxbytes. Never throws. A chunk longer than one of supervisord's pipe reads that makes
+   * the file reach maxbytes is written read by read ({@link PIPE_READ_BYTES}), the size checked
+   * after each: a file exceeds maxbytes by less than that, as supervisord's do.
    */
   write(chunk: Buffer): void {
+    if (chunk.length > PIPE_READ_BYTES && this.maxbytes > 0 && this.#size + chunk.length >= this.maxbytes) {
+      for (const piece of pipeReads(chunk)) this.#write(piece);
+    } else {
+      this.#write(chunk);
+    }
+  }
+
+  #write(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (this.#closed) {
       this.#dropped += chunk.length;

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { Channel } from './config.js';
 import type { ManagerEvents, OutputTap, ProcessStateEvent } from './events.js';
 import { formatChildOutput, type MainLog } from '../logs/main-log.js';
+import { pipeReads } from '../logs/pipe-reads.js';
 import { holdWatchdog, newGuardValue } from './orphan-guard.js';
 import type { ProcessHost, SupervisedProcess } from './process.js';
 import type { Spawner } from './spawner.js';
@@ -56,7 +57,8 @@ export function createProcessHost(w: HostWiring): { host: ProcessHost; release: 
     output: (proc: SupervisedProcess, channel: Channel, chunk: Buffer) => {
       const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
       const event = { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk };
-      if (spec.events_enabled) events.emit('processLog', event);
+      // One event per read of supervisord's pipe: a listener never gets a larger payload.
+      if (spec.events_enabled) for (const data of pipeReads(chunk)) events.emit('processLog', { ...event, data });
       events.emit('processOutput', event);
       for (const tap of w.outputTaps) tap(event);
       if (mainLog.isEnabled('debug')) mainLog.debug(formatChildOutput(proc.name, channel, chunk));

@@ -3,11 +3,18 @@
 // of buffers made) was ~40% of the daemon's CPU per megabyte logged. Here every pipe of the host
 // reads into one buffer (reads run one at a time on the event loop), and a consumer copies only
 // what it keeps.
+//
+// A child's stdio "pipe" is a unix socket pair whose send buffer holds ~200 KiB; a child writing
+// flat out fills it between two of our reads. Reading it 64 KiB at a time took three or four
+// read(2) calls, event-loop turns and file writes for each fill, the child blocked meanwhile; one
+// read of up to 256 KiB takes it in one. A read may so hold more than supervisord ever gets from
+// one read of its 64 KiB pipes; where that shows, the consumer keeps supervisord's bound (the log
+// file's rotation, output events: see PIPE_READ_BYTES).
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
-/** Bytes taken from a pipe per read: what Node's own streams ask for. */
-const READ_BYTES = 64 * 1024;
+/** Bytes taken from a pipe per read: more than the socket pair holds. */
+const READ_BYTES = 256 * 1024;
 
 let shared: Buffer | undefined;
 

@@ -1,6 +1,8 @@
 // readPipe: a child's output arrives byte for byte through the one shared read buffer (each view is
-// copied by the test, as a consumer that keeps bytes must), the pipe's end is reported once, and a
-// stream without a pipe handle falls back to its own data events.
+// copied by the test, as a consumer that keeps bytes must), more than a 64 KiB pipe read at a time
+// when the child writes flat out, the pipe's end is reported once, and a stream without a pipe
+// handle falls back to its own data events. A manager's output events still come in pieces of at
+// most 64 KiB, as supervisord's do.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
@@ -36,6 +38,7 @@ describe('readPipe', () => {
     const got = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     const closes = { stdout: 0, stderr: 0 };
     let views = 0;
+    let largest = 0;
     let shared: ArrayBufferLike | undefined;
     onTestFinished(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -45,6 +48,7 @@ describe('readPipe', () => {
         child[channel],
         (view) => {
           views++;
+          largest = Math.max(largest, view.length);
           if (channel === 'stdout') shared ??= view.buffer;
           expect(view.buffer).toBe(shared); // one buffer for every read and every pipe
           got[channel].push(Buffer.from(view));
@@ -64,7 +68,9 @@ describe('readPipe', () => {
     for (let k = 0; k < total; k++) expected[k] = k % 251;
     expect(sha(out)).toBe(sha(expected));
     expect(Buffer.concat(got.stderr).toString()).toBe('done\n');
-    expect(views).toBeGreaterThan(total / 65536);
+    expect(largest).toBeGreaterThan(65536); // a read took more than one of supervisord's pipe reads
+    expect(largest).toBeLessThanOrEqual(256 * 1024); // the shared buffer's size
+    expect(views).toBeGreaterThanOrEqual(total / (256 * 1024));
     await sleep(20);
     expect(closes).toEqual({ stdout: 1, stderr: 1 });
   });
@@ -90,23 +96,30 @@ describe('readPipe', () => {
     expect(got.join('')).toBe('ab');
   });
 
-  it("a manager's processOutput listeners keep stable copies; tapOutput sees the same bytes; the log file too", async () => {
-    const total = 2 ** 20 + 17;
+  it("a manager's processOutput listeners keep stable copies; tapOutput and output events see the same bytes; the log file too", async () => {
+    const total = 4 * 2 ** 20 + 17;
     const pm = createTestManager();
     const kept: Buffer[] = [];
     const tapped: Buffer[] = [];
+    const logged: Buffer[] = [];
     pm.on('processOutput', (e) => e.channel === 'stdout' && kept.push(e.data)); // kept without copying
+    pm.on('processLog', (e) => e.channel === 'stdout' && logged.push(e.data));
     pm.tapOutput((e) => e.channel === 'stdout' && tapped.push(Buffer.from(e.data)));
     const log = join(pm.tmp, 'w.log');
     // `%` is the configuration's format character: doubled to reach the script as one.
     const command = [process.execPath, '-e', WRITER.replaceAll('%', '%%'), String(total)];
-    pm.addProcessGroup({ name: 'w', command, startsecs: 0, autorestart: false, stdout_logfile: log });
+    pm.addProcessGroup({ name: 'w', command, startsecs: 0, autorestart: false, stdout_logfile: log, stdout_events_enabled: true });
     await pm.start();
     await waitForState(pm, 'w', 'EXITED', 20_000);
     const expected = Buffer.allocUnsafe(total);
     for (let k = 0; k < total; k++) expected[k] = k % 251;
     expect(sha(Buffer.concat(kept))).toBe(sha(expected));
     expect(sha(Buffer.concat(tapped))).toBe(sha(expected));
+    expect(sha(Buffer.concat(logged))).toBe(sha(expected));
     expect(sha(readFileSync(log))).toBe(sha(expected));
+    // Reads of more than 64 KiB reach output listeners whole; an output event (what an event
+    // listener's PROCESS_LOG_STDOUT carries) holds at most one of supervisord's pipe reads.
+    expect(Math.max(...kept.map((b) => b.length))).toBeGreaterThan(65536);
+    expect(Math.max(...logged.map((b) => b.length))).toBeLessThanOrEqual(65536);
   });
 });

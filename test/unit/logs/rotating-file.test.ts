@@ -47,6 +47,23 @@ describe('RotatingFile rotation (as supervisord rotates)', () => {
     expect(exists(`${p}.2`)).toBe(false);
   });
 
+  it('a chunk longer than a 64 KiB pipe read that reaches maxbytes is written read by read: no file exceeds maxbytes by 64 KiB', () => {
+    const p = join(dir, 'wide.log');
+    const chunk = Buffer.alloc(256 * 1024);
+    for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 7) & 0xff;
+    const f = make(p, 100_000, 5);
+    f.write(chunk.subarray(0, 1000)); // the file holds 1 000 bytes: the chunk's 2nd piece reaches 100 000
+    f.write(chunk);
+    f.close();
+    // The 1 000 bytes and two pieces reach 100 000 (→ .2 after the next rotation), the third and
+    // fourth pieces reach it again (→ .1); the current file is empty.
+    expect(read(`${p}.2`).length).toBe(1000 + 2 * 65536);
+    expect(read(`${p}.1`).length).toBe(2 * 65536);
+    expect(read(p).length).toBe(0);
+    expect(Buffer.concat([read(`${p}.2`), read(`${p}.1`)]).equals(Buffer.concat([chunk.subarray(0, 1000), chunk]))).toBe(true);
+    expect(exists(`${p}.3`)).toBe(false);
+  });
+
   it('maxbytes=0 never rotates', () => {
     const p = join(dir, 'norot.log');
     const f = make(p, 0, 10);
