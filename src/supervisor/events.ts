@@ -38,6 +38,7 @@ export type OutputTap = (event: ProcessLogEvent) => void;
 
 export type ManagerEvents = {
   processState: [event: ProcessStateEvent];
+  /** Output of channels with `*_events_enabled`, in pieces of at most 64 KiB (PROCESS_LOG_* events). */
   processLog: [event: ProcessLogEvent];
   /** Every chunk any process writes (whatever `*_events_enabled` says): live log views. */
   processOutput: [event: ProcessLogEvent];
