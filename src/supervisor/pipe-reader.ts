@@ -7,9 +7,9 @@
 // A child's stdio "pipe" is a unix socket pair whose send buffer holds ~200 KiB; a child writing
 // flat out fills it between two of our reads. Reading it 64 KiB at a time took three or four
 // read(2) calls, event-loop turns and file writes for each fill, the child blocked meanwhile; one
-// read of up to 256 KiB takes it in one. A read may so hold more than supervisord ever gets from
-// one read of its 64 KiB pipes; where that shows, the consumer keeps supervisord's bound (the log
-// file's rotation, output events: see PIPE_READ_BYTES).
+// read of up to 256 KiB takes it in one. A read may thus hold more than supervisord ever gets
+// from one read of its 64 KiB pipes; where that shows (the log file's rotation, output events), the
+// consumer keeps supervisord's bound: see logs/pipe-reads.ts.
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
