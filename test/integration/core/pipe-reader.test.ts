@@ -37,7 +37,6 @@ describe('readPipe', () => {
     const child = spawn(process.execPath, ['-e', WRITER, String(total)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const got = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     const closes = { stdout: 0, stderr: 0 };
-    let views = 0;
     let largest = 0;
     let shared: ArrayBufferLike | undefined;
     onTestFinished(() => {
@@ -47,7 +46,6 @@ describe('readPipe', () => {
       const tookOver = readPipe(
         child[channel],
         (view) => {
-          views++;
           largest = Math.max(largest, view.length);
           if (channel === 'stdout') shared ??= view.buffer;
           expect(view.buffer).toBe(shared); // one buffer for every read and every pipe
@@ -70,7 +68,6 @@ describe('readPipe', () => {
     expect(Buffer.concat(got.stderr).toString()).toBe('done\n');
     expect(largest).toBeGreaterThan(65536); // a read took more than one of supervisord's pipe reads
     expect(largest).toBeLessThanOrEqual(256 * 1024); // the shared buffer's size
-    expect(views).toBeGreaterThanOrEqual(total / (256 * 1024));
     await sleep(20);
     expect(closes).toEqual({ stdout: 1, stderr: 1 });
   });
