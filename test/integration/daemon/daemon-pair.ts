@@ -260,7 +260,33 @@ export class LiveDaemon {
     return (await this.value('supervisor.getProcessInfo', name)) as Record<string, XmlRpcValue>;
   }
 
-  /** Waits until the daemon answers (state RUNNING) and `ready(infos)` holds. */
+  /**
+   * Whether `pid` has exec'd its program: a fork of the daemon shows the daemon's own command
+   * line until it does. supervisord's child keeps its parent's Python signal handlers until exec,
+   * so a signal sent in that window is swallowed and a stop then waits out stopwaitsecs before its
+   * SIGKILL (a start with startsecs=0 answers before the exec): signal a process only once it has.
+   */
+  #execed(pid: number): boolean {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'latin1') !== readFileSync(`/proc/${this.pid}/cmdline`, 'latin1');
+    } catch {
+      return false;
+    }
+  }
+
+  /** Waits until program `name` has a process that has exec'd its program (see #execed). */
+  async execed(name: string, timeoutMs = 8_000): Promise<void> {
+    await until(
+      async () => {
+        const pid = (await this.info(name)).pid as number;
+        return pid > 0 && this.#execed(pid);
+      },
+      `${this.kind}: ${name} exec'd`,
+      timeoutMs,
+    );
+  }
+
+  /** Waits until the daemon answers (state RUNNING), `ready(infos)` holds and every process has exec'd. */
   async ready(ready: (infos: Record<string, XmlRpcValue>[]) => boolean = () => true, timeoutMs = 10_000): Promise<void> {
     let last = '';
     await until(
@@ -269,7 +295,7 @@ export class LiveDaemon {
         const state = (await this.value('supervisor.getState')) as { statename: string };
         const infos = await this.infos();
         last = infos.map((i) => `${i.name as string}=${i.statename as string}`).join(' ');
-        return state.statename === 'RUNNING' && ready(infos);
+        return state.statename === 'RUNNING' && ready(infos) && infos.every((i) => !((i.pid as number) > 0) || this.#execed(i.pid as number));
       },
       `${this.kind} ready (${this.dir})`,
       timeoutMs,

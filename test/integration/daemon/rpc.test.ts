@@ -3,7 +3,6 @@
 // system.* introspection and startAllProcesses results. Each step runs on both daemons (side by
 // side, in the same order) and the outcomes must be equal once pids and times are masked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import type { XmlRpcEncodable } from '../../../src/xmlrpc/types.js';
 import { until } from '../../helpers/wait-for.js';
 import { CAN_DIFF, DaemonPair, PREAMBLE, fixture, normalize, type LiveDaemon } from './daemon-pair.js';
@@ -14,14 +13,6 @@ const call =
   (method: string, ...params: XmlRpcEncodable[]) =>
   (d: LiveDaemon): Promise<unknown> =>
     d.call(method, ...params);
-/** Whether `pid` now runs `program` (its argv[0]), i.e. the fork has exec'd. */
-function execed(pid: number, program: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === program;
-  } catch {
-    return false;
-  }
-}
 const mc = (methodName: string, ...params: XmlRpcEncodable[]) => ({ methodName, params });
 
 const STEPS: Step[] = [
@@ -53,17 +44,8 @@ const STEPS: Step[] = [
     'startProcess(sleeper, false) + stopProcess(sleeper, false) -> STOPPED',
     async (d) => {
       const started = await d.call('supervisor.startProcess', 'sleeper', false);
-      // supervisord's child keeps its parent's Python signal handlers until exec, so a SIGTERM
-      // sent in that window is swallowed and the stop waits out stopwaitsecs (it loses about one
-      // in four of these races here). Stop only once `sleep` has been exec'd, on both daemons.
-      await until(
-        async () => {
-          const pid = (await d.info('sleeper')).pid as number;
-          return pid > 0 && execed(pid, 'sleep');
-        },
-        'sleeper exec',
-        8_000,
-      );
+      // (supervisord loses about one in four of these races here: see LiveDaemon.execed.)
+      await d.execed('sleeper');
       const stopped = await d.call('supervisor.stopProcess', 'sleeper', false);
       const info = await until(
         async () => {

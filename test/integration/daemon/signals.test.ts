@@ -89,6 +89,7 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor', () => {
         renameSync(d.mainLog, moved);
         process.kill(d.pid!, 'SIGUSR2');
         await until(() => existsSync(d.mainLog) && readFileSync(moved, 'utf8').includes('logreopen'), `${d.kind} reopened its log`, 8_000);
+        await d.execed('graceful'); // (restarted by the reload before)
         await d.value('supervisor.stopProcess', 'graceful');
         await d.value('supervisor.startProcess', 'graceful');
         return {
@@ -112,6 +113,9 @@ describe.skipIf(!CAN_DIFF)('signals to supervisord and procvisor', () => {
   it('SIGTERM: orderly shutdown, exit 0, pidfile and socket removed, no child left; then the socket is missing', async () => {
     const ends = await Promise.all(
       pair.both.map(async (d) => {
+        // (graceful was started by the previous test: supervisord would lose a SIGTERM sent
+        // before its exec, one run in fifteen here, and SIGKILL it after stopwaitsecs)
+        await d.execed('graceful');
         process.kill(d.pid!, 'SIGTERM');
         const exit = await d.exited;
         await until(() => marked([d.dir]).length === 0, `${d.kind}'s processes gone`, 3_000).catch(() => undefined);
