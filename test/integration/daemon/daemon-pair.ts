@@ -274,6 +274,16 @@ export class LiveDaemon {
     }
   }
 
+  /** Whether every process in `infos` that has a pid has exec'd (see #execed). */
+  #allExeced(infos: Record<string, XmlRpcValue>[]): boolean {
+    return infos.every((i) => !((i.pid as number) > 0) || this.#execed(i.pid as number));
+  }
+
+  /** Waits until every process has exec'd; a daemon that does not answer has none to wait for. */
+  async allExeced(timeoutMs = 8_000): Promise<void> {
+    await until(async () => this.#allExeced(await this.infos().catch(() => [])), `${this.kind}: every process exec'd`, timeoutMs);
+  }
+
   /** Waits until program `name` has a process that has exec'd its program (see #execed). */
   async execed(name: string, timeoutMs = 8_000): Promise<void> {
     await until(
@@ -295,7 +305,7 @@ export class LiveDaemon {
         const state = (await this.value('supervisor.getState')) as { statename: string };
         const infos = await this.infos();
         last = infos.map((i) => `${i.name as string}=${i.statename as string}`).join(' ');
-        return state.statename === 'RUNNING' && ready(infos) && infos.every((i) => !((i.pid as number) > 0) || this.#execed(i.pid as number));
+        return state.statename === 'RUNNING' && ready(infos) && this.#allExeced(infos);
       },
       `${this.kind} ready (${this.dir})`,
       timeoutMs,
@@ -440,11 +450,18 @@ export class DaemonPair {
     return [this.real.maskResult(r), this.ours.maskResult(o)];
   }
 
-  /** Each daemon runs `cmds` one after another; the two sequences run side by side. */
+  /**
+   * Each daemon runs `cmds` one after another; the two sequences run side by side. A command
+   * follows once every process the last one started has exec'd (`start` then `stop` would
+   * otherwise race supervisord's exec: see LiveDaemon.execed).
+   */
   async ctlSequence(cmds: readonly (readonly string[])[]): Promise<[RunResult[], RunResult[]]> {
     const seq = async (d: LiveDaemon): Promise<RunResult[]> => {
       const out: RunResult[] = [];
-      for (const c of cmds) out.push(d.maskResult(await d.ctl(c)));
+      for (const c of cmds) {
+        out.push(d.maskResult(await d.ctl(c)));
+        await d.allExeced();
+      }
       return out;
     };
     const [r, o] = await Promise.all([seq(this.real), seq(this.ours)]);
