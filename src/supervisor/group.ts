@@ -9,15 +9,16 @@ export class ProcessGroup {
   /** The configuration the group was added from (compared by reloadConfig). */
   config: ProgramConfig | GroupConfig;
   spec: GroupSpec;
-  /** Stored order: programs as listed, each program's processes by (priority, name). */
-  processes: readonly SupervisedProcess[];
+  #processes: readonly SupervisedProcess[] = [];
+  /** The same processes by name: every state change looks its process up. */
+  #byName = new Map<string, SupervisedProcess>();
 
   constructor(spec: GroupSpec, config: ProgramConfig | GroupConfig, processes: SupervisedProcess[]) {
     this.name = spec.name;
     this.priority = spec.priority;
     this.spec = spec;
     this.config = config;
-    this.processes = processes;
+    this.#take(processes);
   }
 
   /** Takes a new configuration and process list (a reload plan); the caller retired what left. */
@@ -25,11 +26,21 @@ export class ProcessGroup {
     this.spec = spec;
     this.config = config;
     this.priority = spec.priority;
-    this.processes = processes;
+    this.#take(processes);
+  }
+
+  /** Stored order: programs as listed, each program's processes by (priority, name). */
+  get processes(): readonly SupervisedProcess[] {
+    return this.#processes;
+  }
+
+  #take(processes: SupervisedProcess[]): void {
+    this.#processes = processes;
+    this.#byName = new Map(processes.map((p) => [p.name, p]));
   }
 
   find(name: string): SupervisedProcess | undefined {
-    return this.processes.find((p) => p.name === name);
+    return this.#byName.get(name);
   }
 
   /** Ascending priority, stable (start and stop requests). */
