@@ -10,7 +10,6 @@
 // read of up to 256 KiB takes it in one. A read may thus hold more than supervisord ever gets
 // from one read of its 64 KiB pipes; where that shows (the log file's rotation, output events), the
 // consumer keeps supervisord's bound: see logs/pipe-reads.ts.
-import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 /** Bytes taken from a pipe per read: more than the socket pair holds. */
@@ -18,9 +17,26 @@ const READ_BYTES = 256 * 1024;
 
 let shared: Buffer | undefined;
 
-/** The parts of Node's pipe handle that a socket with a caller's read buffer uses. */
+/** The part of Node's pipe handle that makes it read into a caller's buffer. */
 interface PipeHandle {
   useUserBuffer(buffer: Uint8Array): void;
+}
+
+/**
+ * Where Node's socket keeps the buffer and callback of its `onread` option: a socket whose
+ * buffer slot is set hands each read to the callback instead of pushing a fresh Buffer (and still
+ * ends and closes as any socket). Found by description, as Node does not export them.
+ */
+interface UserBufferSlots {
+  buffer: symbol;
+  callback: symbol;
+}
+
+function userBufferSlots(stream: Readable): UserBufferSlots | undefined {
+  const symbols = Object.getOwnPropertySymbols(stream);
+  const buffer = symbols.find((s) => s.description === 'kBuffer');
+  const callback = symbols.find((s) => s.description === 'kBufferCb');
+  return buffer && callback ? { buffer, callback } : undefined;
 }
 
 function pipeHandle(stream: Readable): PipeHandle | undefined {
@@ -31,32 +47,26 @@ function pipeHandle(stream: Readable): PipeHandle | undefined {
 /**
  * Passes what `stream` (a child's stdout or stderr from `spawn`) reads to `chunk` as a view of a
  * buffer that the next read overwrites: valid only during the call, so whoever keeps bytes copies
- * them. Calls `closed` once when the pipe is closed (end of file or an error). Returns true when it
- * took the pipe over (`stream` then stays idle); where Node does not expose the pipe's handle, it
- * uses the stream's own `data` events (fresh buffers) and returns false.
+ * them. Calls `closed` once when the pipe is closed (end of file or an error). Returns true when
+ * the reads go into the shared buffer; where Node does not expose what that takes, it uses the
+ * stream's own `data` events (fresh buffers) and returns false.
  */
 export function readPipe(stream: Readable, chunk: (view: Buffer) => void, closed: () => void): boolean {
+  stream.on('error', () => {}); // the pipe closes after it; nothing else to do
+  stream.once('close', closed);
   const handle = pipeHandle(stream);
-  if (!handle) {
+  const slots = userBufferSlots(stream);
+  if (!handle || !slots) {
     stream.on('data', chunk);
-    stream.on('error', () => {}); // the pipe closes after it; nothing else to do
-    stream.once('close', closed);
     return false;
   }
   shared ??= Buffer.allocUnsafe(READ_BYTES);
-  // A second socket on the same handle takes over its reads (the handle already reads: Node
-  // started it when it made `stream`, which then never sees data or its end).
-  const options = {
-    handle,
-    readable: true,
-    writable: false,
-    onread: {
-      buffer: shared,
-      callback: (bytes: number, buffer: Buffer): void => chunk(buffer.subarray(0, bytes)),
-    },
-  };
-  const socket = new Socket(options);
-  socket.on('error', () => {});
-  socket.once('close', closed);
+  // The stream was made with its handle already reading (into buffers of Node's); from the next
+  // read on, the handle fills `shared` and the stream calls back instead of pushing. (A second
+  // socket on the same handle did the same, at the cost of a net.Socket per pipe.)
+  const slotted = stream as unknown as Record<symbol, unknown>;
+  slotted[slots.buffer] = shared;
+  slotted[slots.callback] = (bytes: number, buffer: Buffer): void => chunk(buffer.subarray(0, bytes));
+  handle.useUserBuffer(shared);
   return true;
 }

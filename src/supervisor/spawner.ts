@@ -200,17 +200,11 @@ export function nodeSpawner(options: { clock: Clock; orphanGuard: boolean }): Sp
         events.exit(exited.code, exited.signal);
       };
       const pipeClosed = () => finish(--openPipes === 0);
-      for (const [fd, channel] of [
-        [1, 'stdout'],
-        [2, 'stderr'],
-      ] as const) {
+      for (const channel of ['stdout', 'stderr'] as const) {
         const stream = child[channel];
         if (!stream) continue;
         openPipes++;
-        if (!readPipe(stream, (view) => events.output(channel, view), pipeClosed)) continue;
-        // readPipe took the pipe over: Node's own stream of it stays idle; let it go (a net.Socket each).
-        (child as { stdout: unknown; stderr: unknown })[channel] = null;
-        child.stdio[fd] = null;
+        readPipe(stream, (view) => events.output(channel, view), pipeClosed);
       }
       child.on('exit', (code, signal) => {
         exited = { code, signal };
