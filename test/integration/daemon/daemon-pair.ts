@@ -279,9 +279,13 @@ export class LiveDaemon {
     return infos.every((i) => !((i.pid as number) > 0) || this.#execed(i.pid as number));
   }
 
-  /** Waits until every process has exec'd; a daemon that does not answer has none to wait for. */
+  /** Waits until every process has exec'd; a daemon that does not answer (in 2 s) has none to wait for. */
   async allExeced(timeoutMs = 8_000): Promise<void> {
-    await until(async () => this.#allExeced(await this.infos().catch(() => [])), `${this.kind}: every process exec'd`, timeoutMs);
+    const infos = async () => {
+      using client = this.client({ timeoutMs: 2_000 });
+      return (await client.call('supervisor.getAllProcessInfo')) as Record<string, XmlRpcValue>[];
+    };
+    await until(async () => this.#allExeced(await infos().catch(() => [])), `${this.kind}: every process exec'd`, timeoutMs);
   }
 
   /** Waits until program `name` has a process that has exec'd its program (see #execed). */
@@ -393,6 +397,7 @@ export class LiveDaemon {
     this.#driver = undefined;
     const child = this.#child;
     if (child && this.pid !== undefined) {
+      await this.allExeced().catch(() => undefined); // (a stop before an exec would wait out stopwaitsecs)
       if (this.kind === 'supervisord') {
         using client = this.client({ timeoutMs: graceMs });
         await client.call('supervisor.stopAllProcesses').catch(() => undefined);
