@@ -6,7 +6,11 @@
 /** The most one read of a child's pipe gives supervisord: the pipe's capacity. */
 export const PIPE_READ_BYTES = 64 * 1024;
 
-/** `chunk` in consecutive pieces of at most {@link PIPE_READ_BYTES} (views, not copies). */
+/** `chunk` in consecutive pieces of at most {@link PIPE_READ_BYTES} (views, not copies; `chunk` itself when it fits). */
 export function* pipeReads(chunk: Buffer): Generator<Buffer> {
+  if (chunk.length <= PIPE_READ_BYTES) {
+    yield chunk;
+    return;
+  }
   for (let at = 0; at < chunk.length; at += PIPE_READ_BYTES) yield chunk.subarray(at, Math.min(chunk.length, at + PIPE_READ_BYTES));
 }

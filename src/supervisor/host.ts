@@ -58,7 +58,7 @@ export function createProcessHost(w: HostWiring): { host: ProcessHost; release: 
       const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
       const event = { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk };
       // One event per read of supervisord's pipe: a listener never gets a larger payload.
-      if (spec.events_enabled) for (const data of pipeReads(chunk)) events.emit('processLog', { ...event, data });
+      if (spec.events_enabled) for (const data of pipeReads(chunk)) events.emit('processLog', data === chunk ? event : { ...event, data });
       events.emit('processOutput', event);
       for (const tap of w.outputTaps) tap(event);
       if (mainLog.isEnabled('debug')) mainLog.debug(formatChildOutput(proc.name, channel, chunk));

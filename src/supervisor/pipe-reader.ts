@@ -62,8 +62,7 @@ export function readPipe(stream: Readable, chunk: (view: Buffer) => void, closed
   }
   shared ??= Buffer.allocUnsafe(READ_BYTES);
   // The stream was made with its handle already reading (into buffers of Node's); from the next
-  // read on, the handle fills `shared` and the stream calls back instead of pushing. (A second
-  // socket on the same handle did the same, at the cost of a net.Socket per pipe.)
+  // read on, the handle fills `shared` and the stream calls back instead of pushing.
   const slotted = stream as unknown as Record<symbol, unknown>;
   slotted[slots.buffer] = shared;
   slotted[slots.callback] = (bytes: number, buffer: Buffer): void => chunk(buffer.subarray(0, bytes));
