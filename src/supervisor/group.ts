@@ -1,5 +1,6 @@
 // ProcessGroup: the processes of one [program:x] or [group:x], in supervisord's stored order.
 import type { GroupConfig, GroupSpec, ProgramConfig } from './config.js';
+import { compareNames } from './names.js';
 import type { SupervisedProcess } from './process.js';
 import { STOPPED_STATES } from './states.js';
 
@@ -12,6 +13,8 @@ export class ProcessGroup {
   #processes: readonly SupervisedProcess[] = [];
   /** The same processes by name: every state change looks its process up. */
   #byName = new Map<string, SupervisedProcess>();
+  /** The same processes sorted by name, made when first asked for. */
+  #nameOrder: readonly SupervisedProcess[] | undefined;
 
   constructor(spec: GroupSpec, config: ProgramConfig | GroupConfig, processes: SupervisedProcess[]) {
     this.name = spec.name;
@@ -37,6 +40,12 @@ export class ProcessGroup {
   #take(processes: SupervisedProcess[]): void {
     this.#processes = processes;
     this.#byName = new Map(processes.map((p) => [p.name, p]));
+    this.#nameOrder = undefined;
+  }
+
+  /** The processes sorted by name (getAllProcessInfo's order within a group). */
+  processesByName(): readonly SupervisedProcess[] {
+    return (this.#nameOrder ??= [...this.#processes].sort((a, b) => compareNames(a.name, b.name)));
   }
 
   find(name: string): SupervisedProcess | undefined {

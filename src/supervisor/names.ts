@@ -24,3 +24,8 @@ export function makeNamespec(group: string, process: string): string {
 export function processKey(group: string, process: string): string {
   return `${group}:${process}`;
 }
+
+/** Two names in the order getAllProcessInfo lists them (UTF-16 code unit by code unit). */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

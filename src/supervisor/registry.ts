@@ -3,11 +3,13 @@
 // (reload.ts) adds and removes them.
 import { BadNameError, IncorrectParametersError } from '../errors.js';
 import type { ProcessGroup } from './group.js';
-import { parseNamespec } from './names.js';
+import { compareNames, parseNamespec } from './names.js';
 import type { SupervisedProcess } from './process.js';
 
 export class Registry {
   readonly #groups = new Map<string, ProcessGroup>();
+  /** The groups by name, made when asked for after a group came or went (getAllProcessInfo's order). */
+  #nameOrder: ProcessGroup[] | undefined;
 
   has(name: string): boolean {
     return this.#groups.has(name);
@@ -20,11 +22,13 @@ export class Registry {
   /** Adds a group (the reload session's apply step). */
   set(group: ProcessGroup): void {
     this.#groups.set(group.name, group);
+    this.#nameOrder = undefined;
   }
 
   /** Removes a group (the reload session's apply step). */
   delete(name: string): void {
     this.#groups.delete(name);
+    this.#nameOrder = undefined;
   }
 
   /** The group named `name`, or BAD_NAME. */
@@ -36,7 +40,7 @@ export class Registry {
 
   /** Active groups in supervisord's order: ascending priority, then name. */
   ordered(): ProcessGroup[] {
-    return [...this.#groups.values()].sort((a, b) => a.priority - b.priority || cmp(a.name, b.name));
+    return [...this.#groups.values()].sort((a, b) => a.priority - b.priority || compareNames(a.name, b.name));
   }
 
   /** Whether some process satisfies `pred` (without building the list of all of them). */
@@ -50,9 +54,16 @@ export class Registry {
     return [...this.#groups.values()].flatMap((g) => g.processes);
   }
 
-  /** Every process ordered by group name then process name (getAllProcessInfo's order). */
+  /**
+   * Every process ordered by group name then process name (getAllProcessInfo's order), from
+   * orders kept until a group or a group's process list changes: a status of thousands of
+   * processes sorted them all at every call.
+   */
   processesByName(): SupervisedProcess[] {
-    return this.processes().sort((a, b) => cmp(a.group, b.group) || cmp(a.name, b.name));
+    this.#nameOrder ??= [...this.#groups.values()].sort((a, b) => compareNames(a.name, b.name));
+    const all: SupervisedProcess[] = [];
+    for (const g of this.#nameOrder) for (const p of g.processesByName()) all.push(p);
+    return all;
   }
 
   /** Every process of every group, groups by ascending priority, each group's by priority. */
@@ -78,8 +89,4 @@ export class Registry {
     if (!process) throw new BadNameError(namespec);
     return process;
   }
-}
-
-export function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
