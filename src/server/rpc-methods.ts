@@ -4,7 +4,7 @@
 // whichever API is used.
 import { FAULTS, IncorrectParametersError, isSupervisorError, ShutdownStateError } from '../errors.js';
 import type { ProcessManager } from '../supervisor/manager.js';
-import { LazyArray, type XmlRpcValue } from '../xmlrpc/types.js';
+import { LiveEncoded, type XmlRpcValue } from '../xmlrpc/types.js';
 import { existsSync } from 'node:fs';
 import { processInfoList } from './process-info-xml.js';
 import { METHOD_HELP } from './rpc-help.js';
@@ -252,7 +252,7 @@ const SYSTEM: Record<string, Method> = {
           if (methodName === 'system.multicall') throw new IncorrectParametersError('Recursive system.multicall forbidden');
           const result = await dispatch(s, methodName, params);
           // Made now, at its place in the sequence: the calls after it may change what it shows.
-          out.push(result instanceof LazyArray ? [...result.items] : result);
+          out.push(result instanceof LiveEncoded ? result.snapshot() : result);
         } catch (e) {
           out.push(faultOf(e));
         }

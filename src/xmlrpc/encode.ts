@@ -1,7 +1,7 @@
 // XML-RPC encoder. The layout (line breaks, `<string>` for every string, `<value>` wrapping)
 // follows Python's xmlrpc.client, which is what supervisord and supervisorctl emit.
 
-import { Encoded, LazyArray, type XmlRpcEncodable } from './types.js';
+import { Encoded, type EncodeSink, type XmlRpcEncodable } from './types.js';
 
 const HEADER = "<?xml version='1.0'?>\n";
 
@@ -71,11 +71,6 @@ function encodeBase64(bytes: Uint8Array): string {
   return `<base64>\n${lines.map((l) => `${l}\n`).join('')}</base64>`;
 }
 
-/** Where the pieces of a document go: a list of strings, or bytes (ByteSink). */
-interface Sink {
-  push(piece: string): unknown;
-}
-
 /** Bytes per buffer of a ByteSink. */
 const CHUNK_BYTES = 64 * 1024;
 
@@ -95,7 +90,7 @@ const writeUtf8: (buffer: Buffer, text: string, offset: number) => number =
  * into 64 KiB strings first made as much young-generation garbage as the response is long), and
  * its buffers are sent as they are, never copied into one.
  */
-class ByteSink implements Sink {
+class ByteSink implements EncodeSink {
   readonly #chunks: Buffer[] = [];
   readonly #pool: BufferPool | undefined;
   #buffer: Buffer | undefined;
@@ -158,7 +153,7 @@ export class BufferPool {
 // around a value being pieces of its own: building each value's text first (template strings
 // nested in their parent's) made a 5,000-process getAllProcessInfo response (5.7 MB) cost ~130 ms
 // of CPU to encode, most of it garbage collection.
-function encodeArray(out: Sink, items: Iterable<XmlRpcEncodable>, seen: Set<object>): void {
+function encodeArray(out: EncodeSink, items: readonly XmlRpcEncodable[], seen: Set<object>): void {
   out.push('<array><data>\n');
   for (const v of items) {
     if (!pushScalar(out, v)) encodeContainerValue(out, v as object, seen);
@@ -167,7 +162,7 @@ function encodeArray(out: Sink, items: Iterable<XmlRpcEncodable>, seen: Set<obje
   out.push('</data></array>');
 }
 
-function encodeStruct(out: Sink, obj: { readonly [key: string]: XmlRpcEncodable }, seen: Set<object>): void {
+function encodeStruct(out: EncodeSink, obj: { readonly [key: string]: XmlRpcEncodable }, seen: Set<object>): void {
   out.push('<struct>\n');
   for (const key in obj) {
     if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
@@ -180,13 +175,12 @@ function encodeStruct(out: Sink, obj: { readonly [key: string]: XmlRpcEncodable 
   out.push('</struct>');
 }
 
-function encodeContainerValue(out: Sink, v: object, seen: Set<object>): void {
+function encodeContainerValue(out: EncodeSink, v: object, seen: Set<object>): void {
   if (seen.has(v)) throw new TypeError('cannot encode a recursive structure as XML-RPC');
   seen.add(v);
   try {
     out.push('<value>');
     if (Array.isArray(v)) encodeArray(out, v as readonly XmlRpcEncodable[], seen);
-    else if (v instanceof LazyArray) encodeArray(out, v.items as Iterable<XmlRpcEncodable>, seen);
     else {
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) {
@@ -217,7 +211,7 @@ function memberHead(key: string): string {
  * thousands of structs made that most of what a response allocated); false for an array or a
  * struct, which pushes nothing.
  */
-function pushScalar(out: Sink, v: XmlRpcEncodable): boolean {
+function pushScalar(out: EncodeSink, v: XmlRpcEncodable): boolean {
   if (v instanceof Encoded) {
     v.writeTo(out);
     return true;
@@ -263,7 +257,7 @@ function scalarValue(v: XmlRpcEncodable): string | undefined {
   }
 }
 
-function encodeValueIn(out: Sink, v: XmlRpcEncodable, seen: Set<object>): void {
+function encodeValueIn(out: EncodeSink, v: XmlRpcEncodable, seen: Set<object>): void {
   if (!pushScalar(out, v)) encodeContainerValue(out, v as object, seen);
 }
 
@@ -287,7 +281,7 @@ export function encodeValue(v: XmlRpcEncodable): string {
   return out.join('');
 }
 
-function encodeParams(out: Sink, params: readonly XmlRpcEncodable[]): void {
+function encodeParams(out: EncodeSink, params: readonly XmlRpcEncodable[]): void {
   const seen = new Set<object>();
   out.push('<params>\n');
   for (const p of params) {
@@ -406,7 +400,21 @@ export class StructTemplate {
 
   /** The `<value>` of `struct`, which must fit this template. */
   fill(struct: object): Encoded {
-    return new Filled(this.#parts, this.#open, this.#kinds, struct as Struct);
+    return new Filled(this, struct as Struct);
+  }
+
+  /** Writes the `<value>` of `struct`, which must fit this template: what `fill(struct)` writes. */
+  write(out: EncodeSink, plain: object): void {
+    const struct = plain as Struct;
+    out.push(this.#parts[0] as string);
+    for (let i = 0; i < this.#open.length; i++) {
+      const v = struct[this.#open[i] as string];
+      const kind = this.#kinds[i];
+      if (kind === STRING) out.push(escapeXmlText(v as string));
+      else if (kind === INT) out.push((v as number).toString());
+      else pushScalar(out, v);
+      out.push(this.#parts[i + 1] as string);
+    }
   }
 }
 
@@ -430,26 +438,16 @@ function kindOf(v: XmlRpcEncodable): Kind | undefined {
   return isScalar(v) ? SCALAR : undefined;
 }
 
-/** A filled-in template: its fixed parts with the open members' values between them. */
+/** A filled-in template. */
 class Filled extends Encoded {
   constructor(
-    readonly parts: readonly string[],
-    readonly open: readonly string[],
-    readonly kinds: readonly Kind[],
+    readonly template: StructTemplate,
     readonly struct: Struct,
   ) {
     super();
   }
-  writeTo(out: Sink): void {
-    out.push(this.parts[0] as string);
-    for (let i = 0; i < this.open.length; i++) {
-      const v = this.struct[this.open[i] as string];
-      const kind = this.kinds[i];
-      if (kind === STRING) out.push(escapeXmlText(v as string));
-      else if (kind === INT) out.push((v as number).toString());
-      else pushScalar(out, v);
-      out.push(this.parts[i + 1] as string);
-    }
+  writeTo(out: EncodeSink): void {
+    this.template.write(out, this.struct);
   }
 }
 

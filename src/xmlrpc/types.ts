@@ -22,29 +22,36 @@ export interface XmlRpcStruct {
 }
 
 /**
- * A list encoded as an `<array>` whose items are made while it is encoded, each one garbage as soon
- * as it is written: for a large answer built only to be sent (getAllProcessInfo of thousands of
- * processes), whose items would otherwise all be alive at once and outlive the young generation.
- * Encoded once: `items` may be a generator.
+ * A value that writes its own `<value>…</value>` text, as pieces one after another: what a
+ * `StructTemplate` (encode.ts) fills in, or a whole list of them. The encoder takes the pieces as
+ * they are.
  */
-export class LazyArray {
-  constructor(readonly items: Iterable<unknown>) {}
+export abstract class Encoded {
+  abstract writeTo(out: EncodeSink): void;
+}
+
+/** Where the encoder writes a document: piece after piece of text. */
+export interface EncodeSink {
+  push(piece: string): unknown;
 }
 
 /**
- * A value that writes its own `<value>…</value>` text, as pieces one after another: what a
- * `StructTemplate` (encode.ts) fills in. The encoder takes the pieces as they are.
+ * An Encoded value that shows the state of when it is written, not of when it was made: for a
+ * large answer built only to be sent (getAllProcessInfo of thousands of processes), whose entries
+ * are then made, written and dropped one at a time instead of all being alive at once and
+ * outliving the young generation. `snapshot()` is the same value fixed now, for a caller that
+ * writes it later (system.multicall: the calls after it may change what it shows).
  */
-export abstract class Encoded {
-  abstract writeTo(out: { push(piece: string): unknown }): void;
+export abstract class LiveEncoded extends Encoded {
+  abstract snapshot(): XmlRpcEncodable;
 }
 
 /**
  * What the encoder accepts: every `XmlRpcValue`, plus `bigint` (encoded as an integer),
  * `undefined` (encoded as `<nil/>`; struct members whose value is `undefined` are left out, as
- * JSON does), read-only arrays, {@link LazyArray}s and {@link Encoded} values.
+ * JSON does), read-only arrays and {@link Encoded} values.
  */
-export type XmlRpcEncodable = XmlRpcValue | bigint | undefined | readonly XmlRpcEncodable[] | LazyArray | Encoded | { readonly [key: string]: XmlRpcEncodable };
+export type XmlRpcEncodable = XmlRpcValue | bigint | undefined | readonly XmlRpcEncodable[] | Encoded | { readonly [key: string]: XmlRpcEncodable };
 
 /** A decoded `<methodCall>`. */
 export interface XmlRpcMethodCall {

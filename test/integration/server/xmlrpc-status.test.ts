@@ -1,4 +1,4 @@
-// getAllProcessInfo over HTTP: its entries are made while the response is encoded (a LazyArray),
+// getAllProcessInfo over HTTP: its entries are made while the response is written (a LiveEncoded),
 // which must not change what a caller sees — the same list as the manager's, and, inside a
 // system.multicall, the state at the call's own place in the sequence, not at encoding time.
 import { afterEach, describe, expect, it } from 'vitest';
