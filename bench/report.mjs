@@ -82,9 +82,14 @@ export function analyze(saved) {
       });
     const pv = term?.rows.find((x) => x.id === 'procvisor');
     const floor = term?.rows.find((x) => x.id === 'floor');
+    out.stopTransport = R.stop.transport?.length ? stats(R.stop.transport) : undefined;
+    const least = out.stopTransport && floor ? (floor.call.median + out.stopTransport.median) / floor.call.median : NaN;
+    const transportNote = Number.isFinite(least)
+      ? `; the transport alone (a bare server's canned answer, same client and socket) takes ${f(out.stopTransport.median)} ms, so a supervisor in another process answers at best in ${r(least)}`
+      : '';
     out.goals.push({
       goal: `stop call within ${GOALS.stopCall}× of the floor (XML-RPC stopProcess(name, wait=true) of a child that exits on SIGTERM; floor: kill → exit event)`,
-      value: pv && floor ? `${r(pv.ratioCall)} (${f(pv.call.median)} vs ${f(floor.call.median)} ms, medians)` : 'not measured',
+      value: pv && floor ? `${r(pv.ratioCall)} (${f(pv.call.median)} vs ${f(floor.call.median)} ms, medians)${transportNote}` : 'not measured',
       met: pv && floor ? pv.ratioCall <= GOALS.stopCall : undefined,
     });
   }
@@ -452,6 +457,13 @@ export function render(saved, outDir) {
     md.push(
       '"stop call" is what a caller waits for (XML-RPC `stopProcess(name, wait=true)`, `pm2.stop(name)`, or the floor\'s `kill` → `exit` event); "until dead" is when the bench, polling `/proc/<pid>/stat` every 1 ms, first saw the child gone or a zombie. For the stubborn child the escalation accuracy is the overshoot of "until dead" past stopwaitsecs=1 / kill_timeout=1000.',
     );
+    if (A.stopTransport) {
+      const t = A.stopTransport;
+      md.push('');
+      md.push(
+        `Transport alone: the same \`stopProcess\` request answered by a bare Node HTTP server with a canned response on a unix socket, same client, a 50 ms pause before each call: median ${f(t.median)} ms, p90 ${f(t.p90)} (n ${t.n}). A supervisor in another process pays it on top of the floor's kill → exit.`,
+      );
+    }
     md.push('');
   }
 

@@ -5,11 +5,19 @@
 //   call = stop request sent → stop call returned (supervisord/procvisor stopProcess(name, wait=true)
 //          over XML-RPC; PM2 pm2.stop(name); floor: child.kill → 'exit' event)
 //   dead = stop request sent → pid gone or a zombie in /proc (polled every 1 ms by the bench).
+// With the floor, the transport alone: the same stopProcess request to a bare HTTP server on a unix
+// socket answering a canned response (floors/rpc-echo.mjs), timed by the same client, with a pause
+// before each call as a peer's samples have. Floor + transport is the least a supervisor in
+// another process can answer in.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv, isDead, now, sleep, waitFor, watchDeath } from '../lib.mjs';
+import { childEnv, isDead, now, rpc, sleep, waitFor, watchDeath } from '../lib.mjs';
 import { program } from '../peers/conf.mjs';
-import { dropDir, fixture, live, readText, rotate, tempDir } from './common.mjs';
+import { dropDir, fixture, floorScript, live, readText, rotate, tempDir } from './common.mjs';
+
+const STOPPED_TRUE =
+  "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><boolean>1</boolean></value>\n</param>\n</params>\n</methodResponse>\n";
 
 export const FIXTURES = [
   { id: 'term', label: 'exits on SIGTERM', args: [] },
@@ -49,10 +57,34 @@ async function peerSample(peer, fx, log) {
   return { call: t1 - t0, dead: td - t0 };
 }
 
+/** `count` stopProcess round trips to a bare server's canned answer (see the head of this file). */
+async function transportSamples(dir, count) {
+  const sock = join(dir, 'echo.sock');
+  const body = join(dir, 'stopped.xml');
+  writeFileSync(body, STOPPED_TRUE);
+  const server = spawn(process.execPath, [floorScript('rpc-echo.mjs'), sock, body], { stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
+  live.add(server);
+  try {
+    await new Promise((r) => server.stdout.once('data', r));
+    await rpc(sock, 'supervisor.stopProcess', ['stop_term', true]); // warm-up
+    const xs = [];
+    for (let i = 0; i < count; i++) {
+      await sleep(50);
+      const t0 = now();
+      await rpc(sock, 'supervisor.stopProcess', ['stop_term', true]);
+      xs.push(now() - t0);
+    }
+    return xs;
+  } finally {
+    server.kill('SIGTERM');
+    live.delete(server);
+  }
+}
+
 export async function run(ctx) {
   const c = ctx.cfg.stop;
   const names = ['floor', ...ctx.peerIds];
-  const res = { fixtures: FIXTURES.map(({ id, label }) => ({ id, label })), samples: {} };
+  const res = { fixtures: FIXTURES.map(({ id, label }) => ({ id, label })), samples: {}, transport: [] };
   for (const fx of FIXTURES) res.samples[fx.id] = Object.fromEntries(names.map((n) => [n, []]));
   for (let rep = 0; rep < c.reps; rep++) {
     for (const name of rotate(names, rep)) {
@@ -61,6 +93,7 @@ export async function run(ctx) {
       try {
         if (name === 'floor') {
           for (const fx of FIXTURES) for (let k = 0; k < c[fx.id]; k++) res.samples[fx.id][name].push(await floorSample(fx));
+          res.transport.push(...(await transportSamples(dir, c.term)));
         } else {
           const peer = ctx.peers[name];
           const programs = FIXTURES.map((fx) =>
