@@ -461,7 +461,7 @@ export function render(saved, outDir) {
       const t = A.stopTransport;
       md.push('');
       md.push(
-        `Transport alone: the same \`stopProcess\` request answered by a bare Node HTTP server with a canned response on a unix socket, same client, a 50 ms pause before each call: median ${f(t.median)} ms, p90 ${f(t.p90)} (n ${t.n}). A supervisor in another process pays it on top of the floor's kill → exit.`,
+        `Transport alone: the same \`stopProcess\` request answered by a bare Node HTTP server with a canned response on a unix socket, same client, each call after a 50 ms pause and an untimed call as a peer's stop calls are: median ${f(t.median)} ms, p90 ${f(t.p90)} (n ${t.n}). A supervisor in another process pays it on top of the floor's kill → exit.`,
       );
     }
     md.push('');

@@ -6,9 +6,9 @@
 //          over XML-RPC; PM2 pm2.stop(name); floor: child.kill → 'exit' event)
 //   dead = stop request sent → pid gone or a zombie in /proc (polled every 1 ms by the bench).
 // With the floor, the transport alone: the same stopProcess request to a bare HTTP server on a unix
-// socket answering a canned response (floors/rpc-echo.mjs), timed by the same client, with a pause
-// before each call as a peer's samples have. Floor + transport is the least a supervisor in
-// another process can answer in.
+// socket answering a canned response (floors/rpc-echo.mjs), timed by the same client, each call
+// after a pause and an untimed call as a peer's are (the wait for "R", then the pid asked for).
+// Floor + transport is the least a supervisor in another process can answer in.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,7 +69,8 @@ async function transportSamples(dir, count) {
     await rpc(sock, 'supervisor.stopProcess', ['stop_term', true]); // warm-up
     const xs = [];
     for (let i = 0; i < count; i++) {
-      await sleep(50);
+      await sleep(50); // a peer's sample waits for the child's "R" line…
+      await rpc(sock, 'supervisor.getProcessInfo', ['stop_term']); // …then asks for its pid
       const t0 = now();
       await rpc(sock, 'supervisor.stopProcess', ['stop_term', true]);
       xs.push(now() - t0);
