@@ -4,7 +4,7 @@ export type { ManagerOptions, WaitOptions, ProcessResult, ActivityLogger, LogLev
 export type { ProgramConfig, GroupConfig, ProcessSpec, ChannelSpec, Channel } from './supervisor/config.js';
 export { PROGRAM_DEFAULTS } from './supervisor/config.js';
 export type { ProcessInfo, ProcessStatusInfo } from './supervisor/process-info.js';
-export type { ManagerEvents, OutputTap, ProcessStateEvent, ProcessLogEvent } from './supervisor/events.js';
+export type { ManagerEvents, OutputTap, KeptOutput, ProcessStateEvent, ProcessLogEvent } from './supervisor/events.js';
 // supervisord's events and event listener pools (pm.events).
 export type { EventHub } from './supervisor/event-hub.js';
 export type { DeliveredEvent } from './supervisor/event-bus.js';

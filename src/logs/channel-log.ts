@@ -70,6 +70,8 @@ export class ChannelLog {
   readonly #onError: ((err: Error) => void) | undefined;
   /** Rewrites lines for the file (timestamps, JSON); undefined for raw bytes. */
   readonly #formatter: LineFormatter | undefined;
+  /** How many times the ring was emptied (clear()): offsets of an earlier count name other bytes. */
+  #clears = 0;
 
   constructor(options: ChannelLogOptions = {}) {
     this.#onError = options.onError;
@@ -174,6 +176,30 @@ export class ChannelLog {
     return this.#ring.tail(offset, length);
   }
 
+  /**
+   * Bytes written to memory since creation or the last clear: the offset after the newest byte.
+   * With {@link ChannelLog.clears} and {@link ChannelLog.kept}, a reader that was given a chunk
+   * (an output tap) finds its bytes again later instead of copying them.
+   */
+  get memoryEnd(): number {
+    return this.#ring.size;
+  }
+
+  /** How many times the memory was emptied (clear()): offsets read before a clear name other bytes. */
+  get clears(): number {
+    return this.#clears;
+  }
+
+  /**
+   * The bytes `[from, to)` written to memory (offsets as {@link ChannelLog.memoryEnd}) of
+   * those still held — the ring keeps the newest `ringBytes`, so the beginning may be gone — or
+   * undefined when the ring was cleared since `clears` was read or holds none of them.
+   */
+  kept(clears: number, from: number, to: number): Buffer | undefined {
+    if (clears !== this.#clears || to <= this.#ring.start || to > this.#ring.size) return undefined;
+    return this.#ring.slice(from, to);
+  }
+
   /** The last `n` lines held in memory (an unfinished last line counts as a line). */
   lastLines(n: number): string[] {
     if (n <= 0) return [];
@@ -213,6 +239,7 @@ export class ChannelLog {
    */
   clear(): void {
     this.#ring.clear();
+    this.#clears += 1;
     this.#file?.clear();
   }
 

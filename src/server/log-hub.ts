@@ -1,11 +1,12 @@
 // The output of every process as one stream of timestamped lines, the way `pm2 logs` shows it.
-// Cheap while nobody watches: each chunk is only stamped with its arrival time and copied into a
-// bounded ring of bytes (all processes together; no allocation per chunk). Lines are cut from that
-// history when a client asks for it, and from new chunks only while someone follows the stream.
+// Cheap while nobody watches: each chunk is only stamped with its arrival time and the place its
+// channel's log keeps it in memory (the newest 64 KiB of each channel), never copied: copying every
+// byte into a history of its own was a fifth of the daemon's CPU per megabyte of output. Lines are
+// cut from the logs' memory when a client asks for them, and from new chunks only while someone
+// follows the stream.
 import { LineSplitter } from '../logs/line-splitter.js';
-import { RingBuffer } from '../logs/ring-buffer.js';
 import type { Channel } from '../supervisor/config.js';
-import type { ProcessLogEvent, ProcessStateEvent } from '../supervisor/events.js';
+import type { KeptOutput, ProcessLogEvent, ProcessStateEvent } from '../supervisor/events.js';
 import type { ProcessManager } from '../supervisor/manager.js';
 import { makeNamespec } from '../supervisor/names.js';
 import { STOPPED_STATES } from '../supervisor/states.js';
@@ -32,8 +33,6 @@ export interface LogFilter {
 }
 
 export interface LogHubOptions {
-  /** Bytes of output kept for history, all processes together. Default 4 MiB. */
-  historyBytes?: number;
   /** Longest line followed whole; longer ones come in pieces. Default 64 KiB. */
   maxLineBytes?: number;
   /** Epoch milliseconds now. Default Date.now. */
@@ -57,14 +56,30 @@ interface Source {
   since: number;
 }
 
-/** A chunk as received; its bytes are `[start, start + length)` of the history ring. */
+/**
+ * A chunk as received: its bytes are `[end - length, end)` of `log`'s memory while `log.clears`
+ * is `clears`; or, for the newline that ends a stopped process's last line, `bytes`.
+ */
 interface Entry {
   time: number;
   source: Source;
-  start: number;
+  log: KeptOutput | undefined;
+  clears: number;
+  end: number;
   length: number;
+  bytes: Buffer | undefined;
   /** The chunk begins a line (the previous one of its source ended with a newline). */
   startsLine: boolean;
+}
+
+/** Entries are dropped (those whose bytes are gone) once there are this many, or twice as many as last kept. */
+const TRIM_AT = 4096;
+/** At most this many entries are kept, the oldest dropped first. */
+const MAX_ENTRIES = 1 << 18;
+
+/** The entry's bytes still held (their beginning may be gone), or undefined. */
+function bytesOf(e: Entry): Buffer | undefined {
+  return e.log ? e.log.kept(e.clears, e.end - e.length, e.end) : e.bytes;
 }
 
 /** Whether `s` passes `f`. */
@@ -83,18 +98,19 @@ function lineOf(s: Source, time: number, line: string): LogLine {
   return { time, process: s.process, group: s.group, name: s.name, stream: s.stream, line };
 }
 
-/** Complete lines of the entries still held by `ring` (in order), and each source's unfinished line. */
-function cutLines(entries: readonly Entry[], ring: RingBuffer, wanted: (s: Source) => boolean) {
+/** Complete lines of the entries whose bytes are still held (in order), and each source's unfinished line. */
+function cutLines(entries: readonly Entry[], wanted: (s: Source) => boolean) {
   const lines: LogLine[] = [];
   const state = new Map<Source, { started: boolean; pending: Buffer[]; since: number }>();
   for (const e of entries) {
-    if (e.start < ring.start || !wanted(e.source)) continue;
+    if (!wanted(e.source)) continue;
+    let data = bytesOf(e);
+    if (!data) continue;
     let st = state.get(e.source);
     if (!st) state.set(e.source, (st = { started: false, pending: [], since: e.time }));
-    let data = ring.slice(e.start, e.start + e.length);
     if (!st.started) {
-      // The beginning of this line was dropped from the history: skip the fragment.
-      if (!e.startsLine) {
+      // The beginning of this line is no longer held: skip the fragment.
+      if (!e.startsLine || data.length < e.length) {
         const nl = data.indexOf(NL);
         if (nl < 0) continue;
         data = data.subarray(nl + 1);
@@ -118,11 +134,9 @@ function cutLines(entries: readonly Entry[], ring: RingBuffer, wanted: (s: Sourc
 
 export class LogHub {
   readonly pm: ProcessManager;
-  readonly #entries: Entry[] = [];
-  /** The bytes of the entries; entries older than its start are dropped now and then. */
-  readonly #ring: RingBuffer;
-  /** Ring size at the last drop of forgotten entries. */
-  #trimmedAt = 0;
+  #entries: Entry[] = [];
+  /** Entry count at which the next trim happens. */
+  #trimAt = TRIM_AT;
   readonly #maxLineBytes: number;
   readonly #now: () => number;
   readonly #sources = new Map<string, Source>();
@@ -131,30 +145,33 @@ export class LogHub {
 
   constructor(pm: ProcessManager, options: LogHubOptions = {}) {
     this.pm = pm;
-    this.#ring = new RingBuffer(options.historyBytes ?? 4 * 1024 * 1024);
     this.#maxLineBytes = options.maxLineBytes ?? 64 * 1024;
     this.#now = options.now ?? Date.now;
-    const onOutput = (ev: ProcessLogEvent) => this.#take(this.#source(ev.group, ev.name, ev.channel), ev.data);
+    const onOutput = (ev: ProcessLogEvent, log: KeptOutput | undefined) => this.#take(this.#source(ev.group, ev.name, ev.channel), ev.data, log);
     // A child that ended without a final newline: its last line is complete now.
     const onState = (ev: ProcessStateEvent) => {
       if (!STOPPED_STATES.has(ev.to) && ev.to !== 'BACKOFF') return;
       for (const stream of ['stdout', 'stderr'] as const) {
         const s = this.#sources.get(`${ev.group}\0${ev.name}\0${stream}`);
-        if (s && s.lastByte !== NL) this.#take(s, NEWLINE);
+        if (s) this.#endLine(s);
       }
     };
+    // A removed group's logs are gone (a group added again under its name has new ones).
+    const onRemoved = (group: string) => (this.#entries = this.#entries.filter((e) => e.source.group !== group));
     const untap = pm.tapOutput(onOutput);
     pm.on('processState', onState);
+    pm.on('processGroupRemoved', onRemoved);
     this.#unbind = () => {
       untap();
       pm.off('processState', onState);
+      pm.off('processGroupRemoved', onRemoved);
     };
   }
 
   /** Complete lines in history passing `filter`, oldest first: those from `since` on, or else the last `lines`. */
   history(filter: LogFilter, options: { since?: number | undefined; lines?: number | undefined } = {}): LogLine[] {
     const since = options.since;
-    const { lines } = cutLines(this.#entries, this.#ring, (s) => passes(s, filter));
+    const { lines } = cutLines(this.#entries, (s) => passes(s, filter));
     const all = lines.filter((l) => since === undefined || l.time >= since).sort((a, b) => a.time - b.time);
     return since !== undefined || options.lines === undefined ? all : all.slice(Math.max(0, all.length - options.lines));
   }
@@ -188,7 +205,7 @@ export class LogHub {
 
   // The first follower: each source's unfinished line (from history) seeds its splitter.
   #startCutting(): void {
-    const { partials } = cutLines(this.#entries, this.#ring, () => true);
+    const { partials } = cutLines(this.#entries, () => true);
     for (const s of this.#sources.values()) {
       s.splitter = new LineSplitter(this.#maxLineBytes);
       const p = partials.get(s);
@@ -199,28 +216,46 @@ export class LogHub {
     }
   }
 
-  // `data` is only valid during the call (see ProcessManager.tapOutput): the ring copies it.
-  #take(s: Source, data: Buffer): void {
+  // `data` is only valid during the call (see ProcessManager.tapOutput): history finds it again in
+  // `log` (output that was not logged — capture mode — is only followed).
+  #take(s: Source, data: Buffer, log: KeptOutput | undefined): void {
     if (data.length === 0) return;
     const time = this.#now();
-    const ring = this.#ring;
-    // A chunk larger than the ring keeps only its end, which then starts in the middle of a line.
-    const kept = Math.min(data.length, ring.capacity);
-    this.#entries.push({ time, source: s, start: ring.size + data.length - kept, length: kept, startsLine: kept === data.length && s.lastByte === NL });
-    ring.write(data);
-    s.lastByte = data[data.length - 1] as number;
-    if (ring.size - this.#trimmedAt >= ring.capacity / 8) this.#trim();
+    if (log) {
+      this.#push({ time, source: s, log, clears: log.clears, end: log.memoryEnd, length: data.length, bytes: undefined, startsLine: s.lastByte === NL });
+      s.lastByte = data[data.length - 1] as number;
+    }
     if (s.splitter) this.#follow(s, data, time);
   }
 
-  // Drops the entries whose bytes the ring has overwritten, at most once per eighth of the ring
-  // written (one splice, not one per chunk); cutLines skips those not dropped yet.
+  // The last line of a stopped process is complete: in history, and for followers.
+  #endLine(s: Source): void {
+    const time = this.#now();
+    if (s.lastByte !== NL) {
+      this.#push({ time, source: s, log: undefined, clears: 0, end: 0, length: 1, bytes: NEWLINE, startsLine: false });
+      s.lastByte = NL;
+    }
+    if (s.splitter?.hasPartial) this.#follow(s, NEWLINE, time);
+  }
+
+  #push(e: Entry): void {
+    this.#entries.push(e);
+    if (this.#entries.length >= this.#trimAt) this.#trim();
+  }
+
+  // Drops the entries whose bytes their log no longer holds (a stopped process's final newline
+  // goes with the entry before it), then the oldest beyond MAX_ENTRIES; the next trim comes when
+  // the list has doubled, so each entry costs a constant share of the trims.
   #trim(): void {
-    const oldest = this.#ring.start;
-    let n = 0;
-    while (n < this.#entries.length && (this.#entries[n] as Entry).start < oldest) n++;
-    this.#entries.splice(0, n);
-    this.#trimmedAt = this.#ring.size;
+    const held = new Map<Source, boolean>();
+    let kept = this.#entries.filter((e) => {
+      const keep = e.log ? e.log.kept(e.clears, e.end - 1, e.end) !== undefined : (held.get(e.source) ?? false);
+      held.set(e.source, keep);
+      return keep;
+    });
+    if (kept.length > MAX_ENTRIES) kept = kept.slice(kept.length - MAX_ENTRIES);
+    this.#entries = kept;
+    this.#trimAt = Math.max(TRIM_AT, kept.length * 2);
   }
 
   #follow(s: Source, data: Buffer, time: number): void {

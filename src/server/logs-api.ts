@@ -14,8 +14,6 @@ import { LogHub, type LogFilter, type LogLine } from './log-hub.js';
 export interface LogsApiOptions {
   /** The current manager (a getter: a daemon reload replaces it). */
   manager: () => ProcessManager;
-  /** Bytes of output kept for history, all processes together. Default 4 MiB. */
-  historyBytes?: number;
   /** Interval of the keepalive comment. Default 15 s. */
   heartbeatMs?: number;
   /** A client with more unsent bytes than this is dropped. Default 4 MiB. */
@@ -73,7 +71,7 @@ export function createLogsApi(options: LogsApiOptions): LogsApi {
   const hubFor = (pm: ProcessManager): LogHub => {
     if (hub?.pm !== pm) {
       hub?.close();
-      hub = new LogHub(pm, { historyBytes: options.historyBytes });
+      hub = new LogHub(pm);
     }
     return hub;
   };

@@ -33,8 +33,25 @@ export interface ProcessLogEvent {
   data: Buffer;
 }
 
-/** An output listener that copies what it keeps: `event.data` is only valid during the call. */
-export type OutputTap = (event: ProcessLogEvent) => void;
+/**
+ * Where a chunk written to a process's log stays readable after the call: the channel's in-memory
+ * log (the newest 64 KiB by default), at offsets counted since its last clear.
+ */
+export interface KeptOutput {
+  /** The offset after the newest byte (the chunk just given ends here). */
+  readonly memoryEnd: number;
+  /** Clears so far: offsets read before a clear name other bytes. */
+  readonly clears: number;
+  /** The bytes `[from, to)` still held (their beginning may be gone), or undefined. */
+  kept(clears: number, from: number, to: number): Buffer | undefined;
+}
+
+/**
+ * An output listener that copies what it keeps: `event.data` is only valid during the call. `log`
+ * is where the chunk was logged, to read it back later without a copy (undefined for output that
+ * was not logged: capture mode, an event listener's protocol).
+ */
+export type OutputTap = (event: ProcessLogEvent, log: KeptOutput | undefined) => void;
 
 export type ManagerEvents = {
   processState: [event: ProcessStateEvent];

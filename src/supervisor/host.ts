@@ -3,7 +3,7 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { Clock } from './clock.js';
 import type { Channel } from './config.js';
-import type { ManagerEvents, OutputTap, ProcessStateEvent } from './events.js';
+import type { KeptOutput, ManagerEvents, OutputTap, ProcessStateEvent } from './events.js';
 import { formatChildOutput, type MainLog } from '../logs/main-log.js';
 import { pipeReads } from '../logs/pipe-reads.js';
 import { holdWatchdog, newGuardValue } from './orphan-guard.js';
@@ -54,13 +54,13 @@ export function createProcessHost(w: HostWiring): { host: ProcessHost; release: 
       events.emit('processState', ev);
       w.afterTransition(ev);
     },
-    output: (proc: SupervisedProcess, channel: Channel, chunk: Buffer) => {
+    output: (proc: SupervisedProcess, channel: Channel, chunk: Buffer, log?: KeptOutput) => {
       const spec = channel === 'stdout' ? proc.spec.stdout : proc.spec.stderr;
       const event = { name: proc.name, group: proc.group, pid: proc.pid, channel, data: chunk };
       // One event per read of supervisord's pipe: a listener never gets a larger payload.
       if (spec.events_enabled) for (const data of pipeReads(chunk)) events.emit('processLog', data === chunk ? event : { ...event, data });
       events.emit('processOutput', event);
-      for (const tap of w.outputTaps) tap(event);
+      for (const tap of w.outputTaps) tap(event, log);
       if (mainLog.isEnabled('debug')) mainLog.debug(formatChildOutput(proc.name, channel, chunk));
     },
     keepsOutput: (proc: SupervisedProcess, channel: Channel) =>

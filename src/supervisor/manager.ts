@@ -75,7 +75,8 @@ export class ProcessManager extends EventEmitter<ManagerEvents> implements Async
    * Calls `listener` with every chunk any process writes, like the `processOutput` event but
    * without a copy: `event.data` is the read buffer, overwritten after the call, so the listener
    * copies what it keeps. For consumers of all output (a merged log view) that would otherwise
-   * make every chunk a new allocation. Returns the function that removes it.
+   * make every chunk a new allocation; the second argument, the log that wrote the chunk, lets
+   * them find its bytes later without copying them at all. Returns the function that removes it.
    */
   tapOutput(listener: OutputTap): () => void {
     this.#outputTaps.add(listener);

@@ -5,7 +5,7 @@ import { FailedError } from '../errors.js';
 import { BadCommandError, resolveCommand, type ResolvedCommand } from './command.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { Channel, ProcessSpec } from './config.js';
-import type { ProcessStateEvent } from './events.js';
+import type { KeptOutput, ProcessStateEvent } from './events.js';
 import { decideOnExit, describeExit } from './exit.js';
 import { describeProcess, type ProcessInfo, type ProcessStatusInfo } from './process-info.js';
 import { signalName } from './signals.js';
@@ -34,7 +34,8 @@ export interface ProcessHost {
   baseEnvironment(): Readonly<Record<string, string | undefined>>;
   serverUrl(): string | null;
   emitState(event: ProcessStateEvent): void;
-  output(proc: SupervisedProcess, channel: Channel, chunk: Buffer): void;
+  /** Output of a child; `log` when it was written to that log first. */
+  output(proc: SupervisedProcess, channel: Channel, chunk: Buffer, log?: KeptOutput): void;
   /** Whether output of this channel may be kept past the call (then it gets its own copy). */
   keepsOutput(proc: SupervisedProcess, channel: Channel): boolean;
   /**
@@ -358,8 +359,9 @@ export class SupervisedProcess {
         // capture mode, a listener's protocol, output listeners); the log only writes and copies.
         const chunk = this.#host.keepsOutput(this, channel) ? Buffer.from(view) : view;
         const deliver = (part: Buffer, toLog = true) => {
-          if (toLog) log.write(part);
-          this.#host.output(this, channel, part);
+          if (!toLog) return this.#host.output(this, channel, part);
+          log.write(part);
+          this.#host.output(this, channel, part, log);
         };
         if (!this.#host.divert?.(this, channel, chunk, deliver)) deliver(chunk);
       },
