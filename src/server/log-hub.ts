@@ -230,6 +230,7 @@ export class LogHub {
 
   // The last line of a stopped process is complete: in history, and for followers.
   #endLine(s: Source): void {
+    if (s.lastByte === NL && !s.splitter?.hasPartial) return;
     const time = this.#now();
     if (s.lastByte !== NL) {
       this.#push({ time, source: s, log: undefined, clears: 0, end: 0, length: 1, bytes: NEWLINE, startsLine: false });

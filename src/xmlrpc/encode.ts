@@ -327,7 +327,7 @@ type Struct = { readonly [key: string]: XmlRpcEncodable };
 /**
  * A struct (a plain object) encoded once with some of its members left open, for lists of structs
  * that, from one response to the next, differ in a few members only (getAllProcessInfo: `now` and
- * `description` change every second, the rest when a process changes state). `fill` gives the
+ * `description` change every second, the rest when a process changes state). `write` gives the
  * `<value>` of a struct that `fits`: the fixed text in a few pieces and only the open members
  * encoded, the same text the encoder makes from the struct itself. Every member must be a scalar;
  * a struct with a fixed Date or bytes member never fits (they can change in place).
@@ -345,8 +345,8 @@ export class StructTemplate {
   readonly #parts: string[] = [];
 
   /**
-   * Keeps the struct's keys and fixed values, never the struct itself: a filled-in struct made
-   * for one response must die young.
+   * Keeps the struct's keys and fixed values, never the struct itself: a struct made for one
+   * response must die young.
    * @throws {TypeError} when a member is an array or a struct, or an open key is missing.
    */
   constructor(plain: object, open: readonly string[]) {
@@ -398,12 +398,7 @@ export class StructTemplate {
     return i === this.#keys.length;
   }
 
-  /** The `<value>` of `struct`, which must fit this template. */
-  fill(struct: object): Encoded {
-    return new Filled(this, struct as Struct);
-  }
-
-  /** Writes the `<value>` of `struct`, which must fit this template: what `fill(struct)` writes. */
+  /** Writes the `<value>` of `struct`, which must fit this template. */
   write(out: EncodeSink, plain: object): void {
     const struct = plain as Struct;
     out.push(this.#parts[0] as string);
@@ -436,19 +431,6 @@ function kindOf(v: XmlRpcEncodable): Kind | undefined {
   if (typeof v === 'string') return STRING;
   if (typeof v === 'number' && Number.isSafeInteger(v)) return INT;
   return isScalar(v) ? SCALAR : undefined;
-}
-
-/** A filled-in template. */
-class Filled extends Encoded {
-  constructor(
-    readonly template: StructTemplate,
-    readonly struct: Struct,
-  ) {
-    super();
-  }
-  writeTo(out: EncodeSink): void {
-    this.template.write(out, this.struct);
-  }
 }
 
 /** Whether the encoder writes `v` as one `<value>` without nesting (undefined: not at all). */

@@ -8,6 +8,13 @@ import type { XmlRpcEncodable } from '../../src/xmlrpc/types.js';
 
 type Struct = Record<string, XmlRpcEncodable>;
 
+/** What the template writes for `struct`, as text. */
+function written(template: StructTemplate, struct: Struct): string {
+  const out: string[] = [];
+  template.write(out, struct);
+  return out.join('');
+}
+
 const scalar = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
   fc.string({ unit: 'binary', maxLength: 10 }),
@@ -39,8 +46,7 @@ describe('StructTemplate', () => {
         const kinds = open.every((k) => kind(struct[k]) === kind(other[k]));
         expect(template.fits(other)).toBe(!objects && kinds);
         if (!kinds) return;
-        expect(encodeValue(template.fill(other))).toBe(encodeValue(other));
-        expect(encodeResponse([template.fill(other), 1])).toBe(encodeResponse([other, 1]));
+        expect(written(template, other)).toBe(encodeValue(other));
       }),
       { numRuns: 300 },
     );
@@ -63,7 +69,7 @@ describe('StructTemplate', () => {
     // a member left undefined is not encoded, in the template as by the encoder
     const sparse = new StructTemplate({ a: 1, b: undefined, c: 'x' }, ['c']);
     expect(sparse.fits({ a: 1, c: 'y' })).toBe(true);
-    expect(encodeValue(sparse.fill({ a: 1, c: 'y' }))).toBe(encodeValue({ a: 1, c: 'y' }));
+    expect(written(sparse, { a: 1, c: 'y' })).toBe(encodeValue({ a: 1, c: 'y' }));
   });
 
   it('a struct with a fixed Date or bytes never fits again: they can change in place', () => {
