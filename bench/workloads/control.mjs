@@ -13,7 +13,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv, now, rpc, sleep, stats } from '../lib.mjs';
+import { fileURLToPath } from 'node:url';
+import { childEnv, now, sleep, stats } from '../lib.mjs';
 import { program } from '../peers/conf.mjs';
 import { dropDir, floorScript, live, rotate, tempDir } from './common.mjs';
 
@@ -30,14 +31,26 @@ export function cannedStatus(n) {
   return s + '</data></array></value>\n</param>\n</params>\n</methodResponse>\n';
 }
 
-/** getAllProcessInfo as bytes: the response is received whole, its entries counted, not decoded. */
-export async function rawStatus(sock) {
-  const t0 = now();
-  const r = await rpc(sock, 'supervisor.getAllProcessInfo', [], { decode: false });
-  const ms = now() - t0; // the server's work and the transport; the checks below are the bench's own
-  const text = r.raw.toString('latin1');
-  if (!text.includes('<methodResponse>') || text.includes('<fault>')) throw new Error(`bad getAllProcessInfo response: ${text.slice(0, 200)}`);
-  return { ms, bytes: r.bytes, count: text.split('<name>statename</name>').length - 1 };
+/**
+ * getAllProcessInfo timed by status-probe.mjs, a fresh process (see there why): `warm` calls, then
+ * `calls` timed ones. Resolves to { ms: [per call], bytes, count }.
+ */
+export async function probeStatus(sock, warm, calls) {
+  const probe = spawn(process.execPath, [fileURLToPath(new URL('./status-probe.mjs', import.meta.url)), sock, String(warm), String(calls)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv(),
+  });
+  live.add(probe);
+  let out = '';
+  let err = '';
+  probe.stdout.on('data', (d) => (out += d));
+  probe.stderr.on('data', (d) => (err += d));
+  const timer = setTimeout(() => probe.kill('SIGKILL'), 120000);
+  const [code, sig] = await new Promise((r) => probe.on('close', (...a) => r(a)));
+  clearTimeout(timer);
+  live.delete(probe);
+  if (code !== 0) throw new Error(`status probe failed (${sig ?? `exit ${code}`}): ${err.trim().split('\n').slice(-3).join(' | ')}`);
+  return JSON.parse(out);
 }
 
 async function measureStatus(fn, calls) {
@@ -92,7 +105,7 @@ async function floorRun(c, dir) {
   live.add(server);
   try {
     await new Promise((r) => server.stdout.once('data', r));
-    const status = await measureStatus(() => rawStatus(sock), c.statusCalls);
+    const status = await probeStatus(sock, 2, c.statusCalls);
     let kid;
     const startstop = await measureStartStop(
       () =>
@@ -125,7 +138,7 @@ async function peerRun(ctx, peer, c, dir) {
   try {
     if (peer.id === 'pm2') await peer.registerStopped(programs.map((p) => p.name));
     const setupMs = now() - t0;
-    const status = await measureStatus(() => (peer.kind === 'xmlrpc' ? rawStatus(peer.sock) : peer.status()), c.statusCalls);
+    const status = peer.kind === 'xmlrpc' ? await probeStatus(peer.sock, 2, c.statusCalls) : await measureStatus(() => peer.status(), c.statusCalls);
     const name = programs[0].name;
     const startstop = await measureStartStop(
       () => peer.start(name),
