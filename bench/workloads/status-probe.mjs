@@ -1,8 +1,8 @@
 // The XML-RPC status client, run as a fresh process for each series of calls: every peer's
 // getAllProcessInfo (and the canned floor's) is then timed by the same clean client. Timed inside
-// the runner, the client carried what earlier workloads left in its heap — PM2's API keeps ~60 MB
-// of its 5,000-program start after the daemon is gone, and the runner's own collections then
-// doubled a 5 MB response's receive time (16 vs 6 ms for the canned floor after PM2's run).
+// the runner, the client carried what earlier workloads left in its heap: after PM2's start of
+// 5,000 programs (its API runs in the runner) the heap held ~60 MB, and a 5 MB response from the
+// canned floor took 16 ms to receive instead of 9 before, and 6 in a fresh process.
 // Usage: node status-probe.mjs <socket> <warm-up calls> <calls>; prints one JSON line
 // { ms: [per call], bytes, count }.
 import { now, rpc } from '../lib.mjs';
