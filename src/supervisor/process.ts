@@ -585,11 +585,12 @@ export class SupervisedProcess {
     const target = asGroup ? -pid : pid;
     this.#host.log('debug', `killing ${this.name} (pid ${pid}) ${asGroup ? 'process group ' : ''}with signal ${signalName(sig)}`);
     this.#killing = true;
+    // The signal first: the child dies while the transition's work (events, log lines, the timer)
+    // is done (a stop call over XML-RPC: 3.3–4.0 ms this way, 4.4 with the transition first). The
+    // process is STOPPING whatever the signal's outcome, as
+    // supervisord's kill() changes the state before signalling: one that fails for another reason
+    // than ESRCH then makes it UNKNOWN, and listeners see both transitions.
     const sent = this.#host.spawner.kill(target, sig);
-    if (!sent.ok) {
-      if (sent.code !== 'ESRCH') return this.#unknown(`unknown problem killing ${this.name} (${pid}):${sent.message}`);
-      this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${sent.message}`);
-    }
     if (this.#state === 'STOPPING') {
       // re-arm the stopwaitsecs timer for the next SIGKILL
       this.#host.clock.clearTimeout(this.#timer);
@@ -597,6 +598,10 @@ export class SupervisedProcess {
     } else {
       // STARTING/RUNNING -> STOPPING
       this.#setState('STOPPING');
+    }
+    if (!sent.ok) {
+      if (sent.code !== 'ESRCH') return this.#unknown(`unknown problem killing ${this.name} (${pid}):${sent.message}`);
+      this.#host.log('debug', `unable to signal ${this.name} (pid ${pid}), it probably just exited on its own: ${sent.message}`);
     }
     return undefined;
   }

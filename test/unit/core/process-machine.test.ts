@@ -102,7 +102,7 @@ function fatal(): Harness {
   return h;
 }
 
-/** Into UNKNOWN: a stop whose kill fails with EPERM. */
+/** Into UNKNOWN: a stop whose kill fails with EPERM (RUNNING -> STOPPING -> UNKNOWN). */
 function unknown(): Harness {
   const h = running();
   h.spawner.failKills('EPERM');
@@ -489,7 +489,7 @@ describe('stopping', () => {
 });
 
 describe('UNKNOWN: a signal that fails for another reason than ESRCH', () => {
-  it('RUNNING -> UNKNOWN: stop() throws FailedError and logs critical', () => {
+  it('RUNNING -> STOPPING -> UNKNOWN: stop() throws FailedError and logs critical (supervisord changes the state before signalling)', () => {
     const h = running();
     h.spawner.failKills('EPERM');
     let error: unknown;
@@ -501,16 +501,24 @@ describe('UNKNOWN: a signal that fails for another reason than ESRCH', () => {
     expect(error).toBeInstanceOf(FailedError);
     expect(error).toMatchObject({ code: 'FAILED', faultString: `FAILED: unknown problem killing web (${PID}):kill EPERM` });
     expect(h.proc.state).toBe('UNKNOWN');
-    expect(h.events.at(-1)).toMatchObject({ from: 'RUNNING', to: 'UNKNOWN' });
+    expect(h.events.slice(-2)).toMatchObject([
+      { from: 'RUNNING', to: 'STOPPING' },
+      { from: 'STOPPING', to: 'UNKNOWN' },
+    ]);
     expect(h.lines('critical')).toEqual([`unknown problem killing web (${PID}):kill EPERM`]);
+    h.clock.advance(60_000); // the STOPPING timer went with the state: no SIGKILL follows
+    expect(h.spawner.kills).toHaveLength(1);
   });
 
-  it('STARTING -> UNKNOWN', () => {
+  it('STARTING -> STOPPING -> UNKNOWN', () => {
     const h = machine();
     h.proc.spawn();
     h.spawner.failKills('EPERM');
     expect(() => h.proc.stop()).toThrow(FailedError);
-    expect(h.events.at(-1)).toMatchObject({ from: 'STARTING', to: 'UNKNOWN' });
+    expect(h.events.slice(-2)).toMatchObject([
+      { from: 'STARTING', to: 'STOPPING' },
+      { from: 'STOPPING', to: 'UNKNOWN' },
+    ]);
   });
 
   it('STOPPING -> UNKNOWN when the SIGKILL fails (from a timer: nothing throws)', () => {
@@ -658,10 +666,11 @@ const EDGES: Record<string, () => Harness> = {
     return h;
   },
   'STARTING->UNKNOWN': () => {
+    // A failed stop goes through STOPPING (as supervisord's kill()); a failed signalProcess does not.
     const h = machine();
     h.proc.spawn();
     h.spawner.failKills('EPERM');
-    expect(() => h.proc.stop()).toThrow(FailedError);
+    expect(() => h.proc.signal(10)).toThrow(FailedError);
     return h;
   },
   'RUNNING->STOPPING': () => {
@@ -674,7 +683,12 @@ const EDGES: Record<string, () => Harness> = {
     h.spawner.last.exit(0);
     return h;
   },
-  'RUNNING->UNKNOWN': () => unknown(),
+  'RUNNING->UNKNOWN': () => {
+    const h = running();
+    h.spawner.failKills('EPERM');
+    expect(() => h.proc.signal(10)).toThrow(FailedError);
+    return h;
+  },
   'BACKOFF->STARTING': () => {
     const h = backoff();
     h.clock.advance(1000);
