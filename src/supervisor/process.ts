@@ -587,9 +587,9 @@ export class SupervisedProcess {
     this.#killing = true;
     // The signal first: the child dies while the transition's work (events, log lines, the timer)
     // is done (a stop call over XML-RPC: 3.3–4.0 ms this way, 4.4 with the transition first). The
-    // process is STOPPING whatever the signal's outcome, as
-    // supervisord's kill() changes the state before signalling: one that fails for another reason
-    // than ESRCH then makes it UNKNOWN, and listeners see both transitions.
+    // process is STOPPING whatever the signal's outcome, as supervisord's kill() changes the state
+    // before signalling: one that fails for another reason than ESRCH then makes it UNKNOWN, and
+    // listeners see both transitions.
     const sent = this.#host.spawner.kill(target, sig);
     if (this.#state === 'STOPPING') {
       // re-arm the stopwaitsecs timer for the next SIGKILL
