@@ -23,6 +23,10 @@ if (!HAVE_SUPERVISORD) {
 // Programs with a twin for mirrored runs; the twin differs only in its (same-length) names.
 // startsecs=1 for a: supervisord swallows a SIGTERM sent between its fork and the exec, and with
 // startsecs=0 'restart a' returns inside that window, so the next 'stop a' would wait stopwaitsecs.
+// The same window opens for w*, ga and gb when 'start all' starts them and our in-process CLI
+// sends 'stop all' a few milliseconds later: stopwaitsecs=1 keeps such a stop well inside the
+// commands' 10 s bound (with the default 10 the bound cut 'stop all' off while supervisord was
+// still stopping, and the reset after it found a process not yet stopped).
 const TWINNED = (a: string, failer: string, w: string, grp: string, ga: string, gb: string) => `
 [program:${a}]
 command=sleep 1000
@@ -39,6 +43,7 @@ process_name=${w}%(process_num)d
 command=sleep 1000
 autostart=false
 startsecs=0
+stopwaitsecs=1
 
 [group:${grp}]
 programs=${ga},${gb}
@@ -47,11 +52,13 @@ programs=${ga},${gb}
 command=sleep 1000
 autostart=false
 startsecs=0
+stopwaitsecs=1
 
 [program:${gb}]
 command=sleep 1000
 autostart=false
 startsecs=0
+stopwaitsecs=1
 priority=10
 `;
 
