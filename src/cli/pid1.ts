@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { LAUNCH_ENV } from './daemonize.js';
 
 /** The signals a container runtime or an operator sends to the supervisor. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'];
@@ -55,17 +56,19 @@ export function runUnderTini(argv: readonly string[], stderr: { write(s: string)
     return undefined;
   }
   const daemonArgs = [process.execPath, ...process.execArgv, ...process.argv.slice(1, 2), ...argv];
+  // The daemon under tini stays in the foreground, with or without -n (daemonize.ts).
+  const env = { ...process.env, [LAUNCH_ENV]: 'init' };
   const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
   if (typeof execve === 'function') {
     try {
       // tini becomes PID 1 itself, the daemon its child: no Node process left in front.
-      execve(tini, [tini, '--', ...daemonArgs], process.env);
+      execve(tini, [tini, '--', ...daemonArgs], env);
     } catch {
       // fall back to a thin parent
     }
   }
   // -s: be a child subreaper (tini is not PID 1 here).
-  const child = spawn(tini, ['-s', '--', ...daemonArgs], { stdio: 'inherit' });
+  const child = spawn(tini, ['-s', '--', ...daemonArgs], { stdio: 'inherit', env });
   const forward = (sig: NodeJS.Signals) => () => {
     try {
       child.kill(sig);

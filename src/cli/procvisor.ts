@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `procvisor`: the daemon, a drop-in for `supervisord -n`. Takes supervisord's command-line flags,
-// finds the configuration where supervisord looks, runs in the foreground (procvisor never forks
-// into the background; use systemd or `&` for that), and exits 2 on a configuration error.
+// finds the configuration where supervisord looks, goes into the background unless -n or
+// nodaemon=true says otherwise (daemonize.ts), and exits 2 on a configuration error.
 // First: tunes V8 for the daemon's own process before anything else is loaded (see footprint.ts).
 import { compactAfterStartup } from './footprint.js';
 import { existsSync, realpathSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { parseByteSize, parseInteger, parseOctal } from '../dialect/datatypes.js
 import type { SupervisordSection } from '../config-file/config-types.js';
 import type { Daemon } from '../server/daemon.js';
 import { runUnderTini, wantsInit } from './pid1.js';
+import { launchDaemon, statusPipe, takeLaunch } from './daemonize.js';
 
 const USAGE = `procvisor -- run a set of applications under supervision (supervisord-compatible).
 
@@ -19,14 +20,14 @@ Usage: %PROG% [options]
 
 Options:
 -c/--configuration FILENAME -- configuration file path (searches if not given)
--n/--nodaemon -- run in the foreground (procvisor always does)
+-n/--nodaemon -- run in the foreground (same as 'nodaemon=true' in config file)
 -s/--silent -- no logs to stdout (maps to 'silent=true' in config file)
 -h/--help -- print this usage message and exit
 -v/--version -- -v prints the supervisord version procvisor implements (4.2.5); --version
                 (or "procvisor version") prints procvisor's own version; then exit
 -u/--user USER -- run programs as this user unless they set one (requires root)
--m/--umask UMASK -- umask (accepted for compatibility)
--d/--directory DIRECTORY -- directory (accepted for compatibility)
+-m/--umask UMASK -- use this umask for daemon subprocess (default is 022)
+-d/--directory DIRECTORY -- directory to chdir to when daemonized
 -l/--logfile FILENAME -- use FILENAME as logfile path
 -y/--logfile_maxbytes BYTES -- use BYTES to limit the max size of logfile
 -z/--logfile_backups NUM -- number of backups to keep when max bytes reached
@@ -162,8 +163,18 @@ export function findConfig(cwd = process.cwd()): string | undefined {
   return candidates.find((c) => existsSync(c));
 }
 
+/** How {@link main} was started, beyond its arguments. */
+export interface MainOptions {
+  /** Compact the heap once the startup burst is over (the daemon's own process). */
+  compact?: boolean;
+  /**
+   * Go into the background as supervisord does without -n: true from the command line only (an
+   * embedder calling main stays in the foreground). */
+  mayDaemonize?: boolean;
+}
+
 /** Runs the daemon until it shuts down; resolves with the exit code. */
-export async function main(argv: readonly string[], io: CliIo = process, compact = false): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = process, options: MainOptions = {}): Promise<number> {
   const prog = 'procvisor';
   let args;
   try {
@@ -193,12 +204,30 @@ export async function main(argv: readonly string[], io: CliIo = process, compact
     );
     return 2;
   }
+  // Started by a launcher (report to it until ready) or by tini as PID 1 (stay in the foreground).
+  const launch = options.mayDaemonize ? takeLaunch() : undefined;
+  const status = launch === 'daemon' ? statusPipe() : undefined;
+  const errors = status?.stderr ?? io.stderr;
   // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon,
   // and so that the daemon's V8 flags (footprint.ts) are set before its code is compiled.
+  if (options.mayDaemonize && launch === undefined && process.pid !== 1) {
+    // supervisord reads its configuration (and opens its servers) before it forks: errors reach
+    // the terminal either way.
+    const { loadDaemonConfig } = await import('../server/daemon-config.js');
+    let nodaemon;
+    try {
+      nodaemon = loadDaemonConfig(configPath, args.overrides).supervisord.nodaemon;
+    } catch (e) {
+      const message = isSupervisorError(e) ? e.detail || e.message : (e as Error).message;
+      io.stderr.write(`Error: ${message}\nFor help, use ${prog} -h\n`);
+      return 2;
+    }
+    if (!nodaemon) return launchDaemon(argv, io.stderr);
+  }
   const { Daemon } = await import('../server/daemon.js');
   const { programDirStoreFor } = await import('../server/daemon-program-store.js');
   const { fleetPlugin } = await import('../fleet/plugin.js');
-  // Foreground always: the log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
+  // The log echo follows supervisord's nodaemon rule (`-n` or nodaemon=true).
   const programsDir = args.programsDir;
   const daemon = new Daemon({
     configPath,
@@ -206,13 +235,14 @@ export async function main(argv: readonly string[], io: CliIo = process, compact
     echo: io.stdout,
     ...(programsDir ? { programStore: (d: Daemon) => programDirStoreFor(d, programsDir) } : {}),
     plugins: (d: Daemon) => [fleetPlugin(d)],
+    ...(status ? { background: () => status.ready() } : {}),
   });
   try {
     await daemon.start();
-    if (compact) compactAfterStartup(daemon.pm);
+    if (options.compact) compactAfterStartup(daemon.pm);
   } catch (e) {
     const message = isSupervisorError(e) ? e.detail || e.message : (e as Error).message;
-    io.stderr.write(`Error: ${message}\nFor help, use ${prog} -h\n`);
+    errors.write(`Error: ${message}\nFor help, use ${prog} -h\n`);
     await daemon.abort();
     return 2;
   }
@@ -231,7 +261,7 @@ if (invokedDirectly()) {
   const argv = process.argv.slice(2);
   // As PID 1, tini goes in front to reap orphans (see pid1.ts); this process then only forwards signals.
   const underInit = wantsInit() ? runUnderTini(argv) : undefined;
-  (underInit ?? main(argv, process, true)).then(
+  (underInit ?? main(argv, process, { compact: true, mayDaemonize: true })).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`procvisor: ${String((e as Error)?.stack ?? e)}\n`);

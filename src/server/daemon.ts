@@ -19,6 +19,8 @@ import { createStatusPage } from './status-page/status-page.js';
 import { createMetricsRoute } from './metrics.js';
 import { createLogsApi } from './logs-api.js';
 import { lookupUser } from '../dialect/users.js';
+import { pyRepr } from '../dialect/python.js';
+import { pythonErrorText } from '../supervisor/socket-holder.js';
 import { COMMAND_ACCESS_HINT, hasCredentials, isOwnerOnly } from './command-access.js';
 import { ServiceHooks } from './service-hooks.js';
 import { rpcNamespaces, serverLines } from './startup-log.js';
@@ -38,6 +40,12 @@ export interface DaemonOptions {
   programStore?: (daemon: Daemon) => ProgramStore;
   /** What lives beside the daemon (the fleet agent), given the daemon. */
   plugins?: (daemon: Daemon) => DaemonPlugin[];
+  /**
+   * This process is the daemon a launcher started in the background (cli/daemonize.ts). Once the
+   * servers listen it does what supervisord's forked child does (enters `directory`, sets
+   * `umask`), writes the pidfile, then calls this: the launcher may exit.
+   */
+  background?: () => void;
 }
 
 /** Something that lives beside the daemon: routes answered before the JSON API, and hooks at its moments. */
@@ -115,11 +123,29 @@ export class Daemon implements Supervisor {
     this.#createManager();
     this.pm.addConfiguredGroups();
     await this.#listen();
+    if (this.options.background) this.#enterBackground();
     if (o.pidfile) writePidfile(o.pidfile);
+    this.options.background?.();
     if (this.options.handleSignals !== false) this.#installSignals();
     this.mainLog.info(`supervisord started with pid ${this.pid}`);
     await this.#activate();
     for (const p of this.#plugins) await p.started?.();
+  }
+
+  /** supervisord's daemonize, after the fork: the directory, the umask, and what it logs of them. */
+  #enterBackground(): void {
+    const { directory, umask } = this.config.supervisord;
+    this.mainLog.info('daemonizing the supervisord process');
+    if (directory) {
+      try {
+        process.chdir(directory);
+        this.mainLog.info(`set current directory: ${pyRepr(directory)}`);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        this.mainLog.critical(`can't chdir into ${pyRepr(directory)}: ${pythonErrorText(err.code ?? '', err.message)}: ${pyRepr(directory)}`);
+      }
+    }
+    process.umask(umask);
   }
 
   /** What supervisord logs first at every start and restart: root, parse warnings, stale AUTO logs. */
