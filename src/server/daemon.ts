@@ -12,7 +12,7 @@ import { loadDaemonConfig, type DaemonConfig, type LoadedGroup } from './daemon-
 import { configInfo } from '../config-file/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
-import type { Supervisor } from './rpc-methods.js';
+import { dispatch, faultOf, type Supervisor } from './rpc-methods.js';
 import { createJsonApi, type JsonApi, type ProgramStore } from './json-api.js';
 import { createEventsApi } from './events-api.js';
 import { createStatusPage } from './status-page/status-page.js';
@@ -222,7 +222,7 @@ export class Daemon implements Supervisor {
       this.events,
       ...this.#plugins.flatMap((p) => p.routes ?? []),
       this.api,
-      createStatusPage({ manager: () => this.pm }),
+      createStatusPage({ manager: () => this.pm, rpc: { call: (method, params) => dispatch(this, method, params), faultOf } }),
       ...(this.options.routes?.(this) ?? []),
     ];
     routes.splice(routes.indexOf(this.events) + 1, 0, createLogsApi({ manager: () => this.pm })); // GET /api/logs (merged live lines), before the JSON API

@@ -104,7 +104,8 @@ function send(res: ServerResponse, status: number, body: string | Buffer | reado
 }
 
 /** A browser page of another site posting to us (supervisorctl sends no Origin header). */
-function isCrossSite(req: IncomingMessage): boolean {
+/** Whether a browser sent `req` for another site's page (its Origin, or Sec-Fetch-Site). */
+export function isCrossSite(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === 'null') return true;
   if (origin !== undefined) {

@@ -14,6 +14,8 @@ export interface PageModel {
   filter: { text: string; state: string };
   /** When the snapshot was taken (shown to no-JS readers). */
   renderedAt: Date;
+  /** The outcome of a supervisord-style action link (`?message=…` after its redirect). */
+  message?: string;
 }
 
 /**
@@ -138,7 +140,7 @@ export function renderPage(model: PageModel): string {
 <h1>procvisor <span class="ident">${id}</span></h1>
 <p class="summary">Supervisor <strong id="supervisor-state">${escapeHtml(model.supervisor)}</strong> · <span id="counts">${escapeHtml(summaryText(countByState(model.processes)))}</span><span class="js-only"> · <span id="live" data-live="connecting">Connecting to live updates…</span></span></p>
 </header>
-<p class="notice no-js-only">JavaScript is off: this is a read-only snapshot taken at ${time}. Reload the page to refresh it.</p>
+${model.message ? `<p class="notice" role="status">${escapeHtml(model.message)}</p>\n` : ''}<p class="notice no-js-only">JavaScript is off: this is a read-only snapshot taken at ${time}. Reload the page to refresh it.</p>
 ${toolbarHtml(model.filter, shown.length, model.processes.length)}
 ${CONTROLS}
 <div id="messages" class="js-only" role="log" aria-live="polite" aria-label="Results of actions"></div>

@@ -5,12 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProcessManager } from '../../supervisor/manager.js';
 import { PROCESS_STATES } from '../../supervisor/states.js';
-import type { Route } from '../http-server.js';
+import { isCrossSite, type Route } from '../http-server.js';
 import { allStatuses } from '../events-api.js';
 import { findAsset } from './assets.js';
 import { ASSET_PREFIX, MARK_SCRIPTING_HASH, renderPage } from './page.js';
 import { serveLogFile, serveUsage } from './downloads.js';
 import { UsageSampler } from './usage.js';
+import { pyQuote, runWebAction, UnknownWebAction, type FaultOf, type RpcCall } from './web-actions.js';
 
 /** Read-only data the page asks for besides its assets: usage numbers and log downloads. */
 const DATA_PREFIX = '/status-page/';
@@ -18,6 +19,8 @@ const DATA_PREFIX = '/status-page/';
 export interface StatusPageOptions {
   /** The current manager (a getter: a daemon reload replaces it). */
   manager: () => ProcessManager;
+  /** XML-RPC with supervisord's semantics: enables supervisord's action links (web-actions.ts). */
+  rpc?: { call: RpcCall; faultOf: FaultOf };
 }
 
 /** Scripts and styles only from this server, no inline code, never framed, no referrer leaks. */
@@ -45,6 +48,7 @@ function servePage(req: IncomingMessage, res: ServerResponse, url: URL, pm: Proc
     processes: allStatuses(pm),
     filter: { text: url.searchParams.get('q') ?? '', state: (PROCESS_STATES as readonly string[]).includes(state) ? state : '' },
     renderedAt: new Date(),
+    ...(url.searchParams.get('message') ? { message: url.searchParams.get('message') as string } : {}),
   });
   send(req, res, 200, html, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
 }
@@ -59,6 +63,26 @@ async function serveAsset(req: IncomingMessage, res: ServerResponse, name: strin
     return;
   }
   send(req, res, 200, asset.body, headers);
+}
+
+/** The short page supervisord's server sends with a redirect or an error. */
+function errorPage(code: number, reason: string): string {
+  return `<head>\n<title>Error response</title>\n</head>\n<body>\n<h1>Error response</h1>\n<p>Error code ${code}.\n<p>Message: ${reason}.\n</body>`;
+}
+
+/** supervisord's `index.html?processname=…&action=…`: act, then 301 to `/?message=…`. */
+async function serveAction(req: IncomingMessage, res: ServerResponse, url: URL, rpc: NonNullable<StatusPageOptions['rpc']>): Promise<void> {
+  const html = { 'Content-Type': 'text/html' };
+  if (isCrossSite(req)) return send(req, res, 403, 'Forbidden: cross-site request\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+  let message: string;
+  try {
+    message = await runWebAction(rpc.call, rpc.faultOf, url.searchParams.get('processname'), url.searchParams.get('action') ?? '');
+  } catch (e) {
+    if (!(e instanceof UnknownWebAction)) throw e;
+    return send(req, res, 500, errorPage(500, 'Internal Server Error'), html);
+  }
+  const location = `http://${req.headers.host ?? 'localhost'}/?message=${pyQuote(message)}`;
+  send(req, res, 301, errorPage(301, 'Moved Permanently'), { ...html, Location: location, 'Cache-Control': 'no-cache' });
 }
 
 /**
@@ -85,7 +109,8 @@ export function createStatusPage(options: StatusPageOptions): Route {
       else reply(404, 'Not Found\n', { 'Content-Type': 'text/plain; charset=utf-8' });
       return true;
     }
-    if (isPage) servePage(req, res, url, options.manager());
+    if (isPage && options.rpc && req.method === 'GET' && url.searchParams.get('action')) await serveAction(req, res, url, options.rpc);
+    else if (isPage) servePage(req, res, url, options.manager());
     else await serveAsset(req, res, url.pathname.slice(ASSET_PREFIX.length));
     return true;
   };
