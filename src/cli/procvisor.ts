@@ -208,9 +208,7 @@ export async function main(argv: readonly string[], io: CliIo = process, options
   const launch = options.mayDaemonize ? takeLaunch() : undefined;
   const status = launch === 'daemon' ? statusPipe() : undefined;
   const errors = status?.stderr ?? io.stderr;
-  // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon,
-  // and so that the daemon's V8 flags (footprint.ts) are set before its code is compiled.
-  if (options.mayDaemonize && launch === undefined && process.pid !== 1) {
+  if (options.mayDaemonize && launch === undefined && process.pid !== 1 && !args.overrides.nodaemon) {
     // supervisord reads its configuration (and opens its servers) before it forks: errors reach
     // the terminal either way.
     const { loadDaemonConfig } = await import('../server/daemon-config.js');
@@ -224,6 +222,8 @@ export async function main(argv: readonly string[], io: CliIo = process, options
     }
     if (!nodaemon) return launchDaemon(argv, io.stderr);
   }
+  // Loaded here, not at the top, so that the thin PID-1 parent (pid1.ts) never loads the daemon,
+  // and so that the daemon's V8 flags (footprint.ts) are set before its code is compiled.
   const { Daemon } = await import('../server/daemon.js');
   const { programDirStoreFor } = await import('../server/daemon-program-store.js');
   const { fleetPlugin } = await import('../fleet/plugin.js');
