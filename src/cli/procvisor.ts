@@ -169,7 +169,8 @@ export interface MainOptions {
   compact?: boolean;
   /**
    * Go into the background as supervisord does without -n: true from the command line only (an
-   * embedder calling main stays in the foreground). */
+   * embedder calling main stays in the foreground).
+   */
   mayDaemonize?: boolean;
 }
 

@@ -103,8 +103,10 @@ function send(res: ServerResponse, status: number, body: string | Buffer | reado
   res.end();
 }
 
-/** A browser page of another site posting to us (supervisorctl sends no Origin header). */
-/** Whether a browser sent `req` for another site's page (its Origin, or Sec-Fetch-Site). */
+/**
+ * Whether a browser sent `req` for another site's page (its Origin, or Sec-Fetch-Site);
+ * supervisorctl and scripts send neither.
+ */
 export function isCrossSite(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === 'null') return true;

@@ -81,7 +81,8 @@ async function serveAction(req: IncomingMessage, res: ServerResponse, url: URL, 
     if (!(e instanceof UnknownWebAction)) throw e;
     return send(req, res, 500, errorPage(500, 'Internal Server Error'), html);
   }
-  const location = `http://${req.headers.host ?? 'localhost'}/?message=${pyQuote(message)}`;
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const location = `${scheme}://${req.headers.host ?? 'localhost'}/?message=${pyQuote(message)}`;
   send(req, res, 301, errorPage(301, 'Moved Permanently'), { ...html, Location: location, 'Cache-Control': 'no-cache' });
 }
 
