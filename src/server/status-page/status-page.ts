@@ -11,7 +11,8 @@ import { findAsset } from './assets.js';
 import { ASSET_PREFIX, MARK_SCRIPTING_HASH, renderPage } from './page.js';
 import { serveLogFile, serveUsage } from './downloads.js';
 import { UsageSampler } from './usage.js';
-import { pyQuote, runWebAction, UnknownWebAction, type FaultOf, type RpcCall } from './web-actions.js';
+import { pyQuote, runWebAction, tailView, UnknownWebAction, type FaultOf, type RpcCall } from './web-actions.js';
+import { escapeHtml } from './view.js';
 
 /** Read-only data the page asks for besides its assets: usage numbers and log downloads. */
 const DATA_PREFIX = '/status-page/';
@@ -86,10 +87,34 @@ async function serveAction(req: IncomingMessage, res: ServerResponse, url: URL, 
   send(req, res, 301, errorPage(301, 'Moved Permanently'), { ...html, Location: location, 'Cache-Control': 'no-cache' });
 }
 
+/** supervisord's `tail.html?processname=NAME&limit=N`: the end of a process's stdout log, as a page. */
+async function serveTail(req: IncomingMessage, res: ServerResponse, url: URL, rpc: NonNullable<StatusPageOptions['rpc']>): Promise<void> {
+  // supervisord's form drops empty parameters: `processname=` is no process name at all.
+  const view = await tailView(rpc.call, rpc.faultOf, url.searchParams.get('processname') || null, url.searchParams.get('limit'));
+  const refresh =
+    view.processname === null
+      ? ''
+      : `<p><a href="tail.html?processname=${escapeHtml(pyQuote(view.processname))}&amp;limit=${view.limit}">Refresh</a> · <a href="/">All processes</a></p>\n`;
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Supervisor tail of process ${escapeHtml(view.processname ?? 'None')}</title>
+<link rel="stylesheet" href="${ASSET_PREFIX}style.css">
+</head>
+<body>
+<pre id="tailbody">${escapeHtml(view.text)}</pre>
+${refresh}</body>
+</html>
+`;
+  send(req, res, 200, html, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+}
+
 /**
- * The status page as a route for createHandler: `/` (and `/index.html`), its assets under
- * `/static/status-page/`, and its read-only data under `/status-page/`. Authentication is the server's. Put it after the events route and the
- * JSON API; it claims nothing under /api/.
+ * The status page as a route for createHandler: `/` (and `/index.html`, with supervisord's action
+ * links and `tail.html` when `rpc` is given), its assets under `/static/status-page/`, and its
+ * read-only data under `/status-page/`. Authentication is the server's. Put it after the events
+ * route and the JSON API; it claims nothing under /api/.
  *
  * @example
  * createHandler({ supervisor: daemon, routes: [createEventsApi({ manager }), createJsonApi({ manager }), createStatusPage({ manager })] });
@@ -98,6 +123,11 @@ export function createStatusPage(options: StatusPageOptions): Route {
   const sampler = new UsageSampler();
   return async (req, res, url) => {
     const isPage = url.pathname === '/' || url.pathname === '/index.html';
+    if (url.pathname === '/tail.html' && options.rpc) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return (refuseMethod(req, res), true);
+      await serveTail(req, res, url, options.rpc);
+      return true;
+    }
     const isAsset = url.pathname.startsWith(ASSET_PREFIX);
     const isData = url.pathname.startsWith(DATA_PREFIX);
     if (!isPage && !isAsset && !isData) return false;

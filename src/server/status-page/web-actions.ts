@@ -100,6 +100,30 @@ export async function runWebAction(
   }
 }
 
+/** What supervisord's `tail.html?processname=NAME&limit=N` shows. */
+export interface TailView {
+  /** The process name as given; null without the parameter (supervisord prints `None`). */
+  processname: string | null;
+  /** The last bytes of its stdout log (at least 1024), or supervisord's words for a failure. */
+  text: string;
+  /** The bytes asked for, for the page's refresh link. */
+  limit: number;
+}
+
+/** supervisord's tail view: `limit` below 1024, or not a number, reads 1024. */
+export async function tailView(rpc: RpcCall, faultOf: FaultOf, processname: string | null, limitParam: string | null): Promise<TailView> {
+  const asked = /^\d+$/.test(limitParam ?? '1024') ? Number(limitParam ?? '1024') : 1024;
+  const limit = Math.max(1024, asked);
+  if (!processname) return { processname, text: 'No process name found', limit };
+  try {
+    return { processname, text: String(await rpc('supervisor.readProcessStdoutLog', [processname, -limit, 0])), limit };
+  } catch (e) {
+    const f = faultOf(e);
+    const text = f.faultCode === FAULTS.NO_FILE ? `No file for ${processname}` : `ERROR: unexpected rpc fault [${f.faultCode}] ${f.faultString}`;
+    return { processname, text, limit };
+  }
+}
+
 /** Whether `namespec` names one process (supervisord splits it; a group alone names its namesake). */
 async function exists(rpc: RpcCall, namespec: string): Promise<boolean> {
   try {

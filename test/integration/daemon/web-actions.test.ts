@@ -34,6 +34,17 @@ async function daemon(kind: Kind): Promise<LiveDaemon> {
       'command=/bin/sleep 1000',
       'startsecs=0',
       'stopwaitsecs=2',
+      '[program:talk]',
+      // 300 lines with characters HTML escapes; no entity-like text (supervisord's page turns a
+      // literal `&amp;` into `&`, procvisor's shows the log as it is).
+      `command=/bin/sh -c 'i=0; while [ $i -lt 300 ]; do echo "line $i <b> & \\"q\\""; i=$((i+1)); done; exec /bin/sleep 1000'`,
+      'startsecs=0',
+      'stopwaitsecs=2',
+      '[program:quiet]',
+      'command=/bin/sleep 1000',
+      'startsecs=0',
+      'stopwaitsecs=2',
+      'stdout_logfile=NONE',
       '[program:bad]',
       'command=/nonexistent/program',
       'autostart=false',
@@ -48,7 +59,8 @@ async function daemon(kind: Kind): Promise<LiveDaemon> {
   );
   started.push(d);
   d.start();
-  const running = (infos: Record<string, unknown>[]) => ['ok', 'w_0', 'w_1'].every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
+  const running = (infos: Record<string, unknown>[]) =>
+    ['ok', 'w_0', 'w_1', 'talk', 'quiet'].every((n) => infos.find((i) => i.name === n)?.statename === 'RUNNING');
   await d.ready(running);
   return d;
 }
@@ -80,6 +92,35 @@ const QUERIES = [
   'action=stopall',
 ];
 
+/** What a tail.html page says: its title, the text of its <pre>, and its refresh link. */
+async function tailPage(d: LiveDaemon, query: string): Promise<{ title?: string; text?: string; refresh?: string }> {
+  const r = await rawRequest({ host: '127.0.0.1', port: d.ports[0]! }, { method: 'GET', path: `/tail.html?${query}` });
+  const unescape = (t: string | undefined) =>
+    t
+      ?.replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;|&#x27;/g, "'")
+      .replace(/&amp;/g, '&');
+  return {
+    title: unescape(/<title>([\s\S]*?)<\/title>/.exec(r.body)?.[1]),
+    text: unescape(/<pre[^>]*>([\s\S]*?)<\/pre>/.exec(r.body)?.[1]),
+    refresh: unescape(/href="(tail\.html[^"]*)"/.exec(r.body)?.[1]),
+  };
+}
+
+const TAIL_QUERIES = [
+  'processname=talk',
+  'processname=talk&limit=2000',
+  'processname=talk&limit=10',
+  'processname=talk&limit=x',
+  'processname=nosuch',
+  'processname=quiet',
+  'processname=',
+  '',
+  'processname=w:w_0',
+];
+
 describe.skipIf(!HAVE_PROCVISOR)("supervisord's action links (GET index.html?processname=…&action=…)", () => {
   let daemons: LiveDaemon[] = [];
   beforeAll(async () => {
@@ -98,6 +139,19 @@ describe.skipIf(!HAVE_PROCVISOR)("supervisord's action links (GET index.html?pro
       expect(await states(ours)).toEqual(await states(real));
     },
     60_000,
+  );
+
+  it.skipIf(!CAN_DIFF)(
+    "tail.html: the same title, log text and refresh link as supervisord's",
+    async () => {
+      const [real, ours] = daemons as [LiveDaemon, LiveDaemon];
+      for (const d of daemons) await until(async () => (await tailPage(d, 'processname=talk')).text?.includes('line 299'), `${d.kind}: talk printed`, 5_000);
+      for (const q of TAIL_QUERIES) {
+        const [r, o] = await Promise.all([tailPage(real, q), tailPage(ours, q)]);
+        expect({ q, ...o }).toEqual({ q, ...r });
+      }
+    },
+    30_000,
   );
 
   it('refuses a cross-site request and acts on nothing; shows the message it redirects to', async () => {
