@@ -41,6 +41,14 @@ const START_FAULTS: Partial<Record<number, string>> = {
   [FAULTS.ABNORMAL_TERMINATION]: 'abnormal termination',
 };
 
+/** supervisord's words for a fault it has no better words for. */
+function unexpected(f: { faultCode: number; faultString: string }): string {
+  return `unexpected rpc fault [${f.faultCode}] ${f.faultString}`;
+}
+
+/** The actions that name a process. */
+const PROCESS_ACTIONS = ['start', 'stop', 'restart', 'clearlog'];
+
 /**
  * Runs one action of supervisord's page and returns the message its redirect carries.
  * @throws UnknownWebAction for an action supervisord's page does not know (it answers 500).
@@ -52,10 +60,6 @@ export async function runWebAction(
   action: string,
   now: () => Date = () => new Date(),
 ): Promise<string> {
-  const unexpected = (e: unknown): string => {
-    const f = faultOf(e);
-    return `unexpected rpc fault [${f.faultCode}] ${f.faultString}`;
-  };
   if (action === 'refresh') return `Page refreshed at ${ctime(now())}`;
   if (action === 'stopall') {
     await rpc('supervisor.stopAllProcesses', []);
@@ -68,19 +72,16 @@ export async function runWebAction(
     return `All restarted at ${ctime(now())}`;
   }
   if (!namespec) throw new UnknownWebAction(action);
-  if (!['start', 'stop', 'restart', 'clearlog'].includes(action)) {
-    // supervisord looks the process up first; an unknown action on a known one is its ValueError.
-    if (!(await exists(rpc, namespec))) return `No such process named ${namespec}`;
-    throw new UnknownWebAction(action);
-  }
+  // supervisord looks the process up first; an unknown action on a known one is its ValueError.
   if (!(await exists(rpc, namespec))) return `No such process named ${namespec}`;
+  if (!PROCESS_ACTIONS.includes(action)) throw new UnknownWebAction(action);
   try {
     if (action === 'start') {
       try {
         await rpc('supervisor.startProcess', [namespec]);
       } catch (e) {
         const f = faultOf(e);
-        return `ERROR: Process ${namespec}: ${START_FAULTS[f.faultCode] ?? `unexpected rpc fault [${f.faultCode}] ${f.faultString}`}`;
+        return `ERROR: Process ${namespec}: ${START_FAULTS[f.faultCode] ?? unexpected(f)}`;
       }
       return `Process ${namespec} started`;
     }
@@ -96,7 +97,7 @@ export async function runWebAction(
     await rpc('supervisor.clearProcessLogs', [namespec]);
     return `Log for ${namespec} cleared`;
   } catch (e) {
-    return unexpected(e);
+    return unexpected(faultOf(e));
   }
 }
 
@@ -119,7 +120,7 @@ export async function tailView(rpc: RpcCall, faultOf: FaultOf, processname: stri
     return { processname, text: String(await rpc('supervisor.readProcessStdoutLog', [processname, -limit, 0])), limit };
   } catch (e) {
     const f = faultOf(e);
-    const text = f.faultCode === FAULTS.NO_FILE ? `No file for ${processname}` : `ERROR: unexpected rpc fault [${f.faultCode}] ${f.faultString}`;
+    const text = f.faultCode === FAULTS.NO_FILE ? `No file for ${processname}` : `ERROR: ${unexpected(f)}`;
     return { processname, text, limit };
   }
 }
