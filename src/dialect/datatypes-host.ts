@@ -1,7 +1,8 @@
 // supervisord datatypes whose answer depends on the machine: paths that must exist, users and
 // groups that must be known. Messages are supervisord's.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { cachedLookupUser, expandUser, pyDirname, tryPyInt } from './python.js';
+import { lookupGroup } from './users.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -61,20 +62,6 @@ export function parseUserToUid(value: string | number): number {
   }
   if (!cachedLookupUser(uid)) throw new Error(`Invalid user id ${value}`);
   return uid;
-}
-
-function lookupGroup(spec: string | number): number | undefined {
-  let rows: string[][];
-  try {
-    rows = readFileSync('/etc/group', 'utf8')
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => l.split(':'));
-  } catch {
-    return undefined;
-  }
-  const row = rows.find((r) => (typeof spec === 'number' ? Number(r[2]) === spec : r[0] === spec));
-  return row ? Number(row[2]) : undefined;
 }
 
 /** `colon_separated_user_group`: `user` or `user:group` → [uid, gid] (gid -1 when absent). */

@@ -8,7 +8,7 @@
 //   in:  `send ID PATHHEX MSGHEX`   `bind ID PATHHEX`   `close ID`
 //   out: `ok ID`   `err ID TEXT`   `msg ID MSGHEX`
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { findPerl } from './perl.js';
 
 const HELPER = String.raw`
 use strict; use warnings; use Socket; use IO::Handle;
@@ -57,11 +57,6 @@ rmdir $_ for keys %dir;
 `;
 
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
-
-/** Where the helper's interpreter is looked for. */
-export function findPerl(): string | undefined {
-  return ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p));
-}
 
 /** Parses one notification message into its assignments (`READY=1\nSTATUS=x` → {READY: '1', STATUS: 'x'}). */
 export function parseNotifyMessage(message: string): Record<string, string> {

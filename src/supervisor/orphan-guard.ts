@@ -6,7 +6,7 @@
 // Perl script (perl-base is part of every Debian system; ~5 MB instead of Node's ~40 MB), or the
 // same program in Node where there is no perl.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { findPerl } from './perl.js';
 
 /**
  * The watchdog in Perl, with no module: `perl -e SOURCE TOKEN`. Reads `+PID` / `-PID` lines; acts
@@ -185,13 +185,11 @@ export function newGuardValue(): string {
   return `${GUARD_TOKEN}:${++managers}`;
 }
 
-const PERL_PATHS = ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'];
-
 function startWatchdog(): ChildProcess {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.NODE_OPTIONS;
-  const perl = PERL_PATHS.find((p) => existsSync(p));
+  const perl = findPerl();
   const [file, args] = perl ? [perl, ['-e', PERL_WATCHDOG, GUARD_TOKEN]] : [process.execPath, ['--max-old-space-size=16', '-e', NODE_WATCHDOG, GUARD_TOKEN]];
   const child = spawn(file, args, {
     detached: true,

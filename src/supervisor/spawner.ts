@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import type { Clock, TimerHandle } from './clock.js';
 import type { ResolvedCommand } from './command.js';
 import type { ProcessSpec } from './config.js';
+import { droppedExec, identityFor } from './drop-privileges.js';
 import { GUARD_VARIABLE, guardChild, releaseChild } from './orphan-guard.js';
 import { readPipe } from './pipe-reader.js';
 import { lookupUser } from '../dialect/users.js';
@@ -131,19 +132,26 @@ function fork(request: SpawnRequest): ChildProcess {
     if (request.redirectStderr) args[1] = (args[1] as string).replace('>&2', '');
     else options.stdio = ['pipe', 'pipe', 'pipe'];
   } else {
-    if (request.directory !== null) options.cwd = request.directory;
-    if (request.user !== null) {
-      const entry = lookupUser(request.user);
-      if (entry && process.getuid?.() === 0) {
-        options.uid = entry.uid;
-        options.gid = entry.gid;
-      }
-    }
-    if (request.redirectStderr) {
-      // fd 2 must be the stdout pipe itself, as supervisord's dup2 makes it.
-      args = ['-c', 'exec "$0" "$@" 2>&1', file, ...args];
-      file = '/bin/sh';
+    const identity = request.user !== null ? identityFor(request.user) : undefined;
+    const target = { file, argv: command.argv, directory: request.directory, redirectStderr: request.redirectStderr };
+    const dropped = identity && droppedExec(identity, target, request.env);
+    if (dropped) {
+      ({ file, args } = dropped);
+      options.env = dropped.env;
       delete options.argv0;
+    } else {
+      // No perl: spawn's own uid and gid (no supplementary groups; the directory is entered first).
+      if (request.directory !== null) options.cwd = request.directory;
+      if (identity) {
+        options.uid = identity.uid;
+        options.gid = identity.gid;
+      }
+      if (request.redirectStderr) {
+        // fd 2 must be the stdout pipe itself, as supervisord's dup2 makes it.
+        args = ['-c', 'exec "$0" "$@" 2>&1', file, ...args];
+        file = '/bin/sh';
+        delete options.argv0;
+      }
     }
   }
   const saved = request.umask !== null ? process.umask(request.umask) : undefined;
