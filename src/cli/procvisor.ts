@@ -37,7 +37,7 @@ Options:
 -q/--childlogdir DIRECTORY -- the log directory for child process logs
 -k/--nocleanup -- prevent the removal of old automatic child log files at startup
 -a/--minfds NUM -- accepted for compatibility
--t/--strip_ansi -- accepted for compatibility
+-t/--strip_ansi -- strip ansi escape codes from process output
 --minprocs NUM -- accepted for compatibility
 
 procvisor's own options:

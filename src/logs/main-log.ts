@@ -5,6 +5,7 @@ import { pyRepr } from '../dialect/expand.js';
 import { NoFileError } from '../errors.js';
 import { DEFAULT_RING_BYTES, RingBuffer } from './ring-buffer.js';
 import { RotatingFile } from './rotating-file.js';
+import type { Syslog } from './syslog.js';
 import { readLog, tailLog, type TailResult } from './tail.js';
 
 /** supervisord's level names, as `loglevel=` accepts them. */
@@ -101,6 +102,8 @@ export interface MainLogOptions {
   level?: LogLevelName | undefined;
   /** `logfile`, `logfile_maxbytes` (0: never rotate), `logfile_backups`; omit for no file. */
   file?: { path: string; maxbytes: number; backups: number } | undefined;
+  /** Send each line to syslog instead of a file (`logfile=syslog`); readLog and clear find no file. */
+  syslog?: Syslog | undefined;
   /** Also write each line here (supervisord's stdout handler in `-n` mode unless `silent`). */
   echo?: { write(text: string): unknown } | undefined;
   /** Bytes of formatted lines kept in memory for readLog/tail without a file. Default 64 KiB. */
@@ -127,11 +130,13 @@ export class MainLog {
   readonly #file: RotatingFile | undefined;
   readonly #ring: RingBuffer;
   readonly #echo: { write(text: string): unknown } | undefined;
+  readonly #syslog: Syslog | undefined;
   readonly #now: () => number;
 
   constructor(options: MainLogOptions = {}) {
     this.level = options.level ?? 'info';
     this.#echo = options.echo;
+    this.#syslog = options.syslog;
     this.#now = options.now ?? Date.now;
     this.#ring = new RingBuffer(options.ringBytes ?? DEFAULT_RING_BYTES);
     const file = options.file;
@@ -159,10 +164,12 @@ export class MainLog {
   /** Writes `message` at `level` if enabled. Never throws (file errors go to onError). */
   log(level: LogLevelName, message: string): void {
     if (!this.isEnabled(level)) return;
-    const line = formatLogLine(this.#now(), level, message);
+    const now = this.#now();
+    const line = formatLogLine(now, level, message);
     const bytes = Buffer.from(line, 'utf8');
     this.#ring.write(bytes);
     this.#file?.write(bytes);
+    this.#syslog?.record(message, (text) => formatLogLine(now, level, text));
     this.#echo?.write(line);
   }
 
@@ -193,11 +200,13 @@ export class MainLog {
    * @throws NoFileError when the file is missing; BadArgumentsError; FailedError.
    */
   readLog(offset: number, length: number): string {
+    this.#noSyslogFile();
     return this.#file ? readLog(this.#file.path, offset, length) : this.#ring.read(offset, length);
   }
 
   /** `[data, newOffset, overflow]` with tailFile arithmetic, on the file or the ring. */
   tail(offset: number, length: number): TailResult {
+    this.#noSyslogFile();
     return this.#file ? tailLog(this.#file.path, offset, length) : this.#ring.tail(offset, length);
   }
 
@@ -207,9 +216,15 @@ export class MainLog {
    * @throws NoFileError when a file is configured but missing; the errno error of unlink/open.
    */
   clear(): void {
+    if (this.#syslog && !this.#file) throw new NoFileError();
     if (this.#file && !fs.existsSync(this.#file.path)) throw new NoFileError(undefined, `NO_FILE: ${this.#file.path}`);
     this.#ring.clear();
     this.#file?.clear();
+  }
+
+  /** supervisord reads its log file, which syslog is not. */
+  #noSyslogFile(): void {
+    if (this.#syslog && !this.#file) throw new NoFileError('syslog');
   }
 
   /**

@@ -6,6 +6,8 @@ import { rmSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { cleanupAutoLogs } from '../logs/auto-logs.js';
 import { MainLog } from '../logs/main-log.js';
+import { Syslog } from '../logs/syslog.js';
+import { NotifySockets } from '../supervisor/notify-socket.js';
 import { ProcessManager } from '../supervisor/manager.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
 import { loadDaemonConfig, type DaemonConfig, type LoadedGroup } from './daemon-config.js';
@@ -72,6 +74,10 @@ export class Daemon implements Supervisor {
   /** The running manager; replaced by a reload. */
   pm!: ProcessManager;
   mainLog!: MainLog;
+  /** supervisord's syslog: `logfile=syslog` and the programs' `*_syslog` output. */
+  syslog!: Syslog;
+  /** The datagram helper behind it, started with the first line. */
+  #datagrams: NotifySockets | undefined;
   /** The configuration last read (reloadConfig reads it again; addProcessGroup takes from it). */
   config!: DaemonConfig;
   #servers: Server[] = [];
@@ -110,9 +116,12 @@ export class Daemon implements Supervisor {
   async start(): Promise<void> {
     this.config = loadDaemonConfig(this.options.configPath, this.options.overrides);
     const o = this.config.supervisord;
+    this.syslog = new Syslog(() => (this.#datagrams ??= new NotifySockets()));
     this.mainLog = new MainLog({
       level: o.loglevel,
-      file: o.logfile ? { path: o.logfile, maxbytes: o.logfile_maxbytes, backups: o.logfile_backups } : undefined,
+      // supervisord's magic name: the activity log goes to syslog, and there is no file.
+      file: o.logfile && o.logfile !== 'syslog' ? { path: o.logfile, maxbytes: o.logfile_maxbytes, backups: o.logfile_backups } : undefined,
+      syslog: o.logfile === 'syslog' ? this.syslog : undefined,
       echo: o.nodaemon && !o.silent ? (this.options.echo ?? process.stdout) : undefined,
     });
     this.mainLog.open();
@@ -186,6 +195,8 @@ export class Daemon implements Supervisor {
       serverUrl: this.config.serverUrl,
       mainLog: this.mainLog,
       nocleanup: true,
+      stripAnsi: o.strip_ansi,
+      syslog: this.syslog,
       // supervisord's event serials go on across a reload.
       ...(this.pm ? { lastEventSerial: this.pm.events.lastSerial } : {}),
     });
@@ -312,6 +323,7 @@ export class Daemon implements Supervisor {
     if (this.config?.supervisord.pidfile) removePidfile(this.config.supervisord.pidfile);
     for (const [sig, fn] of this.#signalHandlers) process.off(sig, fn);
     this.mainLog?.close();
+    this.#datagrams?.close();
   }
 
   /** supervisord's restart (SIGHUP, `supervisorctl reload`): stop all, re-read, start again. */

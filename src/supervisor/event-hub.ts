@@ -11,6 +11,7 @@ import type { ManagerEvents, ProcessStateEvent } from './events.js';
 import type { ProcessGroup } from './group.js';
 import type { SupervisedProcess } from './process.js';
 import { CaptureChannel } from './capture.js';
+import { stripAnsi } from '../logs/strip-ansi.js';
 
 export interface EventHubContext {
   emitter: EventEmitter<ManagerEvents>;
@@ -20,6 +21,8 @@ export interface EventHubContext {
   log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
   /** The last serial of a previous manager (a daemon reload): serials go on from there. */
   lastSerial?: number | undefined;
+  /** supervisord's `strip_ansi` (captured output loses its escapes too). */
+  stripAnsi?: boolean;
 }
 
 /** Writes one part of a child's output the ordinary way (log file unless captured, then events). */
@@ -158,7 +161,8 @@ export class EventHub {
           processname: p.name,
           groupname: p.group,
           pid: p.pid,
-          data,
+          // What supervisord captured went through strip_ansi piece by piece, as logged output does.
+          data: this.#ctx.stripAnsi ? stripAnsi(data) : data,
         });
       },
     });

@@ -6,6 +6,8 @@ import type { Channel } from './config.js';
 import type { KeptOutput, ManagerEvents, OutputTap, ProcessStateEvent } from './events.js';
 import { formatChildOutput, type MainLog } from '../logs/main-log.js';
 import { pipeReads } from '../logs/pipe-reads.js';
+import { Syslog } from '../logs/syslog.js';
+import { NotifySockets } from './notify-socket.js';
 import { holdWatchdog, newGuardValue } from './orphan-guard.js';
 import type { ProcessHost, SupervisedProcess } from './process.js';
 import type { Spawner } from './spawner.js';
@@ -37,16 +39,30 @@ export interface HostWiring {
   diverts?: ProcessHost['keepsOutput'];
   /** Output listeners that copy what they keep: they get the read buffer itself. */
   outputTaps: ReadonlySet<OutputTap>;
+  /** supervisord's `strip_ansi`. */
+  stripAnsi: boolean;
+  /** Where `stdout_syslog` / `stderr_syslog` output goes; default: a syslog of this manager's own. */
+  syslog: Syslog | undefined;
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The host, and what to call once its manager has shut down (lets go of the orphan guard). */
 export function createProcessHost(w: HostWiring): { host: ProcessHost; release: () => Promise<void> } {
   const { mainLog, logger, events } = w;
-  const release = w.orphanGuard ? holdWatchdog() : () => Promise.resolve();
+  const releaseGuard = w.orphanGuard ? holdWatchdog() : () => Promise.resolve();
+  // A manager's own syslog helper starts with the first line for it and ends with the manager.
+  let datagrams: NotifySockets | undefined;
+  const syslog = w.syslog ?? new Syslog(() => (datagrams ??= new NotifySockets()));
+  const release = () => {
+    datagrams?.close();
+    return releaseGuard();
+  };
   const host: ProcessHost = {
     clock: w.clock,
     spawner: w.spawner,
     guardValue: w.orphanGuard ? newGuardValue() : null,
+    stripAnsi: w.stripAnsi,
     canAutoStart: () => w.mood() === 'RUNNING',
     baseEnvironment: () => w.environment,
     serverUrl: () => w.serverUrl,
@@ -61,6 +77,7 @@ export function createProcessHost(w: HostWiring): { host: ProcessHost; release: 
       if (spec.events_enabled) for (const data of pipeReads(chunk)) events.emit('processLog', data === chunk ? event : { ...event, data });
       events.emit('processOutput', event);
       for (const tap of w.outputTaps) tap(event, log);
+      if (log && spec.syslog) toSyslog(syslog, proc.name, chunk);
       if (mainLog.isEnabled('debug')) mainLog.debug(formatChildOutput(proc.name, channel, chunk));
     },
     keepsOutput: (proc: SupervisedProcess, channel: Channel) =>
@@ -74,4 +91,15 @@ export function createProcessHost(w: HostWiring): { host: ProcessHost; release: 
     ...(w.divert ? { divert: w.divert } : {}),
   };
   return { host, release };
+}
+
+/** supervisord's `NAME LINE` syslog lines of a piece of output; bytes that are not UTF-8 are not sent (supervisord's handler fails on them). */
+function toSyslog(syslog: Syslog, name: string, chunk: Buffer): void {
+  let text: string;
+  try {
+    text = utf8.decode(chunk);
+  } catch {
+    return;
+  }
+  syslog.record(text, (line) => `${name} ${line}`);
 }

@@ -1,5 +1,6 @@
 // The options of a ProcessManager.
 import type { MainLog } from '../logs/main-log.js';
+import type { Syslog } from '../logs/syslog.js';
 import type { Clock } from './clock.js';
 import type { ActivityLogger } from './host.js';
 import type { Spawner } from './spawner.js';
@@ -23,6 +24,10 @@ export interface ManagerOptions {
   mainLog?: MainLog;
   /** An extra sink for activity-log lines. */
   logger?: ActivityLogger;
+  /** supervisord's `strip_ansi`: child output loses its ANSI escapes before it is logged. */
+  stripAnsi?: boolean;
+  /** Where `stdout_syslog` / `stderr_syslog` output goes. Default: /dev/log, through a helper of this manager's own. */
+  syslog?: Syslog;
   /** supervisord's `nocleanup`: keep AUTO log files of removed processes and at shutdown. */
   nocleanup?: boolean;
   /** End every child and its descendants when the host dies, even by SIGKILL (a watchdog). Default true. */

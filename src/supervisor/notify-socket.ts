@@ -175,8 +175,9 @@ export class NotifySockets {
     return (sharedSockets ??= new NotifySockets());
   }
 
-  /** Ends the helper (its sockets are removed). */
+  /** Ends the helper (its sockets are removed); later calls fail. */
   close(): void {
+    this.#failed ??= new Error('the unix datagram helper was closed');
     this.#child?.stdin?.end();
     this.#child = undefined;
   }

@@ -15,6 +15,7 @@ import { shouldGiveUp } from './backoff.js';
 import { stateTimer } from './state-timers.js';
 import { type LineSource, type ReadinessConfig, type ReadinessGate, lineSplitter, notifyCheckOf, startReadiness } from './readiness.js';
 import { type ProgramNotify, programNotifyFor } from './notify-program.js';
+import { stripAnsi } from '../logs/strip-ansi.js';
 import type { ProcessLogs } from './output.js';
 import { dispatcherErrorMessage, errnoName } from '../logs/rotating-file.js';
 import { childEnvironment, execFailureLines, type ChildHandle, type Environment, type Spawner, type SpawnRequest } from './spawner.js';
@@ -34,6 +35,8 @@ export interface ProcessHost {
   baseEnvironment(): Readonly<Record<string, string | undefined>>;
   serverUrl(): string | null;
   emitState(event: ProcessStateEvent): void;
+  /** supervisord's `strip_ansi`: output loses its ANSI escapes before it is logged. */
+  readonly stripAnsi: boolean;
   /** Output of a child; `log` when it was written to that log first. */
   output(proc: SupervisedProcess, channel: Channel, chunk: Buffer, log?: KeptOutput): void;
   /** Whether output of this channel may be kept past the call (then it gets its own copy). */
@@ -358,7 +361,8 @@ export class SupervisedProcess {
         // `view` is the spawner's read buffer: copied once when something may keep it (events,
         // capture mode, a listener's protocol, output listeners); the log only writes and copies.
         const chunk = this.#host.keepsOutput(this, channel) ? Buffer.from(view) : view;
-        const deliver = (part: Buffer, toLog = true) => {
+        const deliver = (raw: Buffer, toLog = true) => {
+          const part = this.#host.stripAnsi ? stripAnsi(raw) : raw;
           if (!toLog) return this.#host.output(this, channel, part);
           log.write(part);
           this.#host.output(this, channel, part, log);

@@ -74,6 +74,8 @@ export function wireManager(w: Wiring): ManagerParts {
     divert: (proc, channel, chunk, deliver) => events.divert(proc, channel, chunk, deliver),
     diverts: (proc, channel) => events.diverts(proc, channel),
     outputTaps: w.outputTaps,
+    stripAnsi: options.stripAnsi === true,
+    syslog: options.syslog,
   });
   const events = new EventHub({
     emitter: w.events,
@@ -82,6 +84,7 @@ export function wireManager(w: Wiring): ManagerParts {
     group: (name) => registry.get(name),
     log: (level, message) => host.log(level, message),
     lastSerial: options.lastEventSerial,
+    stripAnsi: options.stripAnsi === true,
   });
   const ctx: ManagerContext = { registry, events: w.events, host, mood: w.mood };
   const commands = new Commands(ctx);

@@ -20,6 +20,7 @@ import {
 } from '../../../src/dialect/datatypes.js';
 import { expand } from '../../../src/dialect/expand.js';
 import { parseIni } from '../../../src/dialect/ini.js';
+import { stripAnsi } from '../../../src/logs/strip-ansi.js';
 
 const PYTHON = '/usr/bin/python3';
 const HAVE_PYTHON = (() => {
@@ -43,7 +44,7 @@ const NAMES: Record<string, string | number> = {
   cp: 66,
 };
 const SEED = Number(process.env.PV_SEED ?? 20250601);
-type Kind = 'format' | 'ini' | 'integer' | 'byte_size' | 'environment' | 'signal' | 'boolean' | 'octal' | 'exitcodes' | 'name' | 'autorestart';
+type Kind = 'format' | 'ini' | 'integer' | 'byte_size' | 'environment' | 'signal' | 'boolean' | 'octal' | 'exitcodes' | 'name' | 'autorestart' | 'strip_ansi';
 
 const OURS: Record<Kind, (s: string) => unknown> = {
   format: (s) => expand(s, NAMES, 'program:x.command'),
@@ -61,6 +62,7 @@ const OURS: Record<Kind, (s: string) => unknown> = {
   exitcodes: parseExitCodes,
   name: parseProcessOrGroupName,
   autorestart: parseAutorestart,
+  strip_ansi: (s) => stripAnsi(Buffer.from(s, 'latin1')).toString('latin1'),
 };
 
 function piece(chars: string[]): fc.Arbitrary<string> {
@@ -110,6 +112,7 @@ const ARBITRARIES: Record<Kind, fc.Arbitrary<string>> = {
   exitcodes: piece(['0', '1', '2', '5', ',', ' ', '-', '_', 'a']),
   name: piece(['a', ' ', ':', '/', '\t', "'", '"', '-', '\x1c']),
   autorestart: piece(['true', 'false', 'unexpected', 'UN', 'yes', 'x', ' ', '1']),
+  strip_ansi: piece(['\x1b', '\x1b[', '\x1b[', '[', '31', ';', '0', 'm', 'K', 'H', '?25l', 'G', 'x', 'é', '\n', ' ', 'A']),
 };
 
 function outcome(fn: (s: string) => unknown, s: string): { ok?: unknown; err?: string } {

@@ -6,6 +6,7 @@ import sys
 import tempfile
 
 from supervisor import datatypes
+from supervisor.dispatchers import stripEscapes
 from supervisor.options import UnhosedConfigParser, expand
 
 
@@ -40,6 +41,7 @@ FUNCS = {
     'exitcodes': datatypes.list_of_exitcodes,
     'name': datatypes.process_or_group_name,
     'autorestart': autorestart,
+    'strip_ansi': lambda s: stripEscapes(s.encode('latin1')).decode('latin1'),
 }
 out = []
 for kind, value in request['cases']:

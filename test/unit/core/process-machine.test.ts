@@ -47,6 +47,7 @@ function machine(cfg: Partial<ProgramConfig> = {}): Harness {
     clock,
     spawner,
     guardValue: null,
+    stripAnsi: false,
     canAutoStart: () => auto.on,
     baseEnvironment: () => ({ PATH: '/usr/bin:/bin', HOME: '/home/u' }),
     serverUrl: () => 'unix:///tmp/sv.sock',
