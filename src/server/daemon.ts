@@ -117,14 +117,7 @@ export class Daemon implements Supervisor {
     this.config = loadDaemonConfig(this.options.configPath, this.options.overrides);
     const o = this.config.supervisord;
     this.syslog = new Syslog(() => (this.#datagrams ??= new NotifySockets()));
-    this.mainLog = new MainLog({
-      level: o.loglevel,
-      // supervisord's magic name: the activity log goes to syslog, and there is no file.
-      file: o.logfile && o.logfile !== 'syslog' ? { path: o.logfile, maxbytes: o.logfile_maxbytes, backups: o.logfile_backups } : undefined,
-      syslog: o.logfile === 'syslog' ? this.syslog : undefined,
-      echo: o.nodaemon && !o.silent ? (this.options.echo ?? process.stdout) : undefined,
-    });
-    this.mainLog.open();
+    this.mainLog = this.#makeMainLog();
     this.service.opened();
     this.#dropPrivileges();
     this.#logPreamble();
@@ -139,6 +132,23 @@ export class Daemon implements Supervisor {
     this.mainLog.info(`supervisord started with pid ${this.pid}`);
     await this.#activate();
     for (const p of this.#plugins) await p.started?.();
+  }
+
+  /**
+   * supervisord's make_logger, at start and at every restart: the activity log as `[supervisord]`
+   * says (`logfile`, its rotation, `loglevel`; `syslog`, the magic name, sends it there).
+   * @throws the errno error of opening the file.
+   */
+  #makeMainLog(): MainLog {
+    const o = this.config.supervisord;
+    const log = new MainLog({
+      level: o.loglevel,
+      file: o.logfile && o.logfile !== 'syslog' ? { path: o.logfile, maxbytes: o.logfile_maxbytes, backups: o.logfile_backups } : undefined,
+      syslog: o.logfile === 'syslog' ? this.syslog : undefined,
+      echo: o.nodaemon && !o.silent ? (this.options.echo ?? process.stdout) : undefined,
+    });
+    log.open();
+    return log;
   }
 
   /** supervisord's daemonize, after the fork: the directory, the umask, and what it logs of them. */
@@ -313,6 +323,15 @@ export class Daemon implements Supervisor {
   }
 
   async #closeServers(): Promise<void> {
+    await this.#closeListeners();
+    if (this.config?.supervisord.pidfile) removePidfile(this.config.supervisord.pidfile);
+    for (const [sig, fn] of this.#signalHandlers) process.off(sig, fn);
+    this.mainLog?.close();
+    this.#datagrams?.close();
+  }
+
+  /** Closes the HTTP servers and their connections; removes the unix socket. */
+  async #closeListeners(): Promise<void> {
     for (const s of this.#servers) {
       s.closeAllConnections();
       await new Promise((r) => s.close(r));
@@ -320,10 +339,48 @@ export class Daemon implements Supervisor {
     this.#servers = [];
     if (this.#ownSocket) rmSync(this.#ownSocket, { force: true });
     this.#ownSocket = undefined;
-    if (this.config?.supervisord.pidfile) removePidfile(this.config.supervisord.pidfile);
-    for (const [sig, fn] of this.#signalHandlers) process.off(sig, fn);
-    this.mainLog?.close();
-    this.#datagrams?.close();
+  }
+
+  /**
+   * supervisord starts over at a restart with the file as it now reads: a new activity log and its
+   * pidfile written again (below), its servers opened again (#reopenServers).
+   */
+  #reopenLog(previous: DaemonConfig): void {
+    const was = previous.supervisord;
+    const now = this.config.supervisord;
+    try {
+      const log = this.#makeMainLog();
+      this.mainLog.close();
+      this.mainLog = log;
+    } catch (e) {
+      this.mainLog.critical(`could not open the log file ${pyRepr(now.logfile)}, keeping the previous one: ${(e as Error).message}`);
+    }
+    if (was.pidfile !== now.pidfile) {
+      if (was.pidfile) removePidfile(was.pidfile);
+      if (now.pidfile) writePidfile(now.pidfile);
+    }
+  }
+
+  /**
+   * Servers whose settings did not change stay open across a restart (the client that asked for
+   * it keeps its connection); changed ones (another port, socket, mode, owner or password) are
+   * closed and opened as the file now says. One that cannot listen ends the daemon, as it ends
+   * supervisord. Returns false then.
+   */
+  async #reopenServers(previous: DaemonConfig): Promise<boolean> {
+    if (JSON.stringify([previous.unix, previous.inet]) === JSON.stringify([this.config.unix, this.config.inet])) {
+      for (const [level, line] of serverLines(this.config)) this.mainLog.log(level, line);
+      return true;
+    }
+    await this.#closeListeners();
+    try {
+      await this.#listen();
+      return true;
+    } catch (e) {
+      this.mainLog.critical((e as Error).message);
+      this.shutdown(2);
+      return false;
+    }
   }
 
   /** supervisord's restart (SIGHUP, `supervisorctl reload`): stop all, re-read, start again. */
@@ -335,16 +392,18 @@ export class Daemon implements Supervisor {
         await new Promise((r) => setImmediate(r));
         this.service.reloading();
         await this.pm.shutdown();
+        const previous = this.config;
         try {
           this.config = loadDaemonConfig(this.options.configPath, this.options.overrides);
         } catch (e) {
           this.mainLog.critical(`could not reload the configuration, keeping the previous one: ${(e as Error).message}`);
         }
-        // supervisord starts over: its start-up lines are logged again (the servers stay open).
+        this.#reopenLog(previous);
+        // supervisord starts over: its start-up lines are logged again.
         this.#logPreamble();
         this.#createManager();
         this.pm.addConfiguredGroups();
-        for (const [level, line] of serverLines(this.config)) this.mainLog.log(level, line);
+        if (!(await this.#reopenServers(previous))) return;
         this.mainLog.info(`supervisord started with pid ${this.pid}`);
         await this.#activate();
         await this.api.sync();

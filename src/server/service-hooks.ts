@@ -33,7 +33,8 @@ export class ServiceHooks {
 
   /** The main log is open: take $NOTIFY_SOCKET (and keep it from the programs). */
   opened(): void {
-    this.#notifier = SystemdNotifier.fromEnvironment(this.#host.mainLog);
+    // The daemon's log of the moment: a restart opens a new one.
+    this.#notifier = SystemdNotifier.fromEnvironment({ warn: (m) => this.#host.mainLog.warn(m) });
   }
 
   /** Serve /healthz and /readyz without credentials? (`[supervisord] health_without_auth`) */
