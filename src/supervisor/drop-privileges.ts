@@ -13,11 +13,12 @@ import { lookupUser, supplementaryGroups } from '../dialect/users.js';
 // first; DIRECTORY '' for none; REDIRECT '1' makes fd 2 the stdout pipe first, as supervisord's
 // dup2 does before anything can fail). Variables that would change how this perl starts arrive
 // renamed (SHIM_PREFIX) and are restored for the program.
+const SHIM_PREFIX = 'PROCVISOR_SHIM_';
 const SHIM = String.raw`
 my ($uid, $gid, $groups, $dir, $redirect, $file, @argv) = @ARGV;
 open(STDERR, '>&', \*STDOUT) if $redirect;
 delete $ENV{PERL_BADLANG};
-for (grep { /^PROCVISOR_SHIM_PERL/ } keys %ENV) { $ENV{substr $_, 15} = delete $ENV{$_} }
+for (grep { /^${SHIM_PREFIX}PERL/ } keys %ENV) { $ENV{substr $_, ${SHIM_PREFIX.length}} = delete $ENV{$_} }
 sub errname { my $n = 0 + $!; local $! = $n; (eval q{ (grep { $!{$_} } keys %!)[0] }) || $n }
 sub failed { print STDERR "supervisor: $_[0]\nsupervisor: child process was not spawned\n"; exit 127 }
 $! = 0; $) = "$gid $groups"; failed("couldn't setuid to $uid: Could not set groups of effective user") if $!;
@@ -27,8 +28,6 @@ if ($dir ne '') { chdir $dir or failed("couldn't chdir to $dir: " . errname()) }
 exec { $file } @argv;
 failed("couldn't exec $file: " . errname());
 `;
-
-const SHIM_PREFIX = 'PROCVISOR_SHIM_';
 
 /** The ids a child takes when it becomes `user`: uid, gid, and its groups (primary first). */
 export interface Identity {
