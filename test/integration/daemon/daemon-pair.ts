@@ -14,6 +14,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, expect } from 'vitest';
 import { XmlRpcClient, type XmlRpcClientOptions } from '../../../src/xmlrpc/client.js';
 import { XmlRpcFault, type XmlRpcEncodable, type XmlRpcValue } from '../../../src/xmlrpc/types.js';
 import { pool } from '../../helpers/concurrency.js';
@@ -114,6 +115,20 @@ serverurl=unix://%(here)s/s.sock
 
 /** The outcome of one XML-RPC call: its value or its fault. */
 export type Outcome = { value: XmlRpcValue } | { fault: { code: number; string: string } };
+
+/**
+ * The daemons a suite starts (push each one): after all its tests they are stopped and their
+ * directories removed, and the suite fails if a process they started is still alive.
+ */
+export function suiteDaemons(): LiveDaemon[] {
+  const started: LiveDaemon[] = [];
+  afterAll(async () => {
+    const left = (await Promise.all(started.map((d) => d.stop()))).flat();
+    for (const d of started) d.remove();
+    expect(left, 'processes started by the daemons still alive').toEqual([]);
+  }, 20_000);
+  return started;
+}
 
 /** Pids of live processes whose environment carries one of `marks` (zombies excluded). */
 export function marked(marks: readonly string[]): number[] {

@@ -8,20 +8,14 @@
 import { mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from '../../helpers/wait-for.js';
 import { freePort } from '../../helpers/concurrency.js';
-import { HAVE_PROCVISOR, HAVE_SUPERVISORD, LiveDaemon, marked, type Kind } from './daemon-pair.js';
+import { HAVE_PROCVISOR, HAVE_SUPERVISORD, LiveDaemon, suiteDaemons, marked, type Kind } from './daemon-pair.js';
 
-const started: LiveDaemon[] = [];
+const started = suiteDaemons();
 const kinds: Kind[] = HAVE_SUPERVISORD ? ['supervisord', 'procvisor'] : ['procvisor'];
 if (HAVE_PROCVISOR && !HAVE_SUPERVISORD) process.stdout.write('\nNOTICE: supervisord not installed: daemonize tests run without the comparison.\n\n');
-
-afterAll(async () => {
-  const left = (await Promise.all(started.map((d) => d.stop()))).flat();
-  for (const d of started) d.remove();
-  expect(left, 'processes started by the daemons still alive').toEqual([]);
-}, 20_000);
 
 function daemon(kind: Kind, extra: string, program = true): LiveDaemon {
   const d = new LiveDaemon(kind);

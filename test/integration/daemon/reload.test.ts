@@ -5,19 +5,13 @@
 // is installed.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from '../../helpers/wait-for.js';
-import { HAVE_PROCVISOR, HAVE_SUPERVISORD, LiveDaemon, marked, type Kind } from './daemon-pair.js';
+import { HAVE_PROCVISOR, HAVE_SUPERVISORD, LiveDaemon, suiteDaemons, marked, type Kind } from './daemon-pair.js';
 
 const kinds: Kind[] = HAVE_SUPERVISORD ? ['supervisord', 'procvisor'] : ['procvisor'];
 if (HAVE_PROCVISOR && !HAVE_SUPERVISORD) process.stdout.write('\nNOTICE: supervisord not installed: reload tests run without the comparison.\n\n');
-const started: LiveDaemon[] = [];
-
-afterAll(async () => {
-  const left = (await Promise.all(started.map((d) => d.stop()))).flat();
-  for (const d of started) d.remove();
-  expect(left, 'processes started by the daemons still alive').toEqual([]);
-}, 20_000);
+const started = suiteDaemons();
 
 function config(d: LiveDaemon, o: { log: string; level: string; pidfile: string; auth: boolean }): string {
   return [

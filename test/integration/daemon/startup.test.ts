@@ -3,12 +3,12 @@
 // socket's chmod; and procvisor's refusal to serve a non-loopback [inet_http_server] without
 // credentials.
 import { existsSync, statSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../helpers/wait-for.js';
 import { freePort, pool } from '../../helpers/concurrency.js';
-import { CAN_DIFF, HAVE_PROCVISOR, LiveDaemon, PROCVISOR_JS, fixture, marked, run } from './daemon-pair.js';
+import { CAN_DIFF, HAVE_PROCVISOR, LiveDaemon, suiteDaemons, PROCVISOR_JS, fixture, marked, run } from './daemon-pair.js';
 
-const started: LiveDaemon[] = [];
+const started = suiteDaemons();
 
 function daemon(kind: 'supervisord' | 'procvisor', config: string): LiveDaemon {
   const d = new LiveDaemon(kind);
@@ -25,12 +25,6 @@ async function exitOf(d: LiveDaemon, args?: string[]): Promise<{ code: number | 
   clearTimeout(timer);
   return { code, stderr: d.mask(d.stderr), socket: existsSync(d.socket), pidfile: existsSync(d.pidfile) };
 }
-
-afterAll(async () => {
-  const left = (await Promise.all(started.map((d) => d.stop()))).flat();
-  for (const d of started) d.remove();
-  expect(left, 'processes started by the daemons still alive').toEqual([]);
-}, 20_000);
 
 const ERROR_FIXTURES = [
   'startup-error-boolean.conf',

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../helpers/wait-for.js';
-import { HAVE_PROCVISOR, HAVE_SUPERVISORD, LiveDaemon, marked, type Kind } from './daemon-pair.js';
+import { HAVE_PROCVISOR, HAVE_SUPERVISORD, LiveDaemon, marked, suiteDaemons, type Kind } from './daemon-pair.js';
 
 const DEV_LOG = '/dev/log';
 const PYTHON = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
@@ -32,7 +32,7 @@ while True:
 
 let receiver: ChildProcess | undefined;
 let received: string[] = [];
-const started: LiveDaemon[] = [];
+const started = suiteDaemons();
 
 beforeAll(async () => {
   if (!CAN_RUN) return;
@@ -51,16 +51,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const left = (await Promise.all(started.map((d) => d.stop()))).flat();
-  for (const d of started) d.remove();
   if (receiver) {
     const gone = new Promise((r) => receiver?.once('exit', r));
     receiver.kill('SIGTERM');
     await gone;
     rmSync(DEV_LOG, { force: true });
   }
-  expect(left, 'processes started by the daemons still alive').toEqual([]);
-}, 20_000);
+});
 
 function daemon(kind: Kind, supervisord: string[], program: string[]): LiveDaemon {
   const d = new LiveDaemon(kind);

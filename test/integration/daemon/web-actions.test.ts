@@ -3,18 +3,12 @@
 // The same requests in the same order go to both daemons; the status and the redirect (its time
 // masked) must match. procvisor alone: a request a browser marks as cross-site is refused and acts
 // on nothing, and the page shows the message it is redirected with.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../helpers/concurrency.js';
 import { until } from '../../helpers/wait-for.js';
-import { CAN_DIFF, HAVE_PROCVISOR, LiveDaemon, rawRequest, type Kind } from './daemon-pair.js';
+import { CAN_DIFF, HAVE_PROCVISOR, LiveDaemon, suiteDaemons, rawRequest, type Kind } from './daemon-pair.js';
 
-const started: LiveDaemon[] = [];
-
-afterAll(async () => {
-  const left = (await Promise.all(started.map((d) => d.stop()))).flat();
-  for (const d of started) d.remove();
-  expect(left, 'processes started by the daemons still alive').toEqual([]);
-}, 20_000);
+const started = suiteDaemons();
 
 async function daemon(kind: Kind): Promise<LiveDaemon> {
   const d = new LiveDaemon(kind);
