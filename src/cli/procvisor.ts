@@ -25,7 +25,7 @@ Options:
 -h/--help -- print this usage message and exit
 -v/--version -- -v prints the supervisord version procvisor implements (4.2.5); --version
                 (or "procvisor version") prints procvisor's own version; then exit
--u/--user USER -- run programs as this user unless they set one (requires root)
+-u/--user USER -- run supervisord as this user (or numeric uid)
 -m/--umask UMASK -- use this umask for daemon subprocess (default is 022)
 -d/--directory DIRECTORY -- directory to chdir to when daemonized
 -l/--logfile FILENAME -- use FILENAME as logfile path
@@ -36,9 +36,9 @@ Options:
 -i/--identifier STR -- identifier used for this instance of supervisord
 -q/--childlogdir DIRECTORY -- the log directory for child process logs
 -k/--nocleanup -- prevent the removal of old automatic child log files at startup
--a/--minfds NUM -- accepted for compatibility
+-a/--minfds NUM -- the minimum number of file descriptors for start success
 -t/--strip_ansi -- strip ansi escape codes from process output
---minprocs NUM -- accepted for compatibility
+--minprocs NUM  -- the minimum number of processes available for start success
 
 procvisor's own options:
   --programs-dir DIRECTORY -- keep JSON API programs as one supervisord file each in DIRECTORY

@@ -14,6 +14,7 @@ import { loadDaemonConfig, type DaemonConfig, type LoadedGroup } from './daemon-
 import { configInfo } from '../config-file/config-info.js';
 import { createHandler, listenInet, listenUnix, loopbackHosts, type Route } from './http-server.js';
 import { removePidfile, writePidfile } from './pidfile.js';
+import { raiseLimits } from './rlimits.js';
 import { dispatch, faultOf, type Supervisor } from './rpc-methods.js';
 import { createJsonApi, type JsonApi, type ProgramStore } from './json-api.js';
 import { createEventsApi } from './events-api.js';
@@ -120,7 +121,7 @@ export class Daemon implements Supervisor {
     this.mainLog = this.#makeMainLog();
     this.service.opened();
     this.#dropPrivileges();
-    this.#logPreamble();
+    this.#logPreamble(raiseLimits(o.minfds, o.minprocs));
     // supervisord makes the groups (fcgi sockets are tried then) before its HTTP servers.
     this.#createManager();
     this.pm.addConfiguredGroups();
@@ -167,8 +168,11 @@ export class Daemon implements Supervisor {
     process.umask(umask);
   }
 
-  /** What supervisord logs first at every start and restart: root, parse warnings, stale AUTO logs. */
-  #logPreamble(): void {
+  /**
+   * What supervisord logs first at every start and restart: root, parse warnings, the limits it
+   * raised (`infos`, first start only), stale AUTO logs.
+   */
+  #logPreamble(infos: readonly string[] = []): void {
     const o = this.config.supervisord;
     if (process.getuid?.() === 0 && !o.user) {
       this.mainLog.critical(
@@ -176,6 +180,7 @@ export class Daemon implements Supervisor {
       );
     }
     for (const w of this.config.warnings) this.mainLog.warn(w);
+    for (const line of infos) this.mainLog.info(line);
     if (!o.nocleanup) cleanupAutoLogs(o.childlogdir, o.identifier, (m) => this.mainLog.warn(m));
   }
 

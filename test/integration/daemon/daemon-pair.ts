@@ -228,8 +228,10 @@ export class LiveDaemon {
   }
 
   /** Starts the daemon (foreground); call `ready()` to wait for its socket. */
-  start(args?: readonly string[]): void {
-    const [file, argv] = this.command(args);
+  start(args?: readonly string[], wrapper: readonly string[] = []): void {
+    const [command, commandArgs] = this.command(args);
+    // `wrapper` runs the daemon (`prlimit --nofile=… --`, `setpriv … --`): its own argv, then the daemon's.
+    const [file, argv] = wrapper.length ? [wrapper[0] as string, [...wrapper.slice(1), command, ...commandArgs]] : [command, commandArgs];
     const child = spawn(file, argv, { cwd: this.dir, env: daemonEnv(this.dir), stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     child.stdout?.setEncoding('utf8').on('data', (s: string) => (this.stdout += s));
