@@ -14,11 +14,10 @@ interface Limit {
   row: string;
   /** prlimit's option. */
   option: string;
-  min: number;
   message: (min: number, hard: number) => string;
 }
 
-const LIMITS: ReadonlyArray<Omit<Limit, 'min'>> = [
+const LIMITS: readonly Limit[] = [
   {
     name: 'RLIMIT_NOFILE',
     row: 'Max open files',
