@@ -8,13 +8,14 @@
 import { chownSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lookupUser } from '../../../src/dialect/users.js';
 import { until } from '../../helpers/wait-for.js';
 import { HAVE_PROCVISOR, HAVE_SUPERVISORD, LiveDaemon, PREAMBLE, marked, suiteDaemons, type Kind } from './daemon-pair.js';
 
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
-const CAN_RUN = HAVE_PROCVISOR && process.getuid?.() === 0 && PRLIMIT !== undefined && SETPRIV !== undefined;
-if (HAVE_PROCVISOR && !CAN_RUN) process.stdout.write('\nNOTICE: needs root, prlimit and setpriv: minfds/minprocs tests skipped.\n\n');
+const CAN_RUN = HAVE_PROCVISOR && process.getuid?.() === 0 && PRLIMIT !== undefined && SETPRIV !== undefined && lookupUser(1) !== undefined;
+if (HAVE_PROCVISOR && !CAN_RUN) process.stdout.write('\nNOTICE: needs root, prlimit, setpriv and a user with uid 1: minfds/minprocs tests skipped.\n\n');
 const kinds: Kind[] = HAVE_SUPERVISORD ? ['supervisord', 'procvisor'] : ['procvisor'];
 const started = suiteDaemons();
 

@@ -9,12 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lookupUser } from '../../../src/dialect/users.js';
 import { until } from '../../helpers/wait-for.js';
 import { HAVE_PROCVISOR, HAVE_SUPERVISORD, LiveDaemon, PREAMBLE, marked, suiteDaemons, type Kind } from './daemon-pair.js';
 
 const GROUPADD = ['/usr/sbin/groupadd', '/usr/sbin/groupdel', '/usr/sbin/usermod'].every((p) => existsSync(p));
-const CAN_RUN = HAVE_PROCVISOR && process.getuid?.() === 0 && GROUPADD;
-if (HAVE_PROCVISOR && !CAN_RUN) process.stdout.write('\nNOTICE: not root or no groupadd: user= tests skipped.\n\n');
+const CAN_RUN = HAVE_PROCVISOR && process.getuid?.() === 0 && GROUPADD && lookupUser(1)?.name === 'daemon';
+if (HAVE_PROCVISOR && !CAN_RUN) process.stdout.write('\nNOTICE: not root, no groupadd or no user daemon (uid 1): user= tests skipped.\n\n');
 if (CAN_RUN && !HAVE_SUPERVISORD) process.stdout.write('\nNOTICE: supervisord not installed: user= tests run without the comparison.\n\n');
 const kinds: Kind[] = HAVE_SUPERVISORD ? ['supervisord', 'procvisor'] : ['procvisor'];
 
