@@ -133,8 +133,8 @@ function fork(request: SpawnRequest): ChildProcess {
     else options.stdio = ['pipe', 'pipe', 'pipe'];
   } else {
     const identity = request.user !== null ? identityFor(request.user) : undefined;
-    const target = { file, argv: command.argv, directory: request.directory, redirectStderr: request.redirectStderr };
-    const dropped = identity && droppedExec(identity, target, request.env);
+    const dropped =
+      identity && droppedExec(identity, { file, argv: command.argv, directory: request.directory, redirectStderr: request.redirectStderr }, request.env);
     if (dropped) {
       ({ file, args } = dropped);
       options.env = dropped.env;
